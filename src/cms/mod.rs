@@ -1,0 +1,8 @@
+//! CMS SignedData (RFC 5652) as views over the received bytes, with the checks PDF signatures
+//! need: signed attributes, ESS signing-certificate, timestamp tokens.
+
+pub mod oid;
+pub mod signed_data;
+pub mod timestamp;
+
+pub use signed_data::{AlgorithmId, SignedData, SignerId, SignerInfo};

@@ -1,0 +1,550 @@
+//! Changes after signing: every revision after the signed one is compared with the revision
+//! before it, object by object, against a whitelist (REFERENCE §6).
+//!
+//! Allowed: new signature fields and their signatures, filling an empty signature field,
+//! document security store (/DSS, VRI) and document timestamps, metadata (/Info, XMP), the
+//! structure tree, and form filling or annotations where DocMDP permits them (form filling only in
+//! a revision that also adds a signature, as a signer fills a form and signs it). Everything else
+//! is disallowed, including re-pointing /Root, pages, content streams or appearance streams
+//! shared with other objects (the shadow and sneaky-appearance attacks).
+
+use std::collections::{HashMap, HashSet};
+
+use super::document::{Document, Entry};
+use super::fields::{self, catalog};
+use super::object::{Dict, Object};
+use crate::error::PdfError;
+
+/// How the document changed after a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modifications {
+    None,
+    Allowed,
+    Disallowed,
+}
+
+/// The outcome of the analysis with the reasons for its verdict.
+#[derive(Clone, Debug)]
+pub struct ModificationReport {
+    pub level: Modifications,
+    pub findings: Vec<String>,
+}
+
+/// DocMDP permission level (ISO 32000-1 Table 254): 1 no changes, 2 form filling and signing,
+/// 3 also annotations.
+pub type DocMdp = Option<i64>;
+
+/// Keys of the catalog a later revision may change.
+const CATALOG_KEYS: &[&[u8]] = &[b"AcroForm", b"DSS", b"Extensions", b"Metadata", b"Version", b"StructTreeRoot"];
+/// Keys of the AcroForm dictionary a later revision may change.
+const ACROFORM_KEYS: &[&[u8]] = &[b"Fields", b"SigFlags", b"DR", b"DA", b"NeedAppearances"];
+/// Keys of an empty signature field (and its merged widget) that signing may set.
+const SIG_FIELD_KEYS: &[&[u8]] = &[b"V", b"AP", b"AS", b"F", b"P", b"DA", b"MK", b"Lock", b"SV"];
+/// Keys of a form field that form filling may change.
+const FORM_FILL_KEYS: &[&[u8]] = &[b"V", b"AP", b"AS", b"MK", b"DA"];
+/// Keys of a page that adding a widget may change.
+const PAGE_KEYS: &[&[u8]] = &[b"Annots", b"StructParents"];
+
+/// Structural equality of two objects; streams compare dictionary and raw data.
+pub fn same(doc: &Document<'_>, a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Null, Object::Null) => true,
+        (Object::Bool(x), Object::Bool(y)) => x == y,
+        (Object::Int(x), Object::Int(y)) => x == y,
+        (Object::Real(x), Object::Real(y)) => x == y,
+        (Object::Int(x), Object::Real(y)) | (Object::Real(y), Object::Int(x)) => {
+            i32::try_from(*x).map(f64::from).is_ok_and(|v| v == *y)
+        }
+        (Object::Name(x), Object::Name(y)) => x == y,
+        (Object::String(x), Object::String(y)) => x.bytes == y.bytes,
+        (Object::Ref(n1, g1), Object::Ref(n2, g2)) => n1 == n2 && g1 == g2,
+        (Object::Array(x), Object::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(doc, p, q)),
+        (Object::Dict(x), Object::Dict(y)) => same_dict(doc, x, y, &[]),
+        (Object::Stream(x), Object::Stream(y)) => {
+            same_dict(doc, &x.dict, &y.dict, &[b"Length"])
+                && doc.data.get(x.data_start..x.data_end) == doc.data.get(y.data_start..y.data_end)
+        }
+        _ => false,
+    }
+}
+
+/// True when the dictionaries agree on every key outside `ignore`.
+fn same_dict(doc: &Document<'_>, a: &Dict, b: &Dict, ignore: &[&[u8]]) -> bool {
+    let keys: HashSet<&[u8]> = a.entries.iter().chain(&b.entries).map(|(k, _)| k.as_slice()).collect();
+    keys.into_iter().filter(|k| !ignore.contains(k)).all(|k| match (a.get(k), b.get(k)) {
+        (None, None) => true,
+        (Some(x), Some(y)) => same(doc, x, y),
+        _ => false,
+    })
+}
+
+/// Keys whose values differ between two dictionaries.
+fn changed_keys(doc: &Document<'_>, a: &Dict, b: &Dict) -> Vec<Vec<u8>> {
+    let mut keys: Vec<&[u8]> = a.entries.iter().chain(&b.entries).map(|(k, _)| k.as_slice()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| match (a.get(k), b.get(k)) {
+            (None, None) => false,
+            (Some(x), Some(y)) => !same(doc, x, y),
+            _ => true,
+        })
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn name(k: &[u8]) -> String {
+    String::from_utf8_lossy(k).into_owned()
+}
+
+fn refs_of(doc: &Document<'_>, o: Option<&Object>, rev: usize) -> Result<Vec<u32>, PdfError> {
+    let Some(o) = o else { return Ok(Vec::new()) };
+    Ok(match doc.resolve(o, rev)? {
+        Object::Array(a) => a.iter().filter_map(|x| x.as_ref_id().map(|(n, _)| n)).collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// What revision `rev` looks like, for classifying changes made after it.
+struct Context {
+    root: Option<u32>,
+    catalog: Dict,
+    acroform: Option<u32>,
+    fields_array: Option<u32>,
+    info: Option<u32>,
+    metadata: Option<u32>,
+    dss: HashSet<u32>,
+    struct_root: Option<u32>,
+    pages: HashSet<u32>,
+    page_nodes: HashSet<u32>,
+    annots_arrays: HashMap<u32, u32>,
+    empty_sig_fields: HashSet<u32>,
+    signed_sig_fields: HashSet<u32>,
+    sig_dicts: HashSet<u32>,
+    form_fields: HashSet<u32>,
+    widget_ap_streams: HashMap<u32, u32>,
+}
+
+impl Context {
+    fn build(doc: &Document<'_>, rev: usize) -> Result<Self, PdfError> {
+        let (root, cat) = catalog(doc, rev)?;
+        let trailer = doc.trailer(rev).cloned().unwrap_or_default();
+        let id = |o: Option<&Object>| o.and_then(|x| x.as_ref_id()).map(|(n, _)| n);
+        let acroform = id(cat.get(b"AcroForm"));
+        let fields_array = match cat.get(b"AcroForm").map(|a| doc.resolve(a, rev)).transpose()? {
+            Some(Object::Dict(af)) => id(af.get(b"Fields")),
+            _ => None,
+        };
+        let mut dss = HashSet::new();
+        if let Some(d) = cat.get(b"DSS") {
+            if let Some(n) = id(Some(d)) {
+                dss.insert(n);
+            }
+            if let Object::Dict(dd) = doc.resolve(d, rev)? {
+                for (k, v) in &dd.entries {
+                    if let Some(n) = id(Some(v)) {
+                        dss.insert(n);
+                    }
+                    if k.as_slice() == b"VRI" {
+                        if let Object::Dict(vri) = doc.resolve(v, rev)? {
+                            for (_, e) in &vri.entries {
+                                if let Some(n) = id(Some(e)) {
+                                    dss.insert(n);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let (pages, nodes) = fields::page_ids(doc, rev)?;
+        let mut annots_arrays = HashMap::new();
+        for p in &pages {
+            if let Some(Object::Dict(pd)) = doc.get(*p, rev)? {
+                if let Some(n) = id(pd.get(b"Annots")) {
+                    annots_arrays.insert(n, *p);
+                }
+            }
+        }
+        let mut ctx = Context {
+            root,
+            catalog: cat.clone(),
+            acroform,
+            fields_array,
+            info: id(trailer.get(b"Info")),
+            metadata: id(cat.get(b"Metadata")),
+            dss,
+            struct_root: id(cat.get(b"StructTreeRoot")),
+            pages: pages.into_iter().collect(),
+            page_nodes: nodes.into_iter().collect(),
+            annots_arrays,
+            empty_sig_fields: HashSet::new(),
+            signed_sig_fields: HashSet::new(),
+            sig_dicts: HashSet::new(),
+            form_fields: HashSet::new(),
+            widget_ap_streams: HashMap::new(),
+        };
+        for f in fields::walk_fields(doc, rev)? {
+            let Some(fid) = f.id else { continue };
+            match (f.is_sig, f.has_value) {
+                (true, true) => {
+                    ctx.signed_sig_fields.insert(fid);
+                    if let Some(v) = f.value_id {
+                        ctx.sig_dicts.insert(v);
+                    }
+                }
+                (true, false) => {
+                    ctx.empty_sig_fields.insert(fid);
+                }
+                (false, _) => {
+                    ctx.form_fields.insert(fid);
+                }
+            }
+            // Appearance streams of the field's widget(s), for in-place appearance updates.
+            if let Some(Object::Dict(fd)) = doc.get(fid, rev)? {
+                let mut widgets = vec![fd.clone()];
+                if let Some(Object::Array(kids)) = fd.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()? {
+                    for k in kids.iter().take(64) {
+                        if let Object::Dict(kd) = doc.resolve(k, rev)? {
+                            if let Some(n) = id(Some(k)) {
+                                if f.is_sig && !f.has_value {
+                                    ctx.empty_sig_fields.insert(n);
+                                } else if !f.is_sig {
+                                    ctx.form_fields.insert(n);
+                                }
+                            }
+                            widgets.push(kd);
+                        }
+                    }
+                }
+                for w in widgets {
+                    if let Some(n) = id(w.get(b"AP")) {
+                        ctx.widget_ap_streams.insert(n, fid);
+                    }
+                    if let Some(Object::Dict(ap)) = w.get(b"AP").map(|a| doc.resolve(a, rev)).transpose()? {
+                        for (_, v) in &ap.entries {
+                            if let Some(n) = id(Some(v)) {
+                                ctx.widget_ap_streams.insert(n, fid);
+                            }
+                            if let Object::Dict(sub) = doc.resolve(v, rev)? {
+                                for (_, sv) in &sub.entries {
+                                    if let Some(n) = id(Some(sv)) {
+                                        ctx.widget_ap_streams.insert(n, fid);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(ctx)
+    }
+}
+
+/// Analyses the revisions after `signed_rev`. `docmdp` is the DocMDP level of the document's
+/// certification signature, if any.
+pub fn analyse(doc: &Document<'_>, signed_rev: usize, docmdp: DocMdp) -> Result<ModificationReport, PdfError> {
+    let mut findings = Vec::new();
+    let mut level = Modifications::None;
+    let last = doc.last_revision();
+    for rev in signed_rev + 1..=last {
+        let lvl = analyse_revision(doc, rev, docmdp, &mut findings)?;
+        level = level.max(lvl);
+    }
+    if doc.trailing_bytes {
+        findings.push("bytes after the last %%EOF that are not a revision".to_string());
+        level = Modifications::Disallowed;
+    }
+    Ok(ModificationReport { level, findings })
+}
+
+fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &mut Vec<String>) -> Result<Modifications, PdfError> {
+    let before = rev - 1;
+    let ctx = Context::build(doc, before)?;
+    let after = Context::build(doc, rev)?;
+    let start = findings.len();
+    let mut scratch = Modifications::Allowed;
+    let deny = |findings: &mut Vec<String>, why: String| {
+        findings.push(format!("revision {}: {why}", rev + 1));
+    };
+    let new_sigs: Vec<u32> = after.sig_dicts.difference(&ctx.sig_dicts).copied().collect();
+    let adds_signature = !new_sigs.is_empty();
+    if docmdp == Some(1) {
+        // P=1: no changes at all, except DSS/timestamps (PAdES part 4 allows LTV data).
+        if adds_signature && new_sigs.iter().any(|n| !is_doc_timestamp(doc, *n, rev)) {
+            deny(findings, "a signature was added to a document certified with no changes allowed".into());
+        }
+    }
+    // Signature fields that lose their value, or signatures that disappear.
+    for f in &ctx.signed_sig_fields {
+        if !after.signed_sig_fields.contains(f) {
+            deny(findings, format!("signed field {f} removed or emptied"));
+        }
+    }
+
+    // The catalog, even when /Root now names another object.
+    let (_, new_cat) = catalog(doc, rev)?;
+    if ctx.root != after.root {
+        deny(findings, "trailer /Root now names another object".into());
+    }
+    check_catalog(doc, before, rev, &ctx.catalog, &new_cat, docmdp, adds_signature, findings, &mut scratch);
+
+    let trailer_old = doc.trailer(before).cloned().unwrap_or_default();
+    let trailer_new = doc.trailer(rev).cloned().unwrap_or_default();
+    for key in [&b"Encrypt"[..], b"Info"] {
+        let (a, b) = (trailer_old.get(key), trailer_new.get(key));
+        let same_value = match (a, b) {
+            (None, None) => true,
+            (Some(x), Some(y)) => same(doc, x, y),
+            _ => false,
+        };
+        if !same_value && key == b"Encrypt" {
+            deny(findings, "trailer /Encrypt changed".into());
+        }
+    }
+
+    let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
+    let annots_ok = docmdp == Some(3);
+    for (num, entry) in doc.written_in(rev) {
+        let old = doc.get(num, before)?;
+        let new = match entry {
+            Entry::Free => None,
+            _ => doc.get(num, rev)?,
+        };
+        let (old, new) = match (old, new) {
+            (None, _) => continue, // a new object: judged where something refers to it
+            (Some(o), None) => {
+                if !is_container(&o) {
+                    deny(findings, format!("object {num} deleted"));
+                }
+                continue;
+            }
+            (Some(o), Some(n)) => (o, n),
+        };
+        if is_container(&old) || same(doc, &old, &new) {
+            continue;
+        }
+        let od = old.as_dict();
+        let nd = new.as_dict();
+        if Some(num) == ctx.root {
+            continue; // judged above through check_catalog
+        }
+        if Some(num) == ctx.info || Some(num) == ctx.metadata || ctx.dss.contains(&num) {
+            continue;
+        }
+        if Some(num) == ctx.struct_root || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot"))) {
+            continue;
+        }
+        if Some(num) == ctx.acroform {
+            if let (Some(a), Some(b)) = (od, nd) {
+                check_acroform(doc, before, rev, a, b, findings, &mut scratch, rev);
+            } else {
+                deny(findings, "AcroForm replaced by a non-dictionary".into());
+            }
+            continue;
+        }
+        if Some(num) == ctx.fields_array {
+            if !is_superset(&refs_of(doc, Some(&old), before)?, &refs_of(doc, Some(&new), rev)?) {
+                deny(findings, "form fields removed from /Fields".into());
+            }
+            continue;
+        }
+        if ctx.sig_dicts.contains(&num) {
+            deny(findings, format!("signature dictionary {num} of an earlier signature changed"));
+            continue;
+        }
+        if ctx.signed_sig_fields.contains(&num) {
+            deny(findings, format!("signed signature field {num} changed"));
+            continue;
+        }
+        if ctx.empty_sig_fields.contains(&num) {
+            if let (Some(a), Some(b)) = (od, nd) {
+                let bad: Vec<String> = changed_keys(doc, a, b).iter().filter(|k| !SIG_FIELD_KEYS.contains(&k.as_slice())).map(|k| name(k)).collect();
+                if !bad.is_empty() {
+                    deny(findings, format!("signature field {num}: {} changed", bad.join(", ")));
+                }
+            }
+            continue;
+        }
+        if ctx.form_fields.contains(&num) {
+            if let (Some(a), Some(b)) = (od, nd) {
+                let bad: Vec<String> = changed_keys(doc, a, b).iter().filter(|k| !FORM_FILL_KEYS.contains(&k.as_slice())).map(|k| name(k)).collect();
+                if !bad.is_empty() || !fill_ok {
+                    deny(findings, format!("form field {num} changed{}", if fill_ok { format!(": {}", bad.join(", ")) } else { " without a new signature".to_string() }));
+                }
+            }
+            continue;
+        }
+        if let Some(field) = ctx.widget_ap_streams.get(&num) {
+            let field_ok = (ctx.empty_sig_fields.contains(field) && adds_signature) || (ctx.form_fields.contains(field) && fill_ok);
+            if !field_ok || referenced_elsewhere(doc, before, num, *field)? {
+                deny(findings, format!("appearance stream {num} overwritten"));
+            }
+            continue;
+        }
+        if ctx.pages.contains(&num) {
+            if let (Some(a), Some(b)) = (od, nd) {
+                let keys = changed_keys(doc, a, b);
+                let bad: Vec<String> = keys.iter().filter(|k| !PAGE_KEYS.contains(&k.as_slice())).map(|k| name(k)).collect();
+                if !bad.is_empty() {
+                    deny(findings, format!("page {num}: {} changed", bad.join(", ")));
+                } else if keys.iter().any(|k| k.as_slice() == b"Annots") {
+                    check_annots(doc, before, rev, a.get(b"Annots"), b.get(b"Annots"), annots_ok, findings, &mut scratch, rev)?;
+                }
+            }
+            continue;
+        }
+        if ctx.annots_arrays.contains_key(&num) {
+            check_annots(doc, before, rev, Some(&old), Some(&new), annots_ok, findings, &mut scratch, rev)?;
+            continue;
+        }
+        if ctx.page_nodes.contains(&num) {
+            deny(findings, format!("page tree node {num} changed"));
+            continue;
+        }
+        deny(findings, format!("object {num} ({}) changed", describe(&old)));
+    }
+    // New fields added to /Fields must be signature fields (or filled fields with a signature).
+    let new_fields = fields::walk_fields(doc, rev)?;
+    for f in new_fields {
+        let Some(id) = f.id else { continue };
+        let known = ctx.signed_sig_fields.contains(&id) || ctx.empty_sig_fields.contains(&id) || ctx.form_fields.contains(&id);
+        if !known && !f.is_sig {
+            deny(findings, format!("new non-signature field {id} '{}' added", f.name));
+        }
+    }
+    if findings.len() > start || scratch == Modifications::Disallowed {
+        Ok(Modifications::Disallowed)
+    } else {
+        Ok(Modifications::Allowed)
+    }
+}
+
+fn is_doc_timestamp(doc: &Document<'_>, n: u32, rev: usize) -> bool {
+    matches!(doc.get(n, rev), Ok(Some(Object::Dict(d))) if d.type_name() == Some(b"DocTimeStamp") || d.name(b"SubFilter") == Some(b"ETSI.RFC3161"))
+}
+
+fn is_container(o: &Object) -> bool {
+    matches!(o, Object::Stream(s) if matches!(s.dict.type_name(), Some(b"XRef" | b"ObjStm")))
+}
+
+fn describe(o: &Object) -> String {
+    match o.as_dict().and_then(Dict::type_name) {
+        Some(t) => format!("/{}", name(t)),
+        None => o.kind().to_string(),
+    }
+}
+
+fn is_superset(old: &[u32], new: &[u32]) -> bool {
+    let set: HashSet<_> = new.iter().collect();
+    old.iter().all(|o| set.contains(o))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_catalog(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new: &Dict, docmdp: DocMdp, adds_signature: bool, findings: &mut Vec<String>, level: &mut Modifications) {
+    let _ = (docmdp, adds_signature);
+    for k in changed_keys(doc, old, new) {
+        if !CATALOG_KEYS.contains(&k.as_slice()) {
+            findings.push(format!("revision {}: catalog /{} changed", rev + 1, name(&k)));
+            *level = Modifications::Disallowed;
+        } else if k.as_slice() == b"AcroForm" {
+            let a = old.get(b"AcroForm").map(|o| doc.resolve(o, before));
+            let b = new.get(b"AcroForm").map(|o| doc.resolve(o, rev));
+            match (a, b) {
+                (Some(Ok(Object::Dict(a))), Some(Ok(Object::Dict(b)))) => check_acroform(doc, before, rev, &a, &b, findings, level, rev),
+                (None, Some(Ok(Object::Dict(_)))) => {}
+                _ => {
+                    findings.push(format!("revision {}: AcroForm removed or unreadable", rev + 1));
+                    *level = Modifications::Disallowed;
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_acroform(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new: &Dict, findings: &mut Vec<String>, level: &mut Modifications, shown: usize) {
+    for k in changed_keys(doc, old, new) {
+        if !ACROFORM_KEYS.contains(&k.as_slice()) {
+            findings.push(format!("revision {}: AcroForm /{} changed", shown + 1, name(&k)));
+            *level = Modifications::Disallowed;
+        }
+    }
+    let old_f = refs_of(doc, old.get(b"Fields"), before).unwrap_or_default();
+    let new_f = refs_of(doc, new.get(b"Fields"), rev).unwrap_or_default();
+    if !is_superset(&old_f, &new_f) {
+        findings.push(format!("revision {}: form fields removed", shown + 1));
+        *level = Modifications::Disallowed;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Object>, new: Option<&Object>, annots_ok: bool, findings: &mut Vec<String>, level: &mut Modifications, shown: usize) -> Result<(), PdfError> {
+    let old_a = refs_of(doc, old, before)?;
+    let new_a = refs_of(doc, new, rev)?;
+    if !is_superset(&old_a, &new_a) {
+        findings.push(format!("revision {}: annotations removed from a page", shown + 1));
+        *level = Modifications::Disallowed;
+    }
+    let old_set: HashSet<u32> = old_a.into_iter().collect();
+    for a in new_a.iter().filter(|a| !old_set.contains(a)) {
+        let annot = doc.get(*a, rev)?;
+        let d = annot.as_ref().and_then(Object::as_dict);
+        let is_sig_widget = d.is_some_and(|d| {
+            d.name(b"Subtype") == Some(b"Widget")
+                && (d.name(b"FT") == Some(b"Sig")
+                    || d.get(b"Parent").and_then(|p| p.as_ref_id()).is_some_and(|(p, _)| {
+                        matches!(doc.get(p, rev), Ok(Some(Object::Dict(pd))) if pd.name(b"FT") == Some(b"Sig"))
+                    }))
+        });
+        if !is_sig_widget && !annots_ok {
+            findings.push(format!("revision {}: annotation {a} added to a page", shown + 1));
+            *level = Modifications::Disallowed;
+        }
+    }
+    Ok(())
+}
+
+/// True when object `target` is referred to by an object of `rev` other than the field `owner`
+/// and its widgets' appearance dictionaries. Catches appearance streams reused as page content
+/// or by other annotations (the "sneaky" appearance attack).
+fn referenced_elsewhere(doc: &Document<'_>, rev: usize, target: u32, owner: u32) -> Result<bool, PdfError> {
+    let mut nums: HashSet<u32> = HashSet::new();
+    for s in doc.sections.iter().filter(|s| doc.revisions.get(rev).is_some_and(|r| s.end <= r.end)) {
+        nums.extend(s.entries.keys().copied());
+    }
+    let mut owners: HashSet<u32> = HashSet::from([owner]);
+    if let Some(Object::Dict(fd)) = doc.get(owner, rev)? {
+        for k in refs_of(doc, fd.get(b"Kids"), rev)? {
+            owners.insert(k);
+        }
+        if let Some((n, _)) = fd.get(b"AP").and_then(Object::as_ref_id) {
+            owners.insert(n);
+        }
+    }
+    for n in nums {
+        if owners.contains(&n) || n == target {
+            continue;
+        }
+        let Ok(Some(o)) = doc.get(n, rev) else { continue };
+        if mentions(&o, target, 0) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn mentions(o: &Object, target: u32, depth: usize) -> bool {
+    if depth > super::object::MAX_NESTING {
+        return false;
+    }
+    match o {
+        Object::Ref(n, _) => *n == target,
+        Object::Array(a) => a.iter().any(|x| mentions(x, target, depth + 1)),
+        Object::Dict(d) => d.entries.iter().any(|(_, v)| mentions(v, target, depth + 1)),
+        Object::Stream(s) => s.dict.entries.iter().any(|(_, v)| mentions(v, target, depth + 1)),
+        _ => false,
+    }
+}

@@ -1,0 +1,630 @@
+//! Revisions and cross-reference sections (ISO 32000-1 §7.5), read straight from the original
+//! bytes, and object lookup in any revision.
+//!
+//! Only what signature verification needs is parsed: the xref chain, the trailer, and the objects
+//! asked for. There is no repair of broken files: a chain that cannot be read is an error, so a
+//! verdict is never based on a guessed structure.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use super::adapter;
+use super::object::{find, is_white, rfind, Dict, Lexer, Object, Stream};
+use crate::error::PdfError;
+
+/// Bounds on the work a hostile document can cause.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Cross-reference entries across all sections. 4 million covers the largest real
+    /// documents (a few hundred thousand objects) with a wide margin.
+    pub max_objects: usize,
+    /// Decoded size of any one stream (object and xref streams), 64 MiB by default.
+    pub max_decompressed: usize,
+    /// Cross-reference sections (one or two per revision). Real documents have tens.
+    pub max_sections: usize,
+    /// Length of a chain of references followed while resolving (Ref → Ref → …).
+    pub max_ref_chain: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_objects: 4_000_000,
+            max_decompressed: 64 << 20,
+            max_sections: 1024,
+            max_ref_chain: 32,
+        }
+    }
+}
+
+/// Where an object lives, per a cross-reference entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Free,
+    InFile { offset: usize, generation: u16 },
+    InStream { stream: u32, index: u32 },
+}
+
+/// One cross-reference section with its trailer.
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub offset: usize,
+    pub entries: HashMap<u32, Entry>,
+    pub trailer: Dict,
+    /// End of the revision this section belongs to (just past `%%EOF` and its end-of-line).
+    pub end: usize,
+}
+
+/// A revision: the file's prefix up to `end`.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    pub end: usize,
+}
+
+struct ObjStm {
+    data: Vec<u8>,
+    first: usize,
+    offsets: Vec<(u32, usize)>,
+}
+
+/// A parsed document over the original bytes.
+pub struct Document<'a> {
+    pub data: &'a [u8],
+    /// Sections in chain order, newest first.
+    pub sections: Vec<Section>,
+    /// Revisions in file order.
+    pub revisions: Vec<Revision>,
+    /// True when non-whitespace bytes follow the last revision.
+    pub trailing_bytes: bool,
+    limits: Limits,
+    objstm_cache: RefCell<HashMap<(u32, usize), Rc<ObjStm>>>,
+}
+
+fn eol_len(data: &[u8], at: usize) -> usize {
+    match (data.get(at), data.get(at + 1)) {
+        (Some(b'\r'), Some(b'\n')) => 2,
+        (Some(b'\r' | b'\n'), _) => 1,
+        _ => 0,
+    }
+}
+
+impl<'a> Document<'a> {
+    /// Reads the revision structure of `data`.
+    pub fn parse(data: &'a [u8], limits: Limits) -> Result<Self, PdfError> {
+        let head = data.get(..data.len().min(1024)).unwrap_or(&[]);
+        if find(head, b"%PDF-", 0).is_none() {
+            return Err(PdfError::NoHeader);
+        }
+        let sx = rfind(data, b"startxref", data.len()).ok_or(PdfError::NoStartXref)?;
+        let mut lx = Lexer::new(data, sx + 9, true);
+        let start = lx.uint().ok_or(PdfError::NoStartXref)?;
+        let start = usize::try_from(start).map_err(|_| PdfError::NoStartXref)?;
+
+        let mut doc = Document {
+            data,
+            sections: Vec::new(),
+            revisions: Vec::new(),
+            trailing_bytes: false,
+            limits,
+            objstm_cache: RefCell::new(HashMap::new()),
+        };
+        let mut visited = HashSet::new();
+        let mut next = Some(start);
+        let mut total_entries = 0usize;
+        while let Some(off) = next {
+            if !visited.insert(off) {
+                return Err(PdfError::Xref {
+                    offset: off,
+                    what: "/Prev loops back to an earlier section",
+                });
+            }
+            if doc.sections.len() >= limits.max_sections {
+                return Err(PdfError::TooManyObjects {
+                    limit: limits.max_sections,
+                });
+            }
+            let mut section = doc.read_section(off)?;
+            // Hybrid-reference files (ISO 32000-1 §7.5.8.4): the table's trailer names an xref
+            // stream whose entries fill in the compressed objects.
+            if let Some(xs) = section.trailer.int(b"XRefStm") {
+                let xs = usize::try_from(xs).map_err(|_| PdfError::Xref {
+                    offset: off,
+                    what: "negative /XRefStm",
+                })?;
+                if visited.insert(xs) {
+                    let extra = doc.read_section(xs)?;
+                    for (num, e) in extra.entries {
+                        let slot = section.entries.entry(num).or_insert(Entry::Free);
+                        if *slot == Entry::Free {
+                            *slot = e;
+                        }
+                    }
+                }
+            }
+            total_entries = total_entries.saturating_add(section.entries.len());
+            if total_entries > limits.max_objects {
+                return Err(PdfError::TooManyObjects {
+                    limit: limits.max_objects,
+                });
+            }
+            next = match section.trailer.get(b"Prev") {
+                Some(Object::Int(p)) => Some(usize::try_from(*p).map_err(|_| PdfError::Xref {
+                    offset: off,
+                    what: "negative /Prev",
+                })?),
+                Some(_) => {
+                    return Err(PdfError::Xref {
+                        offset: off,
+                        what: "/Prev is not an integer",
+                    });
+                }
+                None => None,
+            };
+            doc.sections.push(section);
+        }
+        let mut ends: Vec<usize> = doc.sections.iter().map(|s| s.end).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        doc.revisions = ends.iter().map(|&end| Revision { end }).collect();
+        let last = ends.last().copied().unwrap_or(0);
+        doc.trailing_bytes = data
+            .get(last..)
+            .is_some_and(|rest| rest.iter().any(|b| !is_white(*b)));
+        Ok(doc)
+    }
+
+    fn revision_end_for(&self, off: usize) -> usize {
+        // Prefer the %%EOF after a `startxref` that names this section; otherwise the first
+        // %%EOF after the section itself.
+        let mut pos = 0;
+        while let Some(sx) = find(self.data, b"startxref", pos) {
+            pos = sx + 9;
+            let mut lx = Lexer::new(self.data, pos, true);
+            if lx.uint().and_then(|v| usize::try_from(v).ok()) == Some(off) {
+                if let Some(eof) = find(self.data, b"%%EOF", lx.pos) {
+                    return eof + 5 + eol_len(self.data, eof + 5);
+                }
+            }
+        }
+        match find(self.data, b"%%EOF", off) {
+            Some(eof) => eof + 5 + eol_len(self.data, eof + 5),
+            None => self.data.len(),
+        }
+    }
+
+    fn read_section(&self, off: usize) -> Result<Section, PdfError> {
+        let xerr = |what| PdfError::Xref { offset: off, what };
+        if off >= self.data.len() {
+            return Err(xerr("offset past the end of the file"));
+        }
+        let mut lx = Lexer::new(self.data, off, true);
+        let save = lx.pos;
+        let end = self.revision_end_for(off);
+        if lx.token() == b"xref" {
+            let mut entries = HashMap::new();
+            loop {
+                let before = lx.pos;
+                let Some(first) = lx.uint() else {
+                    lx.pos = before;
+                    break;
+                };
+                let count = lx.uint().ok_or_else(|| xerr("bad subsection header"))?;
+                let remaining = self.data.len().saturating_sub(lx.pos) / 18;
+                if usize::try_from(count).map_or(true, |c| c > remaining) {
+                    return Err(xerr("subsection count exceeds the file"));
+                }
+                for i in 0..count {
+                    let o = lx.uint().ok_or_else(|| xerr("bad entry offset"))?;
+                    let g = lx.uint().ok_or_else(|| xerr("bad entry generation"))?;
+                    let kind = lx.token();
+                    let num = first
+                        .checked_add(i)
+                        .and_then(|n| u32::try_from(n).ok())
+                        .ok_or_else(|| xerr("object number too large"))?;
+                    let generation = u16::try_from(g).map_err(|_| xerr("generation too large"))?;
+                    let e = match kind {
+                        b"n" => Entry::InFile {
+                            offset: usize::try_from(o).map_err(|_| xerr("bad offset"))?,
+                            generation,
+                        },
+                        b"f" => Entry::Free,
+                        _ => return Err(xerr("entry type is not n or f")),
+                    };
+                    // Within one section the first definition of a number wins.
+                    entries.entry(num).or_insert(e);
+                    if entries.len() > self.limits.max_objects {
+                        return Err(PdfError::TooManyObjects {
+                            limit: self.limits.max_objects,
+                        });
+                    }
+                }
+            }
+            lx.keyword(b"trailer", "expected 'trailer'")?;
+            let trailer = match lx.object(0)? {
+                Object::Dict(d) => d,
+                _ => return Err(xerr("trailer is not a dictionary")),
+            };
+            return Ok(Section {
+                offset: off,
+                entries,
+                trailer,
+                end,
+            });
+        }
+        let _ = save;
+        // A cross-reference stream (ISO 32000-1 §7.5.8).
+        let (_, _, obj) = self.parse_at(off, None, 0)?;
+        let Object::Stream(stream) = obj else {
+            return Err(xerr("neither 'xref' nor a cross-reference stream"));
+        };
+        if stream.dict.type_name() != Some(b"XRef") {
+            return Err(xerr("stream is not /Type /XRef"));
+        }
+        let raw = self
+            .data
+            .get(stream.data_start..stream.data_end)
+            .ok_or_else(|| xerr("stream data out of bounds"))?;
+        let decoded = adapter::decode_stream(&stream.dict, raw, self.limits.max_decompressed)?;
+        let widths: Vec<usize> = match stream.dict.get(b"W") {
+            Some(Object::Array(a)) if a.len() == 3 => a
+                .iter()
+                .map(|o| match o {
+                    Object::Int(i) if (0..=8).contains(i) => usize::try_from(*i).ok(),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| xerr("bad /W"))?,
+            _ => return Err(xerr("missing /W")),
+        };
+        let size = stream.dict.int(b"Size").ok_or_else(|| xerr("missing /Size"))?;
+        let index: Vec<i64> = match stream.dict.get(b"Index") {
+            Some(Object::Array(a)) => a
+                .iter()
+                .map(|o| match o {
+                    Object::Int(i) if *i >= 0 => Some(*i),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| xerr("bad /Index"))?,
+            _ => vec![0, size],
+        };
+        let row: usize = widths.iter().sum();
+        if row == 0 {
+            return Err(xerr("/W sums to zero"));
+        }
+        let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let mut entries = HashMap::new();
+        let mut rows = decoded.chunks_exact(row);
+        for pair in index.chunks(2) {
+            let [first, count] = pair else {
+                return Err(xerr("odd /Index length"));
+            };
+            for i in 0..*count {
+                let Some(r) = rows.next() else {
+                    return Err(xerr("stream shorter than /Index says"));
+                };
+                let (w0, w1) = (widths.first().copied().unwrap_or(0), widths.get(1).copied().unwrap_or(0));
+                let t = if w0 == 0 { 1 } else { field(r.get(..w0).unwrap_or(&[])) };
+                let f2 = field(r.get(w0..w0 + w1).unwrap_or(&[]));
+                let f3 = field(r.get(w0 + w1..).unwrap_or(&[]));
+                let num = u32::try_from(first.saturating_add(i)).map_err(|_| xerr("object number too large"))?;
+                let e = match t {
+                    0 => Entry::Free,
+                    1 => Entry::InFile {
+                        offset: usize::try_from(f2).map_err(|_| xerr("bad offset"))?,
+                        generation: u16::try_from(f3).map_err(|_| xerr("bad generation"))?,
+                    },
+                    2 => Entry::InStream {
+                        stream: u32::try_from(f2).map_err(|_| xerr("bad stream number"))?,
+                        index: u32::try_from(f3).map_err(|_| xerr("bad index"))?,
+                    },
+                    // ISO 32000-1 Table 18: other types are treated as null references.
+                    _ => Entry::Free,
+                };
+                entries.entry(num).or_insert(e);
+            }
+        }
+        Ok(Section {
+            offset: off,
+            entries,
+            trailer: stream.dict,
+            end,
+        })
+    }
+
+    /// Parses the indirect object at a file offset, returning its number, generation and value.
+    /// `rev` is used to resolve an indirect `/Length`.
+    fn parse_at(&self, off: usize, rev: Option<usize>, depth: usize) -> Result<(u32, u16, Object), PdfError> {
+        let mut lx = Lexer::new(self.data, off, true);
+        let (num, generation) = lx.object_header()?;
+        let obj = lx.object(0)?;
+        let Object::Dict(dict) = obj else {
+            return Ok((num, generation, obj));
+        };
+        let save = lx.pos;
+        if lx.token() != b"stream" {
+            let _ = save;
+            return Ok((num, generation, Object::Dict(dict)));
+        }
+        let mut start = lx.pos;
+        match (self.data.get(start), self.data.get(start + 1)) {
+            (Some(b'\r'), Some(b'\n')) => start += 2,
+            (Some(b'\n' | b'\r'), _) => start += 1,
+            _ => {}
+        }
+        let declared = match dict.get(b"Length") {
+            Some(Object::Int(n)) => usize::try_from(*n).ok(),
+            Some(Object::Ref(n, _)) if depth < 2 => match rev {
+                Some(r) => match self.get(*n, r) {
+                    Ok(Some(Object::Int(v))) => usize::try_from(v).ok(),
+                    _ => None,
+                },
+                None => self.latest_int(*n, depth + 1),
+            },
+            _ => None,
+        };
+        let end = declared
+            .and_then(|len| start.checked_add(len))
+            .filter(|&e| {
+                let mut l = Lexer::new(self.data, e, true);
+                e <= self.data.len() && l.token() == b"endstream"
+            })
+            .or_else(|| {
+                // The declared /Length is wrong: fall back to the keyword, as every reader does.
+                find(self.data, b"endstream", start).map(|p| {
+                    let mut e = p;
+                    if e > start && self.data.get(e - 1) == Some(&b'\n') {
+                        e -= 1;
+                    }
+                    if e > start && self.data.get(e - 1) == Some(&b'\r') {
+                        e -= 1;
+                    }
+                    e
+                })
+            })
+            .ok_or(PdfError::Object {
+                num,
+                generation,
+                what: "stream without 'endstream'",
+            })?;
+        Ok((
+            num,
+            generation,
+            Object::Stream(Stream {
+                dict,
+                data_start: start,
+                data_end: end,
+            }),
+        ))
+    }
+
+    /// An integer object from the newest section, for /Length while reading xref streams.
+    fn latest_int(&self, num: u32, depth: usize) -> Option<usize> {
+        let e = self.sections.iter().find_map(|s| s.entries.get(&num))?;
+        if let Entry::InFile { offset, .. } = e {
+            if let Ok((_, _, Object::Int(v))) = self.parse_at(*offset, None, depth) {
+                return usize::try_from(v).ok();
+            }
+        }
+        None
+    }
+
+    /// The index of the newest revision.
+    pub fn last_revision(&self) -> usize {
+        self.revisions.len().saturating_sub(1)
+    }
+
+    /// Sections that belong to revision `rev` or an earlier one, newest first.
+    fn sections_upto(&self, rev: usize) -> impl Iterator<Item = &Section> {
+        let end = self.revisions.get(rev).map_or(0, |r| r.end);
+        self.sections.iter().filter(move |s| s.end <= end)
+    }
+
+    /// The trailer of revision `rev`.
+    pub fn trailer(&self, rev: usize) -> Option<&Dict> {
+        let end = self.revisions.get(rev)?.end;
+        self.sections.iter().find(|s| s.end == end).map(|s| &s.trailer)
+    }
+
+    /// The cross-reference entry of `num` as seen in revision `rev`.
+    pub fn entry(&self, num: u32, rev: usize) -> Option<Entry> {
+        self.sections_upto(rev).find_map(|s| s.entries.get(&num).copied())
+    }
+
+    /// Object numbers written by the sections of revision `rev` itself.
+    pub fn written_in(&self, rev: usize) -> Vec<(u32, Entry)> {
+        let Some(end) = self.revisions.get(rev).map(|r| r.end) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(u32, Entry)> = Vec::new();
+        let mut seen = HashSet::new();
+        for s in self.sections.iter().filter(|s| s.end == end) {
+            for (n, e) in &s.entries {
+                if seen.insert(*n) {
+                    out.push((*n, *e));
+                }
+            }
+        }
+        out.sort_by_key(|(n, _)| *n);
+        out
+    }
+
+    /// Object `num` as of revision `rev`; `None` when free or absent.
+    pub fn get(&self, num: u32, rev: usize) -> Result<Option<Object>, PdfError> {
+        self.get_depth(num, rev, 0)
+    }
+
+    fn get_depth(&self, num: u32, rev: usize, depth: usize) -> Result<Option<Object>, PdfError> {
+        if depth > self.limits.max_ref_chain {
+            return Err(PdfError::TooManyReferences {
+                limit: self.limits.max_ref_chain,
+            });
+        }
+        match self.entry(num, rev) {
+            None | Some(Entry::Free) => Ok(None),
+            Some(Entry::InFile { offset, generation }) => {
+                let (n, g, obj) = self.parse_at(offset, Some(rev), depth)?;
+                if n != num || g != generation {
+                    return Err(PdfError::Object {
+                        num,
+                        generation,
+                        what: "the object at the xref offset has another number",
+                    });
+                }
+                Ok(Some(obj))
+            }
+            Some(Entry::InStream { stream, index }) => {
+                let stm = self.object_stream(stream, rev, depth + 1)?;
+                let (n, off) = stm.offsets.get(usize::try_from(index).unwrap_or(usize::MAX)).copied().ok_or(
+                    PdfError::Object {
+                        num,
+                        generation: 0,
+                        what: "object stream index out of range",
+                    },
+                )?;
+                if n != num {
+                    return Err(PdfError::Object {
+                        num,
+                        generation: 0,
+                        what: "object stream holds another object at this index",
+                    });
+                }
+                let pos = stm.first.checked_add(off).ok_or(PdfError::Object {
+                    num,
+                    generation: 0,
+                    what: "bad object stream offset",
+                })?;
+                let mut lx = Lexer::new(&stm.data, pos, false);
+                Ok(Some(lx.object(0)?))
+            }
+        }
+    }
+
+    fn object_stream(&self, num: u32, rev: usize, depth: usize) -> Result<Rc<ObjStm>, PdfError> {
+        let bad = |what| PdfError::Object { num, generation: 0, what };
+        let Some(Entry::InFile { offset, .. }) = self.entry(num, rev) else {
+            return Err(bad("object stream is not an uncompressed object"));
+        };
+        if let Some(c) = self.objstm_cache.borrow().get(&(num, offset)) {
+            return Ok(Rc::clone(c));
+        }
+        let Some(Object::Stream(s)) = self.get_depth(num, rev, depth)? else {
+            return Err(bad("object stream is not a stream"));
+        };
+        let raw = self.data.get(s.data_start..s.data_end).ok_or(bad("stream out of bounds"))?;
+        let dict = self.resolve_filter_params(&s.dict, rev)?;
+        let data = adapter::decode_stream(&dict, raw, self.limits.max_decompressed)?;
+        let n = s.dict.int(b"N").and_then(|v| usize::try_from(v).ok()).ok_or(bad("missing /N"))?;
+        let first = s.dict.int(b"First").and_then(|v| usize::try_from(v).ok()).ok_or(bad("missing /First"))?;
+        if n > data.len() / 2 + 1 {
+            return Err(bad("/N exceeds the stream"));
+        }
+        let mut lx = Lexer::new(&data, 0, false);
+        let mut offsets = Vec::with_capacity(n);
+        for _ in 0..n {
+            let on = lx.uint().and_then(|v| u32::try_from(v).ok()).ok_or(bad("bad object stream header"))?;
+            let oo = lx.uint().and_then(|v| usize::try_from(v).ok()).ok_or(bad("bad object stream header"))?;
+            offsets.push((on, oo));
+        }
+        let stm = Rc::new(ObjStm { data, first, offsets });
+        self.objstm_cache.borrow_mut().insert((num, offset), Rc::clone(&stm));
+        Ok(stm)
+    }
+
+    /// A copy of a stream dictionary with /Filter and /DecodeParms made direct.
+    pub fn resolve_filter_params(&self, dict: &Dict, rev: usize) -> Result<Dict, PdfError> {
+        let mut out = Dict::default();
+        for key in [&b"Filter"[..], b"DecodeParms"] {
+            if let Some(v) = dict.get(key) {
+                out.entries.push((key.to_vec(), self.resolve(v, rev)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Follows references until a direct object.
+    pub fn resolve(&self, obj: &Object, rev: usize) -> Result<Object, PdfError> {
+        let mut cur = obj.clone();
+        for _ in 0..self.limits.max_ref_chain {
+            match cur {
+                Object::Ref(n, _) => cur = self.get(n, rev)?.unwrap_or(Object::Null),
+                other => return Ok(other),
+            }
+        }
+        Err(PdfError::TooManyReferences {
+            limit: self.limits.max_ref_chain,
+        })
+    }
+
+    /// The decoded data of a stream object.
+    pub fn stream_data(&self, s: &Stream, rev: usize) -> Result<Vec<u8>, PdfError> {
+        let raw = self.data.get(s.data_start..s.data_end).ok_or(PdfError::Syntax {
+            offset: s.data_start,
+            what: "stream out of bounds",
+        })?;
+        let dict = self.resolve_filter_params(&s.dict, rev)?;
+        adapter::decode_stream(&dict, raw, self.limits.max_decompressed)
+    }
+
+    /// The revision that ends exactly at `end`, allowing the end-of-line after `%%EOF` to be
+    /// inside or outside the signed bytes.
+    pub fn revision_ending_at(&self, end: usize) -> Option<usize> {
+        self.revisions.iter().position(|r| {
+            if r.end == end {
+                return true;
+            }
+            // `end` may stop right after %%EOF while the revision counts its EOL.
+            end < r.end
+                && self.data.get(end.saturating_sub(5)..end) == Some(&b"%%EOF"[..])
+                && self.data.get(end..r.end).is_some_and(|t| t.iter().all(|b| *b == b'\r' || *b == b'\n'))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn minimal_pdf() -> Vec<u8> {
+        let mut v = b"%PDF-1.7\n".to_vec();
+        let o1 = v.len();
+        v.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+        let o2 = v.len();
+        v.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+        let x = v.len();
+        v.extend_from_slice(
+            format!(
+                "xref\n0 3\n0000000000 65535 f \n{o1:010} 00000 n \n{o2:010} 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        v
+    }
+
+    #[test]
+    fn reads_a_minimal_file() {
+        let data = minimal_pdf();
+        let doc = Document::parse(&data, Limits::default()).unwrap();
+        assert_eq!(doc.revisions.len(), 1);
+        assert_eq!(doc.revisions[0].end, data.len());
+        assert!(!doc.trailing_bytes);
+        let cat = doc.get(1, 0).unwrap().unwrap();
+        assert_eq!(cat.as_dict().unwrap().type_name(), Some(&b"Catalog"[..]));
+        assert!(doc.get(7, 0).unwrap().is_none());
+    }
+
+    #[test]
+    fn prev_loop_is_an_error() {
+        let mut data = minimal_pdf();
+        let x = rfind(&data, b"xref", data.len() - 20).unwrap();
+        let s = String::from_utf8_lossy(&data).replace("/Size 3 /Root", &format!("/Size 3 /Prev {x} /Root"));
+        data = s.into_bytes();
+        assert!(matches!(Document::parse(&data, Limits::default()), Err(PdfError::Xref { .. })));
+    }
+
+    #[test]
+    fn no_header() {
+        assert_eq!(Document::parse(b"hello", Limits::default()).err(), Some(PdfError::NoHeader));
+    }
+}

@@ -1,0 +1,227 @@
+//! Signature fields and the document structure the modification analysis needs
+//! (ISO 32000-1 §12.7 interactive forms, §12.8 digital signatures).
+
+use std::collections::HashSet;
+
+use super::document::Document;
+use super::object::{Dict, Object};
+use crate::error::PdfError;
+
+/// Deepest field or page tree walked; real forms nest a few levels.
+const MAX_TREE_DEPTH: usize = 32;
+/// Most nodes visited in one tree walk.
+const MAX_TREE_NODES: usize = 200_000;
+
+/// A signature field with a value.
+#[derive(Clone, Debug)]
+pub struct SigField {
+    /// Fully qualified field name (ISO 32000-1 §12.7.3.2).
+    pub name: String,
+    /// Object number of the field dictionary, when indirect.
+    pub field_id: Option<u32>,
+    /// Object number of the signature dictionary, when indirect.
+    pub sig_id: Option<u32>,
+    /// The signature dictionary as seen in the revision that was walked.
+    pub sig: Dict,
+}
+
+/// A form field found while walking /Fields.
+#[derive(Clone, Debug)]
+pub struct FieldNode {
+    pub id: Option<u32>,
+    pub name: String,
+    pub is_sig: bool,
+    pub has_value: bool,
+    /// Object number of the value when it is indirect (the signature dictionary for /Sig).
+    pub value_id: Option<u32>,
+}
+
+fn text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    // PDFDocEncoding agrees with Latin-1 on the printable range.
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM, or PDFDocEncoding).
+pub fn text_string(o: Option<&Object>) -> Option<String> {
+    match o {
+        Some(Object::String(s)) => Some(text(&s.bytes)),
+        _ => None,
+    }
+}
+
+/// The catalog of revision `rev`, with its object number.
+pub fn catalog(doc: &Document<'_>, rev: usize) -> Result<(Option<u32>, Dict), PdfError> {
+    let trailer = doc.trailer(rev).ok_or(PdfError::NoStartXref)?;
+    let root = trailer.get(b"Root").ok_or(PdfError::Xref {
+        offset: 0,
+        what: "trailer has no /Root",
+    })?;
+    let id = root.as_ref_id().map(|(n, _)| n);
+    match doc.resolve(root, rev)? {
+        Object::Dict(d) => Ok((id, d)),
+        _ => Err(PdfError::Object {
+            num: id.unwrap_or(0),
+            generation: 0,
+            what: "/Root is not a dictionary",
+        }),
+    }
+}
+
+/// All form fields of revision `rev`, with the ids of the AcroForm and /Fields array.
+pub fn walk_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<FieldNode>, PdfError> {
+    let (_, cat) = catalog(doc, rev)?;
+    let Some(af) = cat.get(b"AcroForm") else {
+        return Ok(Vec::new());
+    };
+    let Object::Dict(af) = doc.resolve(af, rev)? else {
+        return Ok(Vec::new());
+    };
+    let Some(fields) = af.get(b"Fields") else {
+        return Ok(Vec::new());
+    };
+    let Object::Array(fields) = doc.resolve(fields, rev)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut budget = MAX_TREE_NODES;
+    for f in &fields {
+        walk_field(doc, rev, f, "", None, 0, &mut seen, &mut budget, &mut out)?;
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_field(
+    doc: &Document<'_>,
+    rev: usize,
+    node: &Object,
+    parent_name: &str,
+    inherited_ft: Option<&[u8]>,
+    depth: usize,
+    seen: &mut HashSet<u32>,
+    budget: &mut usize,
+    out: &mut Vec<FieldNode>,
+) -> Result<(), PdfError> {
+    if depth > MAX_TREE_DEPTH {
+        return Err(PdfError::TooDeep {
+            limit: MAX_TREE_DEPTH,
+        });
+    }
+    *budget = budget.checked_sub(1).ok_or(PdfError::TooManyObjects {
+        limit: MAX_TREE_NODES,
+    })?;
+    let id = node.as_ref_id().map(|(n, _)| n);
+    if let Some(n) = id {
+        if !seen.insert(n) {
+            // A field reached twice (a loop, or a shared kid): visit once.
+            return Ok(());
+        }
+    }
+    let Object::Dict(d) = doc.resolve(node, rev)? else {
+        return Ok(());
+    };
+    let partial = text_string(d.get(b"T"));
+    let name = match (&partial, parent_name.is_empty()) {
+        (Some(p), true) => p.clone(),
+        (Some(p), false) => format!("{parent_name}.{p}"),
+        (None, _) => parent_name.to_string(),
+    };
+    let ft = d.name(b"FT").or(inherited_ft);
+    if let Some(Object::Array(kids)) = d.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()? {
+        // Kids that are fields (have /T) are walked; pure widgets are not fields.
+        let mut has_field_kids = false;
+        for k in &kids {
+            if let Object::Dict(kd) = doc.resolve(k, rev)? {
+                if kd.has(b"T") {
+                    has_field_kids = true;
+                    walk_field(doc, rev, k, &name, ft, depth + 1, seen, budget, out)?;
+                }
+            }
+        }
+        if has_field_kids {
+            return Ok(());
+        }
+    }
+    let value = d.get(b"V");
+    out.push(FieldNode {
+        id,
+        name,
+        is_sig: ft == Some(b"Sig"),
+        has_value: value.is_some_and(|v| !matches!(v, Object::Null)),
+        value_id: value.and_then(|v| v.as_ref_id()).map(|(n, _)| n),
+    });
+    Ok(())
+}
+
+/// The signature fields with a value in revision `rev`, in field order.
+pub fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>, PdfError> {
+    let mut out = Vec::new();
+    for f in walk_fields(doc, rev)? {
+        if !f.is_sig || !f.has_value {
+            continue;
+        }
+        let field = match f.id {
+            Some(n) => doc.get(n, rev)?,
+            None => None,
+        };
+        let v = field.as_ref().and_then(|o| o.as_dict()).and_then(|d| d.get(b"V").cloned());
+        let v = match (v, f.value_id) {
+            (Some(v), _) => v,
+            (None, Some(n)) => Object::Ref(n, 0),
+            (None, None) => continue,
+        };
+        if let Object::Dict(sig) = doc.resolve(&v, rev)? {
+            out.push(SigField {
+                name: f.name,
+                field_id: f.id,
+                sig_id: f.value_id,
+                sig,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Object numbers of the leaf pages of revision `rev`, and of the intermediate page-tree nodes.
+pub fn page_ids(doc: &Document<'_>, rev: usize) -> Result<(Vec<u32>, Vec<u32>), PdfError> {
+    let (_, cat) = catalog(doc, rev)?;
+    let mut leaves = Vec::new();
+    let mut nodes = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(Object, usize)> = cat.get(b"Pages").cloned().map(|p| (p, 0)).into_iter().collect();
+    while let Some((o, depth)) = stack.pop() {
+        if depth > MAX_TREE_DEPTH || seen.len() > MAX_TREE_NODES {
+            return Err(PdfError::TooDeep {
+                limit: MAX_TREE_DEPTH,
+            });
+        }
+        let Some((n, _)) = o.as_ref_id() else { continue };
+        if !seen.insert(n) {
+            continue;
+        }
+        let Some(Object::Dict(d)) = doc.get(n, rev)? else { continue };
+        match d.type_name() {
+            Some(b"Pages") => {
+                nodes.push(n);
+                if let Some(Object::Array(kids)) = d.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()? {
+                    for k in kids.into_iter().rev() {
+                        stack.push((k, depth + 1));
+                    }
+                }
+            }
+            _ => leaves.push(n),
+        }
+    }
+    Ok((leaves, nodes))
+}

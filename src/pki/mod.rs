@@ -1,0 +1,285 @@
+//! Certificates, trust store, path building and validation, revocation (CRL and OCSP).
+//!
+//! Parsing is x509-parser's; every signature (certificates, CRLs, OCSP responses) is checked by
+//! [`crate::crypto`] over the bytes received. Policy comes in as data ([`TrustStore`],
+//! [`PathOptions`]) and the validation time is a parameter: nothing here reads the clock.
+//!
+//! The entry point is [`PathValidator::validate`], which builds a path from the signer to a trust
+//! anchor (RFC 5280 §6, simplified: no policy processing, name constraints unsupported) and
+//! reports the first failure in this order:
+//!
+//! 1. no path / bad certificate signature / unsupported algorithm while building it,
+//! 2. chain constraints (unknown critical extensions, basicConstraints, pathLen, keyCertSign),
+//! 3. cryptographic constraints (SHA-1 signatures, short RSA keys),
+//! 4. the signer's key usage,
+//! 5. revocation,
+//! 6. time: the signer at signing time, then every certificate at validation time.
+
+mod cert;
+mod path;
+mod revocation;
+
+pub use cert::CertSummary;
+pub use path::PathValidator;
+
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer;
+use x509_parser::revocation_list::CertificateRevocationList;
+
+/// Errors for inputs that cannot be used at all (as opposed to validation outcomes, which are
+/// reported in a [`PathReport`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PkiError {
+    /// The bytes are not a DER X.509 certificate.
+    #[error("malformed certificate")]
+    MalformedCertificate,
+    /// The bytes are not a DER X.509 CRL.
+    #[error("malformed CRL")]
+    MalformedCrl,
+    /// Bytes follow the DER object.
+    #[error("{what}: data after the end of the DER object")]
+    TrailingData { what: &'static str },
+    /// A PEM block could not be decoded.
+    #[error("malformed PEM block number {index}")]
+    MalformedPem { index: usize },
+    /// The input holds neither PEM blocks nor a DER object.
+    #[error("input is empty or neither PEM nor DER")]
+    NotPemOrDer,
+}
+
+/// Trust anchors, extra intermediate certificates and CRLs, all kept as DER.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<Vec<u8>>,
+    intermediates: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+}
+
+/// Parse a whole certificate, rejecting trailing data.
+pub(crate) fn parse_certificate(der: &[u8]) -> Result<X509Certificate<'_>, PkiError> {
+    let (rest, cert) =
+        X509Certificate::from_der(der).map_err(|_| PkiError::MalformedCertificate)?;
+    if rest.is_empty() {
+        Ok(cert)
+    } else {
+        Err(PkiError::TrailingData {
+            what: "certificate",
+        })
+    }
+}
+
+/// Parse a whole CRL, rejecting trailing data.
+pub(crate) fn parse_crl(der: &[u8]) -> Result<CertificateRevocationList<'_>, PkiError> {
+    let (rest, crl) =
+        CertificateRevocationList::from_der(der).map_err(|_| PkiError::MalformedCrl)?;
+    if rest.is_empty() {
+        Ok(crl)
+    } else {
+        Err(PkiError::TrailingData { what: "CRL" })
+    }
+}
+
+impl TrustStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a trust anchor. The anchor is trusted by its subject and public key; its own
+    /// signature, validity and extensions are not checked.
+    pub fn add_anchor_der(&mut self, der: Vec<u8>) -> Result<(), PkiError> {
+        parse_certificate(&der)?;
+        self.anchors.push(der);
+        Ok(())
+    }
+
+    /// Add an untrusted certificate that path building may use as an intermediate.
+    pub fn add_intermediate_der(&mut self, der: Vec<u8>) -> Result<(), PkiError> {
+        parse_certificate(&der)?;
+        self.intermediates.push(der);
+        Ok(())
+    }
+
+    /// Add a CRL (its signature is checked when it is used).
+    pub fn add_crl_der(&mut self, der: Vec<u8>) -> Result<(), PkiError> {
+        parse_crl(&der)?;
+        self.crls.push(der);
+        Ok(())
+    }
+
+    /// Decode a file holding one or more PEM blocks (any label: `CERTIFICATE`, `X509 CRL`, …),
+    /// or else one DER object (a SEQUENCE with nothing after it).
+    pub fn load_pem_or_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
+        const PEM_BEGIN: &[u8] = b"-----BEGIN ";
+        if bytes.windows(PEM_BEGIN.len()).any(|w| w == PEM_BEGIN) {
+            let mut out = Vec::new();
+            for (index, block) in x509_parser::pem::Pem::iter_from_buffer(bytes).enumerate() {
+                let pem = block.map_err(|_| PkiError::MalformedPem { index })?;
+                out.push(pem.contents);
+            }
+            if out.is_empty() {
+                return Err(PkiError::NotPemOrDer);
+            }
+            return Ok(out);
+        }
+        use x509_parser::der_parser::asn1_rs::{Any, Tag};
+        match Any::from_der(bytes) {
+            Ok((rest, any)) if rest.is_empty() && any.tag() == Tag::Sequence => {
+                Ok(vec![bytes.to_vec()])
+            }
+            Ok((rest, _)) if !rest.is_empty() => Err(PkiError::TrailingData { what: "DER file" }),
+            _ => Err(PkiError::NotPemOrDer),
+        }
+    }
+
+    pub fn has_anchors(&self) -> bool {
+        !self.anchors.is_empty()
+    }
+
+    pub fn anchors(&self) -> &[Vec<u8>] {
+        &self.anchors
+    }
+
+    pub fn intermediates(&self) -> &[Vec<u8>] {
+        &self.intermediates
+    }
+
+    pub fn crls(&self) -> &[Vec<u8>] {
+        &self.crls
+    }
+}
+
+/// Which key usage bits the signer's certificate must assert (RFC 5280 §4.2.1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyUsageRule {
+    /// digitalSignature or nonRepudiation (contentCommitment); the usual PAdES rule, since many
+    /// qualified certificates assert only nonRepudiation.
+    #[default]
+    DigitalSignatureOrNonRepudiation,
+    NonRepudiation,
+    DigitalSignature,
+    /// No key usage requirement (the extension may also be absent).
+    Any,
+}
+
+/// Default bound on the number of certificates in a path, signer and anchor included
+/// (real PKIs, including the Vietnamese government and public CAs, use 2–4).
+pub const DEFAULT_MAX_PATH_LEN: usize = 8;
+/// Default minimum RSA modulus size (ETSI TS 119 312 and the EU DSS default policy, 2024+).
+pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
+
+/// Policy for one path validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathOptions {
+    /// The time at which validity and revocation are judged (Unix seconds).
+    pub validation_time: i64,
+    /// The claimed or proven signing time; the signer must have been valid then.
+    pub signing_time: Option<i64>,
+    pub key_usage: KeyUsageRule,
+    /// Maximum number of certificates in a path, signer and anchor included.
+    pub max_path_len: usize,
+    /// Smallest RSA key accepted anywhere in the path (anchor included).
+    pub min_rsa_bits: usize,
+    /// Accept certificates signed with SHA-1.
+    pub allow_sha1: bool,
+}
+
+impl PathOptions {
+    /// Strict defaults at `validation_time` (Unix seconds).
+    pub fn new(validation_time: i64) -> Self {
+        Self {
+            validation_time,
+            signing_time: None,
+            key_usage: KeyUsageRule::default(),
+            max_path_len: DEFAULT_MAX_PATH_LEN,
+            min_rsa_bits: DEFAULT_MIN_RSA_BITS,
+            allow_sha1: false,
+        }
+    }
+}
+
+/// What path validation gets from the signature being verified.
+#[derive(Debug, Clone, Copy)]
+pub struct PathInput<'a> {
+    /// The signer's certificate (DER).
+    pub signer_der: &'a [u8],
+    /// Other certificates carried with the signature (CMS `certificates`, PDF /DSS /Certs).
+    pub extra_certs: &'a [&'a [u8]],
+    /// CRLs carried with the signature (CMS `crls`, adbe-revocationInfoArchival, /DSS /CRLs).
+    pub embedded_crls: &'a [&'a [u8]],
+    /// DER OCSPResponse or BasicOCSPResponse (adbe-revocationInfoArchival, /DSS /OCSPs).
+    pub embedded_ocsp: &'a [&'a [u8]],
+}
+
+/// Revocation status of the signer's certificate at the validation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// A CRL or OCSP response from the issuer, with a valid signature, says not revoked.
+    Good,
+    /// Revoked at `time` (Unix seconds), at or before the validation time.
+    Revoked { time: i64 },
+    /// An OCSP responder answered "unknown", or revocation data could not be used.
+    Unknown,
+    /// No revocation data for this certificate.
+    NotChecked,
+}
+
+/// The verdict of path validation (see the module docs for the order of checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathOutcome {
+    Valid,
+    /// No path to a trust anchor (also when there are no anchors).
+    NoChain,
+    /// A certificate of the path is expired at the validation time.
+    Expired,
+    /// A certificate of the path is not yet valid at the validation time.
+    NotYetValid,
+    /// The signer's certificate had expired at the signing time.
+    ExpiredAtSigningTime,
+    /// The signer's certificate was not yet valid at the signing time.
+    NotYetValidAtSigningTime,
+    /// basicConstraints, pathLen, CA key usage or an unknown critical extension.
+    ChainConstraints {
+        reason: String,
+    },
+    /// The signer's key usage does not allow signing under the rule.
+    KeyUsage {
+        reason: String,
+    },
+    /// A certificate's signature does not verify with its issuer's key.
+    BadCertSignature {
+        subject: String,
+    },
+    /// A weak algorithm in the path (SHA-1 signature, short RSA key).
+    CryptoConstraints {
+        reason: String,
+    },
+    /// A certificate of the path is revoked (Unix seconds).
+    Revoked {
+        time: i64,
+    },
+    /// An algorithm or extension this crate cannot judge.
+    Unsupported {
+        what: String,
+    },
+}
+
+impl PathOutcome {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Self::Valid)
+    }
+}
+
+/// The result of [`PathValidator::validate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathReport {
+    /// Signer first, the anchor last when a path was found; otherwise what could be assembled.
+    pub chain: Vec<CertSummary>,
+    pub outcome: PathOutcome,
+    /// The signer's revocation status.
+    pub revocation: Revocation,
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests;

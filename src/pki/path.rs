@@ -1,0 +1,610 @@
+//! Path building (signer → issuers → anchor) and validation of the path found.
+
+use std::collections::HashSet;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use x509_parser::extensions::ParsedExtension;
+
+use super::cert::{Cert, CertSummary, names_match};
+use super::revocation::{self, RevStatus};
+use super::{
+    KeyUsageRule, PathInput, PathOptions, PathOutcome, PathReport, PkiError, Revocation, TrustStore,
+};
+use crate::crypto::{self, CryptoError, KeyKind, oid};
+
+/// Bound on issuer candidates examined in one validation (all branches together). Real inputs
+/// offer a handful of certificates; 64 covers cross-certified PKIs with room to spare while
+/// keeping a hostile certificate bag from making the search exponential.
+const MAX_CANDIDATE_VISITS: usize = 64;
+/// Bound on complete paths collected before choosing one.
+const MAX_PATHS: usize = 4;
+
+/// Extension OIDs (content bytes) under id-ce 2.5.29 (RFC 5280 §4.2.1).
+const EXT_SUBJECT_KEY_ID: u8 = 14;
+const EXT_KEY_USAGE: u8 = 15;
+const EXT_SUBJECT_ALT_NAME: u8 = 17;
+const EXT_ISSUER_ALT_NAME: u8 = 18;
+const EXT_BASIC_CONSTRAINTS: u8 = 19;
+const EXT_NAME_CONSTRAINTS: u8 = 30;
+const EXT_CERT_POLICIES: u8 = 32;
+const EXT_AUTHORITY_KEY_ID: u8 = 35;
+const EXT_POLICY_CONSTRAINTS: u8 = 36;
+const EXT_EXT_KEY_USAGE: u8 = 37;
+const EXT_INHIBIT_ANY_POLICY: u8 = 54;
+
+/// Validates certificate paths, remembering which (issuer, subject) signatures already verified
+/// so that a batch of signatures never re-verifies the same intermediates.
+#[derive(Debug, Default)]
+pub struct PathValidator {
+    /// (issuer certificate SHA-256, subject certificate SHA-256) whose signature verified.
+    cache: RwLock<HashSet<([u8; 32], [u8; 32])>>,
+    /// Certificate signature verifications actually computed (cache misses), for tests and stats.
+    verifications: AtomicUsize,
+}
+
+/// A node of a path under construction: the signer, a pool certificate or an anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Node {
+    Signer,
+    Pool(usize),
+    Anchor(usize),
+}
+
+struct Certs<'a> {
+    signer: Cert<'a>,
+    pool: Vec<Cert<'a>>,
+    anchors: Vec<Cert<'a>>,
+}
+
+impl<'a> Certs<'a> {
+    fn get(&self, n: Node) -> Option<&Cert<'a>> {
+        match n {
+            Node::Signer => Some(&self.signer),
+            Node::Pool(i) => self.pool.get(i),
+            Node::Anchor(i) => self.anchors.get(i),
+        }
+    }
+}
+
+/// State of the depth-first search.
+struct Search {
+    paths: Vec<Vec<Node>>,
+    longest_partial: Vec<Node>,
+    /// The first failure met while building (bad signature, unsupported algorithm).
+    failure: Option<PathOutcome>,
+    visits: usize,
+}
+
+impl PathValidator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of certificate signature verifications computed so far (cache hits excluded).
+    pub fn signature_verifications(&self) -> usize {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
+    /// Summarise a DER certificate.
+    pub fn summarize(der: &[u8]) -> Result<CertSummary, PkiError> {
+        CertSummary::from_der(der)
+    }
+
+    /// Whether the signature of the object with fingerprint `key.1` by the certificate with
+    /// fingerprint `key.0` was already verified (certificates, CRLs, OCSP responses).
+    pub(crate) fn is_verified(&self, key: &([u8; 32], [u8; 32])) -> bool {
+        self.cache.read().map(|c| c.contains(key)).unwrap_or(false)
+    }
+
+    pub(crate) fn remember_verified(&self, key: ([u8; 32], [u8; 32])) {
+        if let Ok(mut c) = self.cache.write() {
+            c.insert(key);
+        }
+    }
+
+    /// Check `child`'s signature with `issuer`'s key, through the cache.
+    fn check_signed_by(&self, child: &Cert<'_>, issuer: &Cert<'_>) -> Result<(), CryptoError> {
+        let key = (issuer.sha256, child.sha256);
+        if self.is_verified(&key) {
+            return Ok(());
+        }
+        // RFC 5280 §4.1.1.2: signatureAlgorithm must equal tbsCertificate.signature.
+        if child.x509.signature_algorithm != child.x509.tbs_certificate.signature {
+            return Err(CryptoError::MalformedAlgorithm);
+        }
+        let pk = issuer.public_key()?;
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        crypto::verify_with_algorithm(
+            &pk,
+            &child.x509.signature_algorithm,
+            None,
+            child.x509.tbs_certificate.as_ref(),
+            child.x509.signature_value.data.as_ref(),
+        )?;
+        self.remember_verified(key);
+        Ok(())
+    }
+
+    /// Build and validate a path for `input.signer_der`.
+    pub fn validate(
+        &self,
+        store: &TrustStore,
+        input: &PathInput<'_>,
+        opts: &PathOptions,
+    ) -> PathReport {
+        let mut warnings = Vec::new();
+        let signer = match Cert::parse(input.signer_der) {
+            Ok(c) => c,
+            Err(_) => {
+                return PathReport {
+                    chain: Vec::new(),
+                    outcome: PathOutcome::NoChain,
+                    revocation: Revocation::NotChecked,
+                    warnings: vec!["signer certificate is malformed".into()],
+                };
+            }
+        };
+        let anchors: Vec<Cert<'_>> = store
+            .anchors
+            .iter()
+            .filter_map(|d| Cert::parse(d).ok())
+            .collect();
+        // The pool: store intermediates and embedded certificates, deduplicated, without the
+        // signer and without certificates that are anchors (subject + key).
+        let mut pool: Vec<Cert<'_>> = Vec::new();
+        let mut seen: HashSet<[u8; 32]> = HashSet::from([signer.sha256]);
+        let candidates = store
+            .intermediates
+            .iter()
+            .map(Vec::as_slice)
+            .chain(input.extra_certs.iter().copied());
+        for der in candidates {
+            match Cert::parse(der) {
+                Ok(c) => {
+                    if seen.insert(c.sha256) && !anchors.iter().any(|a| a.same_entity(&c)) {
+                        pool.push(c);
+                    }
+                }
+                Err(_) => warnings.push("ignored a malformed extra certificate".into()),
+            }
+        }
+        let certs = Certs {
+            signer,
+            pool,
+            anchors,
+        };
+
+        let mut search = Search {
+            paths: Vec::new(),
+            longest_partial: vec![Node::Signer],
+            failure: None,
+            visits: 0,
+        };
+        // The signer may itself be a trust anchor.
+        if certs.anchors.iter().any(|a| a.same_entity(&certs.signer)) {
+            search.paths.push(vec![Node::Signer]);
+        } else {
+            let mut path = vec![Node::Signer];
+            self.extend(&certs, &mut path, opts, &mut search);
+        }
+        if search.visits >= MAX_CANDIDATE_VISITS {
+            warnings.push(format!(
+                "path search stopped after {MAX_CANDIDATE_VISITS} issuer candidates"
+            ));
+        }
+
+        if search.paths.is_empty() {
+            let nodes = search.longest_partial;
+            let chain = nodes
+                .iter()
+                .filter_map(|&n| certs.get(n))
+                .map(Cert::summary)
+                .collect();
+            let revocation = match nodes.get(1).and_then(|&n| certs.get(n)) {
+                Some(issuer) => {
+                    let st = revocation::status(
+                        self,
+                        &certs.signer,
+                        issuer,
+                        store,
+                        input,
+                        opts,
+                        &mut warnings,
+                    );
+                    public_revocation(st)
+                }
+                None => Revocation::NotChecked,
+            };
+            if !store.has_anchors() {
+                warnings.push("no trust anchors configured".into());
+            }
+            return PathReport {
+                chain,
+                outcome: search.failure.unwrap_or(PathOutcome::NoChain),
+                revocation,
+                warnings,
+            };
+        }
+
+        // Evaluate each complete path; the first valid one wins, else the first one found.
+        let mut first: Option<PathReport> = None;
+        for nodes in &search.paths {
+            let path: Vec<&Cert<'_>> = nodes.iter().filter_map(|&n| certs.get(n)).collect();
+            let mut w = warnings.clone();
+            let (outcome, revocation) = evaluate(self, &path, store, input, opts, &mut w);
+            let report = PathReport {
+                chain: path.iter().map(|c| c.summary()).collect(),
+                outcome,
+                revocation,
+                warnings: w,
+            };
+            if report.outcome.is_valid() {
+                return report;
+            }
+            if first.is_none() {
+                first = Some(report);
+            }
+        }
+        first.unwrap_or(PathReport {
+            chain: Vec::new(),
+            outcome: PathOutcome::NoChain,
+            revocation: Revocation::NotChecked,
+            warnings,
+        })
+    }
+
+    /// Depth-first extension of `path` (whose last node is not an anchor) towards an anchor.
+    fn extend(&self, certs: &Certs<'_>, path: &mut Vec<Node>, opts: &PathOptions, s: &mut Search) {
+        let Some(&last) = path.last() else { return };
+        let Some(child) = certs.get(last) else { return };
+        if path.len() > s.longest_partial.len() {
+            s.longest_partial = path.clone();
+        }
+        // A path of max_path_len certificates must end with the anchor we add next.
+        if path.len() >= opts.max_path_len {
+            return;
+        }
+        let aki = child.authority_key_id();
+        let mut candidates: Vec<(bool, Node)> = Vec::new();
+        for (i, a) in certs.anchors.iter().enumerate() {
+            if names_match(a.x509.subject(), child.x509.issuer()) {
+                candidates.push((key_ids_match(aki, a.subject_key_id()), Node::Anchor(i)));
+            }
+        }
+        for (i, c) in certs.pool.iter().enumerate() {
+            let node = Node::Pool(i);
+            if !path.contains(&node) && names_match(c.x509.subject(), child.x509.issuer()) {
+                candidates.push((key_ids_match(aki, c.subject_key_id()), node));
+            }
+        }
+        // Prefer candidates whose SKI matches the child's AKI; keep anchors before pool certs.
+        candidates.sort_by_key(|(m, n)| (!*m, matches!(n, Node::Pool(_))));
+
+        for (ids_match, node) in candidates {
+            if s.paths.len() >= MAX_PATHS || s.visits >= MAX_CANDIDATE_VISITS {
+                return;
+            }
+            s.visits = s.visits.saturating_add(1);
+            let Some(issuer) = certs.get(node) else {
+                continue;
+            };
+            match self.check_signed_by(child, issuer) {
+                Ok(()) => {}
+                Err(CryptoError::Unsupported { what }) => {
+                    s.failure.get_or_insert(PathOutcome::Unsupported { what });
+                    continue;
+                }
+                Err(_) => {
+                    // A candidate whose key id contradicts the child's AKI is simply not the
+                    // issuer; one that fits by name and key id but fails is a bad signature.
+                    if ids_match {
+                        s.failure.get_or_insert(PathOutcome::BadCertSignature {
+                            subject: child.subject_string(),
+                        });
+                    }
+                    continue;
+                }
+            }
+            path.push(node);
+            if matches!(node, Node::Anchor(_)) {
+                s.paths.push(path.clone());
+                if path.len() > s.longest_partial.len() {
+                    s.longest_partial = path.clone();
+                }
+            } else {
+                self.extend(certs, path, opts, s);
+            }
+            path.pop();
+        }
+    }
+}
+
+/// `true` unless both key identifiers are present and differ.
+fn key_ids_match(aki: Option<&[u8]>, ski: Option<&[u8]>) -> bool {
+    match (aki, ski) {
+        (Some(a), Some(s)) => a == s,
+        _ => true,
+    }
+}
+
+fn public_revocation(st: Option<RevStatus>) -> Revocation {
+    match st {
+        None => Revocation::NotChecked,
+        Some(RevStatus::Good) => Revocation::Good,
+        Some(RevStatus::Revoked(time)) => Revocation::Revoked { time },
+        Some(RevStatus::Unknown) => Revocation::Unknown,
+    }
+}
+
+fn ext_arc(oid_bytes: &[u8]) -> Option<u8> {
+    match oid_bytes {
+        [0x55, 0x1d, arc] => Some(*arc),
+        _ => None,
+    }
+}
+
+/// Critical extensions of a non-anchor certificate that we do not process.
+fn check_critical_extensions(c: &Cert<'_>) -> Result<(), PathOutcome> {
+    for ext in c.x509.extensions() {
+        if let ParsedExtension::ParseError { .. } = ext.parsed_extension() {
+            return Err(PathOutcome::ChainConstraints {
+                reason: format!(
+                    "certificate '{}' has a malformed extension {}",
+                    c.subject_string(),
+                    ext.oid.to_id_string()
+                ),
+            });
+        }
+        if !ext.critical {
+            continue;
+        }
+        match ext_arc(ext.oid.as_bytes()) {
+            Some(
+                EXT_SUBJECT_KEY_ID
+                | EXT_KEY_USAGE
+                | EXT_SUBJECT_ALT_NAME
+                | EXT_ISSUER_ALT_NAME
+                | EXT_BASIC_CONSTRAINTS
+                | EXT_CERT_POLICIES
+                | EXT_AUTHORITY_KEY_ID
+                | EXT_POLICY_CONSTRAINTS
+                | EXT_EXT_KEY_USAGE
+                | EXT_INHIBIT_ANY_POLICY,
+            ) => {}
+            Some(EXT_NAME_CONSTRAINTS) => {
+                return Err(PathOutcome::Unsupported {
+                    what: format!("critical nameConstraints in '{}'", c.subject_string()),
+                });
+            }
+            _ => {
+                return Err(PathOutcome::ChainConstraints {
+                    reason: format!(
+                        "certificate '{}' has unknown critical extension {}",
+                        c.subject_string(),
+                        ext.oid.to_id_string()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// basicConstraints, pathLen and keyCertSign of the issuer at `index` (≥ 1) of `path`.
+fn check_issuer(
+    path: &[&Cert<'_>],
+    index: usize,
+    is_anchor: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(), PathOutcome> {
+    let Some(c) = path.get(index) else {
+        return Ok(());
+    };
+    let subject = c.subject_string();
+    let constraint = |reason: String| PathOutcome::ChainConstraints { reason };
+    let bc = c.x509.basic_constraints().map_err(|_| {
+        constraint(format!(
+            "'{subject}': malformed or duplicate basicConstraints"
+        ))
+    })?;
+    match bc {
+        Some(bc) if bc.value.ca => {
+            if let Some(max) = bc.value.path_len_constraint {
+                // RFC 5280 §6.1.4 (l)-(m): intermediates below this one, self-issued excluded.
+                let below = path
+                    .get(1..index)
+                    .map(|s| s.iter().filter(|c| !c.is_self_issued()).count())
+                    .unwrap_or(0);
+                let max = usize::try_from(max).unwrap_or(usize::MAX);
+                if below > max {
+                    return Err(constraint(format!(
+                        "'{subject}' allows pathLen {max} but {below} CA certificate(s) follow it"
+                    )));
+                }
+            }
+        }
+        _ if is_anchor => warnings.push(format!("trust anchor '{subject}' is not marked as a CA")),
+        Some(_) => {
+            return Err(constraint(format!(
+                "issuer '{subject}' is not a CA (basicConstraints cA=false)"
+            )));
+        }
+        None => {
+            return Err(constraint(format!(
+                "issuer '{subject}' has no basicConstraints"
+            )));
+        }
+    }
+    let ku = c
+        .x509
+        .key_usage()
+        .map_err(|_| constraint(format!("'{subject}': malformed or duplicate keyUsage")))?;
+    if let Some(ku) = ku
+        && !ku.value.key_cert_sign()
+    {
+        if is_anchor {
+            warnings.push(format!("trust anchor '{subject}' lacks keyCertSign"));
+        } else {
+            return Err(constraint(format!(
+                "issuer '{subject}' keyUsage lacks keyCertSign"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_crypto(path: &[&Cert<'_>], opts: &PathOptions) -> Result<(), PathOutcome> {
+    let weak = |reason: String| PathOutcome::CryptoConstraints { reason };
+    let last = path.len().saturating_sub(1);
+    for (i, c) in path.iter().enumerate() {
+        // The anchor's own signature is not relied upon.
+        if i < last && !opts.allow_sha1 {
+            let sig = c.x509.signature_algorithm.algorithm.as_bytes();
+            if sig == oid::SHA1_WITH_RSA || sig == oid::ECDSA_WITH_SHA1 || sig == oid::DSA_WITH_SHA1
+            {
+                return Err(weak(format!(
+                    "certificate '{}' is signed with SHA-1",
+                    c.subject_string()
+                )));
+            }
+        }
+        match c.public_key() {
+            Ok(k) => {
+                if let KeyKind::Rsa { bits } = k.kind()
+                    && *bits < opts.min_rsa_bits
+                {
+                    return Err(weak(format!(
+                        "certificate '{}' has an RSA-{bits} key (minimum {})",
+                        c.subject_string(),
+                        opts.min_rsa_bits
+                    )));
+                }
+            }
+            Err(CryptoError::Unsupported { what }) => {
+                return Err(PathOutcome::Unsupported { what });
+            }
+            Err(_) => {
+                return Err(weak(format!(
+                    "certificate '{}' has a malformed public key",
+                    c.subject_string()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_key_usage(signer: &Cert<'_>, rule: KeyUsageRule) -> Result<(), PathOutcome> {
+    if rule == KeyUsageRule::Any {
+        return Ok(());
+    }
+    let fail = |reason: String| PathOutcome::KeyUsage { reason };
+    let ku = signer
+        .x509
+        .key_usage()
+        .map_err(|_| fail("malformed or duplicate keyUsage".into()))?
+        .ok_or_else(|| fail("signer certificate has no keyUsage extension".into()))?;
+    let ds = ku.value.digital_signature();
+    let nr = ku.value.non_repudiation();
+    let ok = match rule {
+        KeyUsageRule::DigitalSignatureOrNonRepudiation => ds || nr,
+        KeyUsageRule::DigitalSignature => ds,
+        KeyUsageRule::NonRepudiation => nr,
+        KeyUsageRule::Any => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "keyUsage {} does not satisfy {rule:?}",
+            ku.value
+        )))
+    }
+}
+
+/// Checks 2–6 of the module docs on a complete path (signer first, anchor last).
+fn evaluate(
+    v: &PathValidator,
+    path: &[&Cert<'_>],
+    store: &TrustStore,
+    input: &PathInput<'_>,
+    opts: &PathOptions,
+    warnings: &mut Vec<String>,
+) -> (PathOutcome, Revocation) {
+    let last = path.len().saturating_sub(1);
+    let (Some(signer), Some(anchor)) = (path.first(), path.get(last)) else {
+        return (PathOutcome::NoChain, Revocation::NotChecked);
+    };
+    // A one-element path is a signer that is itself a trust anchor.
+    let signer_is_anchor = last == 0;
+    let non_anchor: &[&Cert<'_>] = if signer_is_anchor {
+        &[]
+    } else {
+        path.get(..last).unwrap_or(&[])
+    };
+
+    // Revocation is looked up for every certificate below the anchor, first for the signer.
+    let mut signer_rev = Revocation::NotChecked;
+    let mut revoked_at: Option<i64> = None;
+    for (i, c) in non_anchor.iter().enumerate() {
+        let Some(issuer) = path.get(i.saturating_add(1)) else {
+            continue;
+        };
+        let st = revocation::status(v, c, issuer, store, input, opts, warnings);
+        if let Some(RevStatus::Revoked(t)) = st {
+            revoked_at.get_or_insert(t);
+            if i > 0 {
+                warnings.push(format!(
+                    "issuer certificate '{}' is revoked",
+                    c.subject_string()
+                ));
+            }
+        }
+        if i == 0 {
+            signer_rev = public_revocation(st);
+        }
+    }
+
+    let outcome = (|| {
+        for c in non_anchor {
+            check_critical_extensions(c)?;
+        }
+        for i in 1..=last {
+            if signer_is_anchor {
+                break;
+            }
+            check_issuer(path, i, i == last, warnings)?;
+        }
+        check_crypto(path, opts)?;
+        check_key_usage(signer, opts.key_usage)?;
+        if let Some(time) = revoked_at {
+            return Err(PathOutcome::Revoked { time });
+        }
+        if let Some(t) = opts.signing_time {
+            if t < signer.not_before() {
+                return Err(PathOutcome::NotYetValidAtSigningTime);
+            }
+            if t > signer.not_after() {
+                return Err(PathOutcome::ExpiredAtSigningTime);
+            }
+        }
+        let now = opts.validation_time;
+        for c in non_anchor {
+            if now < c.not_before() {
+                return Err(PathOutcome::NotYetValid);
+            }
+            if now > c.not_after() {
+                return Err(PathOutcome::Expired);
+            }
+        }
+        if now < anchor.not_before() || now > anchor.not_after() {
+            warnings.push(format!(
+                "trust anchor '{}' is outside its validity period at the validation time",
+                anchor.subject_string()
+            ));
+        }
+        Ok(())
+    })();
+    (outcome.err().unwrap_or(PathOutcome::Valid), signer_rev)
+}
