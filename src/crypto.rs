@@ -445,8 +445,15 @@ enum Scheme {
     Pkcs1(DigestAlgorithm),
     Pss,
     Ecdsa(DigestAlgorithm),
+    /// ECDSA with the plain r‖s encoding (BSI TR-03111 §5.2.1), used by some EU signers.
+    EcdsaPlain(DigestAlgorithm),
     Ed25519,
 }
+
+/// ecdsa-plain-SHA256/384/512, 0.4.0.127.0.7.1.1.4.1.{3,4,5} (BSI TR-03111 §5.2.1).
+const ECDSA_PLAIN_SHA256: &[u8] = &[0x04, 0x00, 0x7f, 0x00, 0x07, 0x01, 0x01, 0x04, 0x01, 0x03];
+const ECDSA_PLAIN_SHA384: &[u8] = &[0x04, 0x00, 0x7f, 0x00, 0x07, 0x01, 0x01, 0x04, 0x01, 0x04];
+const ECDSA_PLAIN_SHA512: &[u8] = &[0x04, 0x00, 0x7f, 0x00, 0x07, 0x01, 0x01, 0x04, 0x01, 0x05];
 
 fn unsupported(what: impl Into<String>) -> CryptoError {
     CryptoError::Unsupported { what: what.into() }
@@ -475,6 +482,9 @@ fn scheme_of(
         }
     };
     match sig_alg_oid {
+        ECDSA_PLAIN_SHA256 => Ok(Scheme::EcdsaPlain(DigestAlgorithm::Sha256)),
+        ECDSA_PLAIN_SHA384 => Ok(Scheme::EcdsaPlain(DigestAlgorithm::Sha384)),
+        ECDSA_PLAIN_SHA512 => Ok(Scheme::EcdsaPlain(DigestAlgorithm::Sha512)),
         oid::RSA_ENCRYPTION => pkcs1(digest.ok_or(CryptoError::MissingDigest {
             algorithm: "rsaEncryption",
         })?),
@@ -701,6 +711,16 @@ fn verify_with_any(
                     Some(d),
                 ),
                 Sha1 => return Err(unsupported("RSASSA-PSS with SHA-1")),
+            }
+        }
+        Scheme::EcdsaPlain(d) => {
+            let KeyKind::Ec { curve } = key.kind() else {
+                return Err(mismatch("ECDSA"));
+            };
+            match (curve, d) {
+                (Curve::P256, Sha256) => (&signature::ECDSA_P256_SHA256_FIXED, "ECDSA (plain) P-256 SHA-256", Some(d)),
+                (Curve::P384, Sha384) => (&signature::ECDSA_P384_SHA384_FIXED, "ECDSA (plain) P-384 SHA-384", Some(d)),
+                (other, _) => return Err(unsupported(format!("plain ECDSA {} with {}", other.name(), d.name()))),
             }
         }
         Scheme::Ecdsa(d) => {

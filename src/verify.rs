@@ -393,6 +393,54 @@ fn dss_material(doc: &Document<'_>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>
     (certs, crls, ocsps)
 }
 
+/// Every signature dictionary of the document: those of the newest readable revision, then any
+/// that earlier revisions had and later ones dropped or rewrote (each is verified against the
+/// revision it signs, and the later change is reported as a modification). A newest revision
+/// that cannot be read does not hide the signatures of earlier ones.
+fn all_signature_fields(doc: &Document<'_>) -> Result<Vec<SigField>, PdfError> {
+    let mut out: Vec<SigField> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, Option<u32>, Option<[u64; 4]>)> = std::collections::HashSet::new();
+    let mut first_error = None;
+    let mut any_ok = false;
+    for rev in (0..=doc.last_revision()).rev() {
+        match fields::signature_fields(doc, rev) {
+            Ok(fs) => {
+                any_ok = true;
+                for f in fs {
+                    let br = byte_range::read_byte_range(&f.sig).ok();
+                    let key = (f.name.clone(), f.sig_id, br);
+                    if seen.insert(key) {
+                        out.push(f);
+                    }
+                }
+            }
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    match (any_ok, first_error) {
+        (false, Some(e)) => Err(e),
+        _ => Ok(out),
+    }
+}
+
+/// The signature dictionary of `sf` as it was in revision `rev`.
+fn signed_version(doc: &Document<'_>, sf: &SigField, rev: usize) -> Option<Dict> {
+    if let Some(id) = sf.sig_id {
+        if let Ok(Some(Object::Dict(d))) = doc.get(id, rev) {
+            return Some(d);
+        }
+    }
+    let field = doc.get(sf.field_id?, rev).ok()??;
+    match doc.resolve(field.as_dict()?.get(b"V")?, rev).ok()? {
+        Object::Dict(d) => Some(d),
+        _ => None,
+    }
+}
+
 impl Verifier {
     pub fn new(options: VerifyOptions) -> Self {
         Verifier {
@@ -451,8 +499,7 @@ impl Verifier {
                 return report;
             }
         };
-        let last = doc.last_revision();
-        let sigs = match fields::signature_fields(&doc, last) {
+        let sigs = match all_signature_fields(&doc) {
             Ok(s) => s,
             Err(e) => {
                 report.error = Some(Error::from(e).to_string());
@@ -460,6 +507,10 @@ impl Verifier {
             }
         };
         report.signed = !sigs.is_empty();
+        if let (true, Some(e)) = (sigs.is_empty(), &doc.unreadable_tail) {
+            report.error = Some(Error::from(e.clone()).to_string());
+            return report;
+        }
         let dss = dss_material(&doc);
         for sf in &sigs {
             report.signatures.push(self.verify_one(&doc, sf, &dss));
@@ -524,11 +575,14 @@ impl Verifier {
     ) {
         let data = doc.data;
         // 1. Byte ranges, checked on the dictionary as it was in the revision it signs.
+        // A later revision may have rewritten the dictionary (or re-pointed the field's /V):
+        // the signed revision's own version is the one whose /Contents the gap must be; the
+        // rewrite itself is reported by the modification analysis.
         let mut sig_dict: Dict = sf.sig.clone();
-        if let (Ok([_, _, b, c]), Some(id)) = (byte_range::read_byte_range(&sf.sig), sf.sig_id) {
+        if let Ok([_, _, b, c]) = byte_range::read_byte_range(&sf.sig) {
             let end = b.checked_add(c).and_then(|e| usize::try_from(e).ok());
             if let Some(rev) = end.and_then(|e| doc.revision_ending_at(e)) {
-                if let Ok(Some(Object::Dict(d))) = doc.get(id, rev) {
+                if let Some(d) = signed_version(doc, sf, rev) {
                     sig_dict = d;
                 }
             }
@@ -537,6 +591,13 @@ impl Verifier {
             Ok(x) => x,
             Err(e) => {
                 v.fail(SubIndication::FormatFailure, PdfError::from(e).to_string());
+                // Still say what changed after the revision the range claims to sign.
+                if let Ok([_, _, b, c]) = byte_range::read_byte_range(&sig_dict) {
+                    let end = b.checked_add(c).and_then(|e| usize::try_from(e).ok());
+                    if let Some(rev) = end.and_then(|e| doc.revision_ending_at(e)) {
+                        self.modifications(doc, rev, rep);
+                    }
+                }
                 return;
             }
         };
@@ -545,17 +606,7 @@ impl Verifier {
 
         // 4. Changes after signing (needs only the structure; done before the crypto so the
         // report always carries it).
-        let docmdp = docmdp_level(doc, range.revision);
-        match diff::analyse(doc, range.revision, docmdp) {
-            Ok(m) => {
-                rep.modifications = m.level;
-                rep.modification_details = m.findings;
-            }
-            Err(e) => {
-                rep.modifications = Modifications::Disallowed;
-                rep.modification_details = vec![format!("later revisions could not be analysed: {e}")];
-            }
-        }
+        self.modifications(doc, range.revision, rep);
 
         // 2. CMS.
         let sd = match SignedData::from_pdf_contents(&contents) {
@@ -868,6 +919,22 @@ impl Verifier {
         if rep.modifications == Modifications::Disallowed {
             let what = rep.modification_details.first().cloned().unwrap_or_default();
             v.fail(SubIndication::FormatFailure, format!("disallowed change after signing: {what}"));
+        }
+    }
+
+    /// Runs the change analysis for a signature over revision `rev`. A later revision that
+    /// cannot be read is a disallowed change: nothing unreadable is ever waved through.
+    fn modifications(&self, doc: &Document<'_>, rev: usize, rep: &mut SignatureReport) {
+        let docmdp = docmdp_level(doc, rev);
+        match diff::analyse(doc, rev, docmdp) {
+            Ok(m) => {
+                rep.modifications = m.level;
+                rep.modification_details = m.findings;
+            }
+            Err(e) => {
+                rep.modifications = Modifications::Disallowed;
+                rep.modification_details = vec![format!("later revisions could not be analysed: {e}")];
+            }
         }
     }
 

@@ -124,6 +124,10 @@ struct Context {
     sig_dicts: HashSet<u32>,
     form_fields: HashSet<u32>,
     widget_ap_streams: HashMap<u32, u32>,
+    /// Widget annotations of signature fields (merged field-widgets and /Kids widgets).
+    sig_widgets: HashSet<u32>,
+    /// Objects of the catalog's /Extensions (ISO 32000-1 §7.12), updated by newer signers.
+    extensions: HashSet<u32>,
 }
 
 impl Context {
@@ -184,9 +188,26 @@ impl Context {
             sig_dicts: HashSet::new(),
             form_fields: HashSet::new(),
             widget_ap_streams: HashMap::new(),
+            sig_widgets: HashSet::new(),
+            extensions: HashSet::new(),
         };
+        if let Some(e) = cat.get(b"Extensions") {
+            if let Some(n) = id(Some(e)) {
+                ctx.extensions.insert(n);
+            }
+            if let Object::Dict(ed) = doc.resolve(e, rev)? {
+                for (_, v) in &ed.entries {
+                    if let Some(n) = id(Some(v)) {
+                        ctx.extensions.insert(n);
+                    }
+                }
+            }
+        }
         for f in fields::walk_fields(doc, rev)? {
             let Some(fid) = f.id else { continue };
+            if f.is_sig {
+                ctx.sig_widgets.insert(fid);
+            }
             match (f.is_sig, f.has_value) {
                 (true, true) => {
                     ctx.signed_sig_fields.insert(fid);
@@ -208,6 +229,9 @@ impl Context {
                     for k in kids.iter().take(64) {
                         if let Object::Dict(kd) = doc.resolve(k, rev)? {
                             if let Some(n) = id(Some(k)) {
+                                if f.is_sig {
+                                    ctx.sig_widgets.insert(n);
+                                }
                                 if f.is_sig && !f.has_value {
                                     ctx.empty_sig_fields.insert(n);
                                 } else if !f.is_sig {
@@ -253,7 +277,10 @@ pub fn analyse(doc: &Document<'_>, signed_rev: usize, docmdp: DocMdp) -> Result<
         let lvl = analyse_revision(doc, rev, docmdp, &mut findings)?;
         level = level.max(lvl);
     }
-    if doc.trailing_bytes {
+    if let Some(e) = &doc.unreadable_tail {
+        findings.push(format!("a later revision cannot be read ({e})"));
+        level = Modifications::Disallowed;
+    } else if doc.trailing_bytes {
         findings.push("bytes after the last %%EOF that are not a revision".to_string());
         level = Modifications::Disallowed;
     }
@@ -334,6 +361,15 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
         if Some(num) == ctx.info || Some(num) == ctx.metadata || ctx.dss.contains(&num) {
             continue;
         }
+        if ctx.extensions.contains(&num) {
+            // Developer extensions may be updated, unless the object is also used elsewhere.
+            let owners: HashSet<u32> = ctx.root.into_iter().chain(ctx.extensions.iter().copied()).collect();
+            let in_catalog = ctx.catalog.entries.iter().any(|(k, v)| k.as_slice() != b"Extensions" && mentions(v, num, 0));
+            if in_catalog || shared(doc, before, num, &owners)? {
+                deny(findings, format!("extensions object {num}, shared with other objects, changed"));
+            }
+            continue;
+        }
         if Some(num) == ctx.struct_root || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot"))) {
             continue;
         }
@@ -358,6 +394,16 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
         if ctx.signed_sig_fields.contains(&num) {
             deny(findings, format!("signed signature field {num} changed"));
             continue;
+        }
+        if ctx.empty_sig_fields.contains(&num) || ctx.form_fields.contains(&num) {
+            if let (Some(a), Some(b)) = (od, nd) {
+                if let Some((ap, _)) = a.get(b"AP").and_then(Object::as_ref_id) {
+                    let replaced = b.get(b"AP").and_then(Object::as_ref_id).map(|(n, _)| n) != Some(ap);
+                    if replaced && referenced_elsewhere(doc, before, ap, num)? {
+                        deny(findings, format!("field {num}: appearance {ap}, shared with other objects, replaced"));
+                    }
+                }
+            }
         }
         if ctx.empty_sig_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
@@ -391,13 +437,13 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
                 if !bad.is_empty() {
                     deny(findings, format!("page {num}: {} changed", bad.join(", ")));
                 } else if keys.iter().any(|k| k.as_slice() == b"Annots") {
-                    check_annots(doc, before, rev, a.get(b"Annots"), b.get(b"Annots"), annots_ok, findings, &mut scratch, rev)?;
+                    check_annots(doc, before, rev, a.get(b"Annots"), b.get(b"Annots"), annots_ok, &after.sig_widgets, findings, &mut scratch, rev)?;
                 }
             }
             continue;
         }
         if ctx.annots_arrays.contains_key(&num) {
-            check_annots(doc, before, rev, Some(&old), Some(&new), annots_ok, findings, &mut scratch, rev)?;
+            check_annots(doc, before, rev, Some(&old), Some(&new), annots_ok, &after.sig_widgets, findings, &mut scratch, rev)?;
             continue;
         }
         if ctx.page_nodes.contains(&num) {
@@ -481,7 +527,7 @@ fn check_acroform(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Object>, new: Option<&Object>, annots_ok: bool, findings: &mut Vec<String>, level: &mut Modifications, shown: usize) -> Result<(), PdfError> {
+fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Object>, new: Option<&Object>, annots_ok: bool, sig_widgets: &HashSet<u32>, findings: &mut Vec<String>, level: &mut Modifications, shown: usize) -> Result<(), PdfError> {
     let old_a = refs_of(doc, old, before)?;
     let new_a = refs_of(doc, new, rev)?;
     if !is_superset(&old_a, &new_a) {
@@ -495,6 +541,7 @@ fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Obje
         let is_sig_widget = d.is_some_and(|d| {
             d.name(b"Subtype") == Some(b"Widget")
                 && (d.name(b"FT") == Some(b"Sig")
+                    || sig_widgets.contains(a)
                     || d.get(b"Parent").and_then(|p| p.as_ref_id()).is_some_and(|(p, _)| {
                         matches!(doc.get(p, rev), Ok(Some(Object::Dict(pd))) if pd.name(b"FT") == Some(b"Sig"))
                     }))
@@ -502,27 +549,61 @@ fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Obje
         if !is_sig_widget && !annots_ok {
             findings.push(format!("revision {}: annotation {a} added to a page", shown + 1));
             *level = Modifications::Disallowed;
+            continue;
+        }
+        // A visible new widget drawn over an existing annotation can hide or fake what was
+        // signed (the EU DSS flags overlapping annotations for this reason).
+        if let Some(r) = d.and_then(|d| visible_rect(doc, d, rev)) {
+            for o in &old_set {
+                let od = doc.get(*o, before)?;
+                if let Some(orect) = od.as_ref().and_then(Object::as_dict).and_then(|d| visible_rect(doc, d, before)) {
+                    if overlap(r, orect) {
+                        findings.push(format!("revision {}: new annotation {a} overlaps annotation {o}", shown + 1));
+                        *level = Modifications::Disallowed;
+                    }
+                }
+            }
         }
     }
     Ok(())
 }
 
-/// True when object `target` is referred to by an object of `rev` other than the field `owner`
-/// and its widgets' appearance dictionaries. Catches appearance streams reused as page content
-/// or by other annotations (the "sneaky" appearance attack).
-fn referenced_elsewhere(doc: &Document<'_>, rev: usize, target: u32, owner: u32) -> Result<bool, PdfError> {
+/// The /Rect of a visible annotation (not Hidden or NoView, ISO 32000-1 Table 165), when it has
+/// an area.
+fn visible_rect(doc: &Document<'_>, d: &Dict, rev: usize) -> Option<[f64; 4]> {
+    let flags = d.int(b"F").unwrap_or(0);
+    if flags & (2 | 32) != 0 {
+        return None;
+    }
+    let rect = doc.resolve(d.get(b"Rect")?, rev).ok()?;
+    let nums: Vec<f64> = rect
+        .as_array()?
+        .iter()
+        .map(|v| match v {
+            Object::Int(i) => i32::try_from(*i).ok().map(f64::from),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect::<Option<Vec<f64>>>()?;
+    let [x1, y1, x2, y2] = nums.as_slice() else { return None };
+    let r = [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)];
+    (r[2] - r[0] > 0.0 && r[3] - r[1] > 0.0).then_some(r)
+}
+
+fn overlap(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// True when object `target` is referred to by the trailer or by an object of `rev` outside
+/// `owners`. Catches appearance objects shared with page content, other annotations or the
+/// catalog (the "sneaky" appearance attacks): changing them changes more than the field.
+fn shared(doc: &Document<'_>, rev: usize, target: u32, owners: &HashSet<u32>) -> Result<bool, PdfError> {
+    if doc.trailer(rev).is_some_and(|t| t.entries.iter().any(|(_, v)| mentions(v, target, 0))) {
+        return Ok(true);
+    }
     let mut nums: HashSet<u32> = HashSet::new();
     for s in doc.sections.iter().filter(|s| doc.revisions.get(rev).is_some_and(|r| s.end <= r.end)) {
         nums.extend(s.entries.keys().copied());
-    }
-    let mut owners: HashSet<u32> = HashSet::from([owner]);
-    if let Some(Object::Dict(fd)) = doc.get(owner, rev)? {
-        for k in refs_of(doc, fd.get(b"Kids"), rev)? {
-            owners.insert(k);
-        }
-        if let Some((n, _)) = fd.get(b"AP").and_then(Object::as_ref_id) {
-            owners.insert(n);
-        }
     }
     for n in nums {
         if owners.contains(&n) || n == target {
@@ -530,6 +611,37 @@ fn referenced_elsewhere(doc: &Document<'_>, rev: usize, target: u32, owner: u32)
         }
         let Ok(Some(o)) = doc.get(n, rev) else { continue };
         if mentions(&o, target, 0) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// True when the appearance object `target` of field `owner` (or the indirect /AP dictionary
+/// holding it) is shared with anything outside the field and its widgets.
+fn referenced_elsewhere(doc: &Document<'_>, rev: usize, target: u32, owner: u32) -> Result<bool, PdfError> {
+    let mut owners: HashSet<u32> = HashSet::from([owner]);
+    let mut ap_dicts = Vec::new();
+    if let Some(Object::Dict(fd)) = doc.get(owner, rev)? {
+        let mut widgets = vec![fd.clone()];
+        for k in refs_of(doc, fd.get(b"Kids"), rev)? {
+            owners.insert(k);
+            if let Some(Object::Dict(kd)) = doc.get(k, rev)? {
+                widgets.push(kd);
+            }
+        }
+        for w in widgets {
+            if let Some((n, _)) = w.get(b"AP").and_then(Object::as_ref_id) {
+                ap_dicts.push(n);
+            }
+        }
+    }
+    let with_ap: HashSet<u32> = owners.iter().copied().chain(ap_dicts.iter().copied()).collect();
+    if shared(doc, rev, target, &with_ap)? {
+        return Ok(true);
+    }
+    for ap in ap_dicts {
+        if ap != target && shared(doc, rev, ap, &owners)? {
             return Ok(true);
         }
     }

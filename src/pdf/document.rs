@@ -38,6 +38,9 @@ impl Default for Limits {
     }
 }
 
+/// How many earlier `startxref` keywords are tried when the newest one cannot be read.
+const MAX_FALLBACKS: usize = 16;
+
 /// Where an object lives, per a cross-reference entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
@@ -75,8 +78,11 @@ pub struct Document<'a> {
     pub sections: Vec<Section>,
     /// Revisions in file order.
     pub revisions: Vec<Revision>,
-    /// True when non-whitespace bytes follow the last revision.
+    /// True when non-whitespace bytes follow the last readable revision.
     pub trailing_bytes: bool,
+    /// Why the newest revision(s) could not be read, when the document was read from an earlier
+    /// `startxref`.
+    pub unreadable_tail: Option<PdfError>,
     limits: Limits,
     objstm_cache: RefCell<HashMap<(u32, usize), Rc<ObjStm>>>,
 }
@@ -96,19 +102,58 @@ impl<'a> Document<'a> {
         if find(head, b"%PDF-", 0).is_none() {
             return Err(PdfError::NoHeader);
         }
-        let sx = rfind(data, b"startxref", data.len()).ok_or(PdfError::NoStartXref)?;
-        let mut lx = Lexer::new(data, sx + 9, true);
-        let start = lx.uint().ok_or(PdfError::NoStartXref)?;
-        let start = usize::try_from(start).map_err(|_| PdfError::NoStartXref)?;
-
         let mut doc = Document {
             data,
             sections: Vec::new(),
             revisions: Vec::new(),
             trailing_bytes: false,
+            unreadable_tail: None,
             limits,
             objstm_cache: RefCell::new(HashMap::new()),
         };
+        // Read the chain from the last `startxref`. When the newest revision cannot be read,
+        // fall back to the one before it and remember why: the unreadable bytes then count as
+        // a later revision that changed the document (fail closed), instead of hiding the
+        // signatures of the revisions before it.
+        let mut before = data.len();
+        let mut first_error = None;
+        for _ in 0..MAX_FALLBACKS {
+            let Some(sx) = rfind(data, b"startxref", before) else { break };
+            before = sx;
+            let mut lx = Lexer::new(data, sx + 9, true);
+            let Some(start) = lx.uint().and_then(|v| usize::try_from(v).ok()) else {
+                first_error.get_or_insert(PdfError::NoStartXref);
+                continue;
+            };
+            match doc.read_chain(start) {
+                Ok(sections) => {
+                    doc.sections = sections;
+                    break;
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if doc.sections.is_empty() {
+            return Err(first_error.unwrap_or(PdfError::NoStartXref));
+        }
+        doc.unreadable_tail = first_error;
+        let mut ends: Vec<usize> = doc.sections.iter().map(|s| s.end).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        doc.revisions = ends.iter().map(|&end| Revision { end }).collect();
+        let _ = &doc.unreadable_tail;
+        let last = ends.last().copied().unwrap_or(0);
+        doc.trailing_bytes = data
+            .get(last..)
+            .is_some_and(|rest| rest.iter().any(|b| !is_white(*b)));
+        Ok(doc)
+    }
+
+    fn read_chain(&self, start: usize) -> Result<Vec<Section>, PdfError> {
+        let limits = self.limits;
+        let mut sections: Vec<Section> = Vec::new();
         let mut visited = HashSet::new();
         let mut next = Some(start);
         let mut total_entries = 0usize;
@@ -119,12 +164,12 @@ impl<'a> Document<'a> {
                     what: "/Prev loops back to an earlier section",
                 });
             }
-            if doc.sections.len() >= limits.max_sections {
+            if sections.len() >= limits.max_sections {
                 return Err(PdfError::TooManyObjects {
                     limit: limits.max_sections,
                 });
             }
-            let mut section = doc.read_section(off)?;
+            let mut section = self.read_section(off)?;
             // Hybrid-reference files (ISO 32000-1 §7.5.8.4): the table's trailer names an xref
             // stream whose entries fill in the compressed objects.
             if let Some(xs) = section.trailer.int(b"XRefStm") {
@@ -133,7 +178,7 @@ impl<'a> Document<'a> {
                     what: "negative /XRefStm",
                 })?;
                 if visited.insert(xs) {
-                    let extra = doc.read_section(xs)?;
+                    let extra = self.read_section(xs)?;
                     for (num, e) in extra.entries {
                         let slot = section.entries.entry(num).or_insert(Entry::Free);
                         if *slot == Entry::Free {
@@ -161,17 +206,9 @@ impl<'a> Document<'a> {
                 }
                 None => None,
             };
-            doc.sections.push(section);
+            sections.push(section);
         }
-        let mut ends: Vec<usize> = doc.sections.iter().map(|s| s.end).collect();
-        ends.sort_unstable();
-        ends.dedup();
-        doc.revisions = ends.iter().map(|&end| Revision { end }).collect();
-        let last = ends.last().copied().unwrap_or(0);
-        doc.trailing_bytes = data
-            .get(last..)
-            .is_some_and(|rest| rest.iter().any(|b| !is_white(*b)));
-        Ok(doc)
+        Ok(sections)
     }
 
     fn revision_end_for(&self, off: usize) -> usize {

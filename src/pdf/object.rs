@@ -538,3 +538,41 @@ mod tests {
         assert!(Lexer::new(b"<zz>", 0, true).object(0).is_err());
     }
 }
+
+/// PDF-like text of an object, for diagnostics (long strings and stream data elided).
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Object::Null => write!(f, "null"),
+            Object::Bool(b) => write!(f, "{b}"),
+            Object::Int(i) => write!(f, "{i}"),
+            Object::Real(r) => write!(f, "{r}"),
+            Object::Name(n) => write!(f, "/{}", String::from_utf8_lossy(n)),
+            Object::String(s) if s.bytes.len() > 40 => write!(f, "<{} bytes>", s.bytes.len()),
+            Object::String(s) => write!(f, "({})", String::from_utf8_lossy(&s.bytes)),
+            Object::Array(a) => {
+                write!(f, "[")?;
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                write!(f, "]")
+            }
+            Object::Dict(d) => write!(f, "{d}"),
+            Object::Ref(n, g) => write!(f, "{n} {g} R"),
+            Object::Stream(s) => write!(f, "{} stream[{} bytes]", s.dict, s.data_end.saturating_sub(s.data_start)),
+        }
+    }
+}
+
+impl std::fmt::Display for Dict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<<")?;
+        for (k, v) in &self.entries {
+            write!(f, " /{} {v}", String::from_utf8_lossy(k))?;
+        }
+        write!(f, " >>")
+    }
+}
