@@ -20,7 +20,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Ok(None) => "-".to_string(),
                 Err(e) => format!("error: {e}"),
             };
-            let old = if i > 0 { describe(i - 1) } else { "-".to_string() };
+            let old = if i > 0 {
+                describe(i - 1)
+            } else {
+                "-".to_string()
+            };
             println!("  {num}: new {}\n      old {}", describe(i), old);
         }
     }

@@ -718,9 +718,23 @@ fn verify_with_any(
                 return Err(mismatch("ECDSA"));
             };
             match (curve, d) {
-                (Curve::P256, Sha256) => (&signature::ECDSA_P256_SHA256_FIXED, "ECDSA (plain) P-256 SHA-256", Some(d)),
-                (Curve::P384, Sha384) => (&signature::ECDSA_P384_SHA384_FIXED, "ECDSA (plain) P-384 SHA-384", Some(d)),
-                (other, _) => return Err(unsupported(format!("plain ECDSA {} with {}", other.name(), d.name()))),
+                (Curve::P256, Sha256) => (
+                    &signature::ECDSA_P256_SHA256_FIXED,
+                    "ECDSA (plain) P-256 SHA-256",
+                    Some(d),
+                ),
+                (Curve::P384, Sha384) => (
+                    &signature::ECDSA_P384_SHA384_FIXED,
+                    "ECDSA (plain) P-384 SHA-384",
+                    Some(d),
+                ),
+                (other, _) => {
+                    return Err(unsupported(format!(
+                        "plain ECDSA {} with {}",
+                        other.name(),
+                        d.name()
+                    )));
+                }
             }
         }
         Scheme::Ecdsa(d) => {

@@ -332,17 +332,27 @@ pub fn parse_time(tlv: &Tlv<'_>) -> Result<i64, DerError> {
     let s = std::str::from_utf8(tlv.content).map_err(|_| DerError::BadTime)?;
     let (year, rest) = match tlv.tag {
         TAG_UTCTIME => {
-            let yy: i64 = s.get(0..2).and_then(|v| v.parse().ok()).ok_or(DerError::BadTime)?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..).ok_or(DerError::BadTime)?)
+            let yy: i64 = s
+                .get(0..2)
+                .and_then(|v| v.parse().ok())
+                .ok_or(DerError::BadTime)?;
+            (
+                if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                s.get(2..).ok_or(DerError::BadTime)?,
+            )
         }
         TAG_GENTIME => (
-            s.get(0..4).and_then(|v| v.parse().ok()).ok_or(DerError::BadTime)?,
+            s.get(0..4)
+                .and_then(|v| v.parse().ok())
+                .ok_or(DerError::BadTime)?,
             s.get(4..).ok_or(DerError::BadTime)?,
         ),
         _ => return Err(DerError::BadTime),
     };
     let num = |r: std::ops::Range<usize>| -> Result<i64, DerError> {
-        rest.get(r).and_then(|v| v.parse().ok()).ok_or(DerError::BadTime)
+        rest.get(r)
+            .and_then(|v| v.parse().ok())
+            .ok_or(DerError::BadTime)
     };
     let (mo, d, h, mi) = (num(0..2)?, num(2..4)?, num(4..6)?, num(6..8)?);
     let sec = num(8..10).unwrap_or(0);
@@ -352,7 +362,10 @@ pub fn parse_time(tlv: &Tlv<'_>) -> Result<i64, DerError> {
         0
     } else {
         let sign = if tail.starts_with('-') { -1 } else { 1 };
-        let oh: i64 = tail.get(1..3).and_then(|v| v.parse().ok()).ok_or(DerError::BadTime)?;
+        let oh: i64 = tail
+            .get(1..3)
+            .and_then(|v| v.parse().ok())
+            .ok_or(DerError::BadTime)?;
         let om: i64 = tail.get(3..5).and_then(|v| v.parse().ok()).unwrap_or(0);
         sign * (oh * 3600 + om * 60)
     };
@@ -380,13 +393,22 @@ mod tests {
 
     #[test]
     fn rejects_truncation_and_trailing() {
-        assert!(matches!(parse_exact(&[0x30, 0x05, 0x02]), Err(DerError::Truncated)));
+        assert!(matches!(
+            parse_exact(&[0x30, 0x05, 0x02]),
+            Err(DerError::Truncated)
+        ));
         assert!(matches!(
             parse_exact(&[0x05, 0x00, 0x01]),
             Err(DerError::TrailingData { len: 1 })
         ));
-        assert!(matches!(parse_exact(&[0x04, 0x80, 0, 0]), Err(DerError::IndefinitePrimitive)));
-        assert!(matches!(parse_exact(&[0x04, 0x85, 1, 1, 1, 1, 1]), Err(DerError::BadLength)));
+        assert!(matches!(
+            parse_exact(&[0x04, 0x80, 0, 0]),
+            Err(DerError::IndefinitePrimitive)
+        ));
+        assert!(matches!(
+            parse_exact(&[0x04, 0x85, 1, 1, 1, 1, 1]),
+            Err(DerError::BadLength)
+        ));
     }
 
     #[test]
@@ -403,14 +425,27 @@ mod tests {
 
     #[test]
     fn oid_text() {
-        assert_eq!(oid_to_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]), "1.2.840.113549.1.7.2");
+        assert_eq!(
+            oid_to_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]),
+            "1.2.840.113549.1.7.2"
+        );
     }
 
     #[test]
     fn times() {
-        let t = Tlv { tag: TAG_UTCTIME, content: b"250601020000Z", raw: &[], indefinite: false };
+        let t = Tlv {
+            tag: TAG_UTCTIME,
+            content: b"250601020000Z",
+            raw: &[],
+            indefinite: false,
+        };
         assert_eq!(parse_time(&t).unwrap(), 1_748_743_200);
-        let g = Tlv { tag: TAG_GENTIME, content: b"20250601090000+0700", raw: &[], indefinite: false };
+        let g = Tlv {
+            tag: TAG_GENTIME,
+            content: b"20250601090000+0700",
+            raw: &[],
+            indefinite: false,
+        };
         assert_eq!(parse_time(&g).unwrap(), 1_748_743_200);
     }
 }

@@ -18,7 +18,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("input is {size} bytes, over the limit of {limit} (raise VerifyOptions::max_input_size)")]
+    #[error(
+        "input is {size} bytes, over the limit of {limit} (raise VerifyOptions::max_input_size)"
+    )]
     TooLarge { size: usize, limit: usize },
 }
 
@@ -104,7 +106,11 @@ pub enum PdfError {
     #[error("cross-reference section at {offset}: {what}")]
     Xref { offset: usize, what: &'static str },
     #[error("object {num} {generation}: {what}")]
-    Object { num: u32, generation: u16, what: &'static str },
+    Object {
+        num: u32,
+        generation: u16,
+        what: &'static str,
+    },
     #[error("reference chain longer than {limit}")]
     TooManyReferences { limit: usize },
     #[error("nesting deeper than {limit}")]

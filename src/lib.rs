@@ -26,6 +26,8 @@
 //!   existence for long-term validation.
 
 #![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cms;
 pub mod crypto;
@@ -37,8 +39,13 @@ pub mod time;
 pub mod verify;
 
 pub use error::Error;
+
+// The README's Rust example is compiled as a doctest so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use pki::{KeyUsageRule, TrustStore};
 pub use verify::{
-    DocumentReport, Indication, RevocationStatus, SignatureReport, SubIndication, ValidationTime, Verifier,
-    VerifyOptions,
+    DocumentReport, Indication, RevocationStatus, SignatureReport, SubIndication, ValidationTime,
+    Verifier, VerifyOptions,
 };

@@ -63,7 +63,14 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     let n = |r: std::ops::Range<usize>| s.get(r).and_then(|v| v.parse::<i64>().ok());
-    let t = unix_from_parts(n(0..4)?, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?)?;
+    let t = unix_from_parts(
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    )?;
     let mut rest = s.get(19..)?;
     if let Some(r) = rest.strip_prefix('.') {
         rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
@@ -143,12 +150,18 @@ mod tests {
 
     #[test]
     fn pdf_dates() {
-        assert_eq!(parse_pdf_date(b"D:20260101000000Z"), parse_rfc3339("2026-01-01T00:00:00Z"));
+        assert_eq!(
+            parse_pdf_date(b"D:20260101000000Z"),
+            parse_rfc3339("2026-01-01T00:00:00Z")
+        );
         assert_eq!(
             parse_pdf_date(b"D:20261126091530+07'00'"),
             parse_rfc3339("2026-11-26T09:15:30+07:00")
         );
-        assert_eq!(parse_pdf_date(b"D:2026"), parse_rfc3339("2026-01-01T00:00:00Z"));
+        assert_eq!(
+            parse_pdf_date(b"D:2026"),
+            parse_rfc3339("2026-01-01T00:00:00Z")
+        );
         assert_eq!(parse_pdf_date(b"garbage"), None);
     }
 }

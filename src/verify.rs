@@ -10,7 +10,7 @@ use serde::Serialize;
 use x509_parser::prelude::FromDer;
 
 use crate::cms::timestamp::TstInfo;
-use crate::cms::{oid, SignedData, SignerId, SignerInfo};
+use crate::cms::{SignedData, SignerId, SignerInfo, oid};
 use crate::crypto::{self, CryptoError, DigestAlgorithm, PublicKeyInfo};
 use crate::der;
 use crate::error::{CmsError, Error, PdfError};
@@ -19,7 +19,9 @@ use crate::pdf::diff::{self, Modifications};
 use crate::pdf::document::{Document, Limits};
 use crate::pdf::fields::{self, SigField};
 use crate::pdf::object::{Dict, Object};
-use crate::pki::{self, CertSummary, KeyUsageRule, PathInput, PathOptions, PathOutcome, PathValidator, TrustStore};
+use crate::pki::{
+    self, CertSummary, KeyUsageRule, PathInput, PathOptions, PathOutcome, PathValidator, TrustStore,
+};
 
 /// Largest input accepted by default: 512 MiB. Raise it with [`VerifyOptions::max_input_size`].
 pub const DEFAULT_MAX_INPUT: usize = 512 << 20;
@@ -163,7 +165,10 @@ impl DocumentReport {
     pub fn all_passed(&self) -> bool {
         self.error.is_none()
             && !self.signatures.is_empty()
-            && self.signatures.iter().all(|s| s.indication == Indication::TotalPassed)
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.indication == Indication::TotalPassed)
     }
 }
 
@@ -314,7 +319,10 @@ fn check_ess(signer: &SignerInfo<'_>, cert: &[u8]) -> Result<bool, CmsError> {
     //                            certHash OCTET STRING, issuerSerial IssuerSerial OPTIONAL }
     let mut certs = value.expect(der::TAG_SEQUENCE)?.children();
     let list = certs.expect(der::TAG_SEQUENCE)?;
-    let first = list.children().next().ok_or(CmsError::SigningCertificateMismatch)??;
+    let first = list
+        .children()
+        .next()
+        .ok_or(CmsError::SigningCertificateMismatch)??;
     let mut r = first.expect(der::TAG_SEQUENCE)?.children();
     let alg = if v2_form {
         match r.optional(der::TAG_SEQUENCE)? {
@@ -338,7 +346,8 @@ fn check_ess(signer: &SignerInfo<'_>, cert: &[u8]) -> Result<bool, CmsError> {
         let mut isr = is.children();
         let _names = isr.next_tlv()?;
         let serial = isr.next_tlv()?.unsigned_integer()?;
-        let (_, c) = x509_parser::parse_x509_certificate(cert).map_err(|_| CmsError::SigningCertificateMismatch)?;
+        let (_, c) = x509_parser::parse_x509_certificate(cert)
+            .map_err(|_| CmsError::SigningCertificateMismatch)?;
         let raw = match c.raw_serial() {
             [0, rest @ ..] if !rest.is_empty() => rest,
             r => r,
@@ -357,7 +366,9 @@ fn docmdp_level(doc: &Document<'_>, rev: usize) -> Option<i64> {
     let sig = doc.resolve(perms.as_dict()?.get(b"DocMDP")?, rev).ok()?;
     let refs = doc.resolve(sig.as_dict()?.get(b"Reference")?, rev).ok()?;
     for r in refs.as_array()? {
-        let Ok(Object::Dict(rd)) = doc.resolve(r, rev) else { continue };
+        let Ok(Object::Dict(rd)) = doc.resolve(r, rev) else {
+            continue;
+        };
         if rd.name(b"TransformMethod") == Some(b"DocMDP") {
             let p = rd
                 .get(b"TransformParams")
@@ -369,8 +380,11 @@ fn docmdp_level(doc: &Document<'_>, rev: usize) -> Option<i64> {
     Some(2)
 }
 
+/// Certificates, CRLs and OCSP responses (DER) from the document security store.
+type DssMaterial = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// Revocation data and certificates in the document security store (PAdES part 4, /DSS).
-fn dss_material(doc: &Document<'_>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+fn dss_material(doc: &Document<'_>) -> DssMaterial {
     let rev = doc.last_revision();
     let mut out: [Vec<Vec<u8>>; 3] = Default::default();
     let Ok((_, cat)) = fields::catalog(doc, rev) else {
@@ -380,12 +394,14 @@ fn dss_material(doc: &Document<'_>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>
         return (Vec::new(), Vec::new(), Vec::new());
     };
     for (i, key) in [&b"Certs"[..], b"CRLs", b"OCSPs"].iter().enumerate() {
-        let Some(Ok(Object::Array(items))) = dss.get(key).map(|a| doc.resolve(a, rev)) else { continue };
+        let Some(Ok(Object::Array(items))) = dss.get(key).map(|a| doc.resolve(a, rev)) else {
+            continue;
+        };
         for item in items.iter().take(10_000) {
-            if let Ok(Object::Stream(s)) = doc.resolve(item, rev) {
-                if let (Ok(data), Some(slot)) = (doc.stream_data(&s, rev), out.get_mut(i)) {
-                    slot.push(data);
-                }
+            if let Ok(Object::Stream(s)) = doc.resolve(item, rev)
+                && let (Ok(data), Some(slot)) = (doc.stream_data(&s, rev), out.get_mut(i))
+            {
+                slot.push(data);
             }
         }
     }
@@ -399,7 +415,8 @@ fn dss_material(doc: &Document<'_>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>
 /// that cannot be read does not hide the signatures of earlier ones.
 fn all_signature_fields(doc: &Document<'_>) -> Result<Vec<SigField>, PdfError> {
     let mut out: Vec<SigField> = Vec::new();
-    let mut seen: std::collections::HashSet<(String, Option<u32>, Option<[u64; 4]>)> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<(String, Option<u32>, Option<[u64; 4]>)> =
+        std::collections::HashSet::new();
     let mut first_error = None;
     let mut any_ok = false;
     for rev in (0..=doc.last_revision()).rev() {
@@ -429,10 +446,10 @@ fn all_signature_fields(doc: &Document<'_>) -> Result<Vec<SigField>, PdfError> {
 
 /// The signature dictionary of `sf` as it was in revision `rev`.
 fn signed_version(doc: &Document<'_>, sf: &SigField, rev: usize) -> Option<Dict> {
-    if let Some(id) = sf.sig_id {
-        if let Ok(Some(Object::Dict(d))) = doc.get(id, rev) {
-            return Some(d);
-        }
+    if let Some(id) = sf.sig_id
+        && let Ok(Some(Object::Dict(d))) = doc.get(id, rev)
+    {
+        return Some(d);
     }
     let field = doc.get(sf.field_id?, rev).ok()??;
     match doc.resolve(field.as_dict()?.get(b"V")?, rev).ok()? {
@@ -518,11 +535,15 @@ impl Verifier {
         report
     }
 
-    fn verify_one(&self, doc: &Document<'_>, sf: &SigField, dss: &(Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>)) -> SignatureReport {
+    fn verify_one(&self, doc: &Document<'_>, sf: &SigField, dss: &DssMaterial) -> SignatureReport {
         let mut v = Verdict::new();
         let mut warnings = Vec::new();
-        let sub_filter = sf.sig.name(b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned());
-        let is_doc_ts = sf.sig.type_name() == Some(b"DocTimeStamp") || sub_filter.as_deref() == Some("ETSI.RFC3161");
+        let sub_filter = sf
+            .sig
+            .name(b"SubFilter")
+            .map(|n| String::from_utf8_lossy(n).into_owned());
+        let is_doc_ts = sf.sig.type_name() == Some(b"DocTimeStamp")
+            || sub_filter.as_deref() == Some("ETSI.RFC3161");
         let mut rep = SignatureReport {
             field: sf.name.clone(),
             sub_filter: sub_filter.clone(),
@@ -568,7 +589,7 @@ impl Verifier {
         &self,
         doc: &Document<'_>,
         sf: &SigField,
-        dss: &(Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>),
+        dss: &DssMaterial,
         rep: &mut SignatureReport,
         v: &mut Verdict,
         warnings: &mut Vec<String>,
@@ -581,10 +602,10 @@ impl Verifier {
         let mut sig_dict: Dict = sf.sig.clone();
         if let Ok([_, _, b, c]) = byte_range::read_byte_range(&sf.sig) {
             let end = b.checked_add(c).and_then(|e| usize::try_from(e).ok());
-            if let Some(rev) = end.and_then(|e| doc.revision_ending_at(e)) {
-                if let Some(d) = signed_version(doc, sf, rev) {
-                    sig_dict = d;
-                }
+            if let Some(rev) = end.and_then(|e| doc.revision_ending_at(e))
+                && let Some(d) = signed_version(doc, sf, rev)
+            {
+                sig_dict = d;
             }
         }
         let (range, contents): (CheckedRange, Vec<u8>) = match byte_range::check(doc, &sig_dict) {
@@ -601,7 +622,9 @@ impl Verifier {
                 return;
             }
         };
-        rep.covers_whole_file = data.get(range.end..).is_some_and(|t| t.iter().all(|b| matches!(b, b'\r' | b'\n' | 0)));
+        rep.covers_whole_file = data
+            .get(range.end..)
+            .is_some_and(|t| t.iter().all(|b| matches!(b, b'\r' | b'\n' | 0)));
         let (r1, r2) = range.slices(data);
 
         // 4. Changes after signing (needs only the structure; done before the crypto so the
@@ -629,14 +652,23 @@ impl Verifier {
             None => {
                 v.indeterminate(
                     SubIndication::CryptoConstraintsFailure,
-                    format!("digest algorithm {} is not supported", signer.digest_algorithm.oid_string()),
+                    format!(
+                        "digest algorithm {} is not supported",
+                        signer.digest_algorithm.oid_string()
+                    ),
                 );
                 return;
             }
         };
         rep.digest_algorithm = Some(digest_alg.name().to_string());
-        if !sd.digest_algorithms.iter().any(|a| a.oid == signer.digest_algorithm.oid) {
-            warnings.push("SignerInfo digest algorithm is not listed in SignedData.digestAlgorithms".into());
+        if !sd
+            .digest_algorithms
+            .iter()
+            .any(|a| a.oid == signer.digest_algorithm.oid)
+        {
+            warnings.push(
+                "SignerInfo digest algorithm is not listed in SignedData.digestAlgorithms".into(),
+            );
         }
 
         // The content the signature is about, per SubFilter.
@@ -649,21 +681,33 @@ impl Verifier {
                     return;
                 }
                 if sub_filter.is_empty() {
-                    warnings.push("signature dictionary has no /SubFilter; treated as adbe.pkcs7.detached".into());
+                    warnings.push(
+                        "signature dictionary has no /SubFilter; treated as adbe.pkcs7.detached"
+                            .into(),
+                    );
                 }
                 content_digest = digest_alg.digest(&[r1, r2]);
             }
             "adbe.pkcs7.sha1" => {
                 let Some(content) = sd.encap_content.as_ref() else {
-                    v.fail(SubIndication::FormatFailure, "adbe.pkcs7.sha1 requires the SHA-1 digest encapsulated");
+                    v.fail(
+                        SubIndication::FormatFailure,
+                        "adbe.pkcs7.sha1 requires the SHA-1 digest encapsulated",
+                    );
                     return;
                 };
                 if DigestAlgorithm::Sha1.digest(&[r1, r2]) != content.as_ref() {
-                    v.fail(SubIndication::HashFailure, "encapsulated SHA-1 digest does not match the signed ranges");
+                    v.fail(
+                        SubIndication::HashFailure,
+                        "encapsulated SHA-1 digest does not match the signed ranges",
+                    );
                     return;
                 }
                 content_digest = digest_alg.digest(&[content.as_ref()]);
-                v.indeterminate(SubIndication::CryptoConstraintsFailure, "adbe.pkcs7.sha1 signs a SHA-1 digest, which the policy rejects");
+                v.indeterminate(
+                    SubIndication::CryptoConstraintsFailure,
+                    "adbe.pkcs7.sha1 signs a SHA-1 digest, which the policy rejects",
+                );
             }
             "ETSI.RFC3161" => {
                 let tst = match TstInfo::from_token(&sd) {
@@ -674,11 +718,17 @@ impl Verifier {
                     }
                 };
                 let Some(ialg) = DigestAlgorithm::from_oid(&tst.imprint_algorithm) else {
-                    v.indeterminate(SubIndication::CryptoConstraintsFailure, "timestamp imprint algorithm not supported");
+                    v.indeterminate(
+                        SubIndication::CryptoConstraintsFailure,
+                        "timestamp imprint algorithm not supported",
+                    );
                     return;
                 };
                 if ialg.digest(&[r1, r2]) != tst.imprint {
-                    v.fail(SubIndication::HashFailure, "document timestamp imprint does not match the signed ranges");
+                    v.fail(
+                        SubIndication::HashFailure,
+                        "document timestamp imprint does not match the signed ranges",
+                    );
                     return;
                 }
                 tst_time = Some(tst.gen_time);
@@ -686,7 +736,10 @@ impl Verifier {
                 content_digest = digest_alg.digest(&[content]);
             }
             other => {
-                v.indeterminate(SubIndication::FormatFailure, format!("SubFilter {other} is not supported"));
+                v.indeterminate(
+                    SubIndication::FormatFailure,
+                    format!("SubFilter {other} is not supported"),
+                );
                 return;
             }
         }
@@ -695,9 +748,14 @@ impl Verifier {
         let mut pool: Vec<&[u8]> = sd.certificates.clone();
         pool.extend(self.options.trust.intermediates().iter().map(Vec::as_slice));
         pool.extend(dss.0.iter().map(Vec::as_slice));
-        let parsed = Parsed { cert_der: pool.clone() };
+        let parsed = Parsed {
+            cert_der: pool.clone(),
+        };
         let Some(cert) = parsed.find_signer(&signer.sid) else {
-            v.indeterminate(SubIndication::NoSigningCertificateFound, CmsError::SignerCertificateNotFound.to_string());
+            v.indeterminate(
+                SubIndication::NoSigningCertificateFound,
+                CmsError::SignerCertificateNotFound.to_string(),
+            );
             return;
         };
         if let Ok(s) = PathValidator::summarize(cert) {
@@ -710,15 +768,22 @@ impl Verifier {
                 match signer.single_signed_value(oid::CONTENT_TYPE) {
                     Ok(Some(ct)) => {
                         if ct.tag != der::TAG_OID || ct.content != sd.encap_content_type {
-                            v.fail(SubIndication::FormatFailure, CmsError::ContentTypeMismatch {
-                                oid: der::oid_to_string(ct.content),
-                                expected: der::oid_to_string(sd.encap_content_type),
-                            }.to_string());
+                            v.fail(
+                                SubIndication::FormatFailure,
+                                CmsError::ContentTypeMismatch {
+                                    oid: der::oid_to_string(ct.content),
+                                    expected: der::oid_to_string(sd.encap_content_type),
+                                }
+                                .to_string(),
+                            );
                             return;
                         }
                     }
                     Ok(None) => {
-                        v.fail(SubIndication::FormatFailure, CmsError::MissingContentType.to_string());
+                        v.fail(
+                            SubIndication::FormatFailure,
+                            CmsError::MissingContentType.to_string(),
+                        );
                         return;
                     }
                     Err(e) => {
@@ -729,24 +794,37 @@ impl Verifier {
                 match signer.single_signed_value(oid::MESSAGE_DIGEST) {
                     Ok(Some(md)) => {
                         if md.tag != der::TAG_OCTET_STRING {
-                            v.fail(SubIndication::FormatFailure, "messageDigest is not an OCTET STRING");
+                            v.fail(
+                                SubIndication::FormatFailure,
+                                "messageDigest is not an OCTET STRING",
+                            );
                             return;
                         }
                         if md.content.len() != digest_alg.output_len() {
-                            v.fail(SubIndication::HashFailure, CmsError::DigestLength {
-                                algorithm: digest_alg.name(),
-                                expected: digest_alg.output_len(),
-                                found: md.content.len(),
-                            }.to_string());
+                            v.fail(
+                                SubIndication::HashFailure,
+                                CmsError::DigestLength {
+                                    algorithm: digest_alg.name(),
+                                    expected: digest_alg.output_len(),
+                                    found: md.content.len(),
+                                }
+                                .to_string(),
+                            );
                             return;
                         }
                         if md.content != content_digest.as_slice() {
-                            v.fail(SubIndication::HashFailure, "messageDigest does not match the digest of the signed content");
+                            v.fail(
+                                SubIndication::HashFailure,
+                                "messageDigest does not match the digest of the signed content",
+                            );
                             return;
                         }
                     }
                     Ok(None) => {
-                        v.fail(SubIndication::FormatFailure, CmsError::MissingMessageDigest.to_string());
+                        v.fail(
+                            SubIndication::FormatFailure,
+                            CmsError::MissingMessageDigest.to_string(),
+                        );
                         return;
                     }
                     Err(e) => {
@@ -787,7 +865,10 @@ impl Verifier {
                     None => return,
                 },
                 _ => {
-                    v.fail(SubIndication::FormatFailure, format!("SubFilter {sub_filter} requires signed attributes"));
+                    v.fail(
+                        SubIndication::FormatFailure,
+                        format!("SubFilter {sub_filter} requires signed attributes"),
+                    );
                     return;
                 }
             },
@@ -797,11 +878,17 @@ impl Verifier {
         let key = match spki_of(cert) {
             Ok(k) => k,
             Err(CryptoError::Unsupported { what }) => {
-                v.indeterminate(SubIndication::CryptoConstraintsFailure, format!("signer key algorithm not supported: {what}"));
+                v.indeterminate(
+                    SubIndication::CryptoConstraintsFailure,
+                    format!("signer key algorithm not supported: {what}"),
+                );
                 return;
             }
             Err(e) => {
-                v.fail(SubIndication::FormatFailure, format!("signer public key: {e}"));
+                v.fail(
+                    SubIndication::FormatFailure,
+                    format!("signer public key: {e}"),
+                );
                 return;
             }
         };
@@ -819,45 +906,76 @@ impl Verifier {
             }
             Err(CryptoError::Unsupported { what }) => {
                 rep.signature_algorithm = Some(what.clone());
-                v.indeterminate(SubIndication::CryptoConstraintsFailure, format!("signature algorithm not supported: {what}"));
+                v.indeterminate(
+                    SubIndication::CryptoConstraintsFailure,
+                    format!("signature algorithm not supported: {what}"),
+                );
                 return;
             }
             Err(e) => {
-                v.fail(SubIndication::SigCryptoFailure, format!("signature value: {e}"));
+                v.fail(
+                    SubIndication::SigCryptoFailure,
+                    format!("signature value: {e}"),
+                );
                 return;
             }
         }
 
         // Algorithm policy.
-        if digest_alg == DigestAlgorithm::Sha1 && !self.options.allow_sha1 && sub_filter != "adbe.pkcs7.sha1" {
-            v.indeterminate(SubIndication::CryptoConstraintsFailure, "SHA-1 digest rejected by the policy");
+        if digest_alg == DigestAlgorithm::Sha1
+            && !self.options.allow_sha1
+            && sub_filter != "adbe.pkcs7.sha1"
+        {
+            v.indeterminate(
+                SubIndication::CryptoConstraintsFailure,
+                "SHA-1 digest rejected by the policy",
+            );
         }
-        if let Some(bits) = key.rsa_bits() {
-            if bits < self.options.min_rsa_bits {
-                v.indeterminate(SubIndication::CryptoConstraintsFailure, format!("RSA-{bits} key is below the policy minimum of {}", self.options.min_rsa_bits));
-            }
+        if let Some(bits) = key.rsa_bits()
+            && bits < self.options.min_rsa_bits
+        {
+            v.indeterminate(
+                SubIndication::CryptoConstraintsFailure,
+                format!(
+                    "RSA-{bits} key is below the policy minimum of {}",
+                    self.options.min_rsa_bits
+                ),
+            );
         }
 
         // Signature timestamp (RFC 3161 token over the signature value).
-        for token in signer.unsigned_values(oid::SIGNATURE_TIMESTAMP) {
+        if let Some(token) = signer
+            .unsigned_values(oid::SIGNATURE_TIMESTAMP)
+            .into_iter()
+            .next()
+        {
             let tr = self.check_timestamp(token.raw, &signer.signature, &pool);
             if tr.integrity {
                 if tst_time.is_none() {
                     tst_time = crate::time::parse_rfc3339(&tr.time);
                 }
             } else {
-                v.fail(SubIndication::SigConstraintsFailure, format!("signature timestamp: {}", tr.error.clone().unwrap_or_default()));
+                v.fail(
+                    SubIndication::SigConstraintsFailure,
+                    format!(
+                        "signature timestamp: {}",
+                        tr.error.clone().unwrap_or_default()
+                    ),
+                );
             }
             rep.timestamp = Some(tr);
-            break;
         }
 
         // Claimed signing time.
         if rep.signing_time.is_none() {
-            let m = fields::text_string(sig_dict.get(b"M")).and_then(|s| crate::time::parse_pdf_date(s.as_bytes()));
+            let m = fields::text_string(sig_dict.get(b"M"))
+                .and_then(|s| crate::time::parse_pdf_date(s.as_bytes()));
             rep.signing_time = m.or(tst_time).map(crate::time::to_rfc3339);
         }
-        let claimed = rep.signing_time.as_deref().and_then(crate::time::parse_rfc3339);
+        let claimed = rep
+            .signing_time
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339);
 
         // 3. Certificate path.
         let validation_time = match self.options.time {
@@ -865,7 +983,10 @@ impl Verifier {
             ValidationTime::Claimed => claimed,
         };
         let Some(vt) = validation_time else {
-            v.indeterminate(SubIndication::NoCertificateChainFound, "no claimed signing time to validate at");
+            v.indeterminate(
+                SubIndication::NoCertificateChainFound,
+                "no claimed signing time to validate at",
+            );
             return;
         };
         rep.validation_time = Some(crate::time::to_rfc3339(vt));
@@ -876,7 +997,11 @@ impl Verifier {
         ocsps.extend(dss.2.iter().map(Vec::as_slice));
         let mut opts = PathOptions::new(vt);
         opts.signing_time = claimed;
-        opts.key_usage = if rep.is_doc_timestamp { KeyUsageRule::Any } else { self.options.key_usage };
+        opts.key_usage = if rep.is_doc_timestamp {
+            KeyUsageRule::Any
+        } else {
+            self.options.key_usage
+        };
         opts.min_rsa_bits = self.options.min_rsa_bits;
         opts.allow_sha1 = self.options.allow_sha1;
         let extra: Vec<&[u8]> = pool.iter().copied().filter(|c| *c != cert).collect();
@@ -897,28 +1022,72 @@ impl Verifier {
         };
         match path.outcome {
             PathOutcome::Valid => {}
-            PathOutcome::NoChain => v.indeterminate(SubIndication::NoCertificateChainFound, "no certificate path to a trust anchor"),
-            PathOutcome::Expired => v.indeterminate(SubIndication::OutOfBoundsNoPoe, format!("a certificate of the path is expired at the validation time {}", crate::time::to_rfc3339(vt))),
-            PathOutcome::NotYetValid => v.indeterminate(SubIndication::NotYetValid, "a certificate of the path is not yet valid at the validation time"),
-            PathOutcome::ExpiredAtSigningTime => v.fail(SubIndication::Expired, "the signer's certificate had expired at the claimed signing time"),
-            PathOutcome::NotYetValidAtSigningTime => v.fail(SubIndication::NotYetValid, "the signer's certificate was not yet valid at the claimed signing time"),
-            PathOutcome::ChainConstraints { reason } => v.indeterminate(SubIndication::ChainConstraintsFailure, reason),
-            PathOutcome::KeyUsage { reason } => v.indeterminate(SubIndication::ChainConstraintsFailure, format!("key usage: {reason}")),
-            PathOutcome::BadCertSignature { subject } => v.indeterminate(SubIndication::CertificateChainGeneralFailure, format!("certificate signature does not verify: {subject}")),
-            PathOutcome::CryptoConstraints { reason } => v.indeterminate(SubIndication::CryptoConstraintsFailure, reason),
+            PathOutcome::NoChain => v.indeterminate(
+                SubIndication::NoCertificateChainFound,
+                "no certificate path to a trust anchor",
+            ),
+            PathOutcome::Expired => v.indeterminate(
+                SubIndication::OutOfBoundsNoPoe,
+                format!(
+                    "a certificate of the path is expired at the validation time {}",
+                    crate::time::to_rfc3339(vt)
+                ),
+            ),
+            PathOutcome::NotYetValid => v.indeterminate(
+                SubIndication::NotYetValid,
+                "a certificate of the path is not yet valid at the validation time",
+            ),
+            PathOutcome::ExpiredAtSigningTime => v.fail(
+                SubIndication::Expired,
+                "the signer's certificate had expired at the claimed signing time",
+            ),
+            PathOutcome::NotYetValidAtSigningTime => v.fail(
+                SubIndication::NotYetValid,
+                "the signer's certificate was not yet valid at the claimed signing time",
+            ),
+            PathOutcome::ChainConstraints { reason } => {
+                v.indeterminate(SubIndication::ChainConstraintsFailure, reason)
+            }
+            PathOutcome::KeyUsage { reason } => v.indeterminate(
+                SubIndication::ChainConstraintsFailure,
+                format!("key usage: {reason}"),
+            ),
+            PathOutcome::BadCertSignature { subject } => v.indeterminate(
+                SubIndication::CertificateChainGeneralFailure,
+                format!("certificate signature does not verify: {subject}"),
+            ),
+            PathOutcome::CryptoConstraints { reason } => {
+                v.indeterminate(SubIndication::CryptoConstraintsFailure, reason)
+            }
             PathOutcome::Revoked { time } => {
                 if claimed.is_some_and(|c| time <= c) {
-                    v.fail(SubIndication::Revoked, format!("signer certificate revoked at {}", crate::time::to_rfc3339(time)));
+                    v.fail(
+                        SubIndication::Revoked,
+                        format!(
+                            "signer certificate revoked at {}",
+                            crate::time::to_rfc3339(time)
+                        ),
+                    );
                 } else {
                     v.indeterminate(SubIndication::RevokedNoPoe, format!("signer certificate revoked at {}, after the claimed signing time, with no proof of existence before it", crate::time::to_rfc3339(time)));
                 }
             }
-            PathOutcome::Unsupported { what } => v.indeterminate(SubIndication::CryptoConstraintsFailure, format!("certificate path: {what} not supported")),
+            PathOutcome::Unsupported { what } => v.indeterminate(
+                SubIndication::CryptoConstraintsFailure,
+                format!("certificate path: {what} not supported"),
+            ),
         }
 
         if rep.modifications == Modifications::Disallowed {
-            let what = rep.modification_details.first().cloned().unwrap_or_default();
-            v.fail(SubIndication::FormatFailure, format!("disallowed change after signing: {what}"));
+            let what = rep
+                .modification_details
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            v.fail(
+                SubIndication::FormatFailure,
+                format!("disallowed change after signing: {what}"),
+            );
         }
     }
 
@@ -933,13 +1102,19 @@ impl Verifier {
             }
             Err(e) => {
                 rep.modifications = Modifications::Disallowed;
-                rep.modification_details = vec![format!("later revisions could not be analysed: {e}")];
+                rep.modification_details =
+                    vec![format!("later revisions could not be analysed: {e}")];
             }
         }
     }
 
     /// Verifies an RFC 3161 token whose imprint must cover `signed_value`.
-    fn check_timestamp(&self, token: &[u8], signed_value: &[u8], pool: &[&[u8]]) -> TimestampReport {
+    fn check_timestamp(
+        &self,
+        token: &[u8],
+        signed_value: &[u8],
+        pool: &[&[u8]],
+    ) -> TimestampReport {
         let mut rep = TimestampReport {
             time: String::new(),
             integrity: false,
@@ -950,27 +1125,44 @@ impl Verifier {
             let sd = SignedData::from_der(token).map_err(|e| e.to_string())?;
             let tst = TstInfo::from_token(&sd).map_err(|e| e.to_string())?;
             rep.time = crate::time::to_rfc3339(tst.gen_time);
-            let ialg = DigestAlgorithm::from_oid(&tst.imprint_algorithm).ok_or("imprint algorithm not supported")?;
+            let ialg = DigestAlgorithm::from_oid(&tst.imprint_algorithm)
+                .ok_or("imprint algorithm not supported")?;
             if ialg.digest(&[signed_value]) != tst.imprint {
                 return Err("imprint does not match the signature value".into());
             }
             let signer = sd.single_signer().map_err(|e| e.to_string())?;
-            let dalg = DigestAlgorithm::from_oid(signer.digest_algorithm.oid).ok_or("TSA digest algorithm not supported")?;
+            let dalg = DigestAlgorithm::from_oid(signer.digest_algorithm.oid)
+                .ok_or("TSA digest algorithm not supported")?;
             let mut certs = sd.certificates.clone();
             certs.extend_from_slice(pool);
-            let cert = Parsed { cert_der: certs }.find_signer(&signer.sid).ok_or("TSA certificate not found")?;
+            let cert = Parsed { cert_der: certs }
+                .find_signer(&signer.sid)
+                .ok_or("TSA certificate not found")?;
             if let Ok(s) = PathValidator::summarize(cert) {
                 rep.tsa = Some(s.subject);
             }
-            let sa = signer.signed_attrs.as_ref().ok_or("timestamp token without signed attributes")?;
-            let md = signer.single_signed_value(oid::MESSAGE_DIGEST).map_err(|e| e.to_string())?.ok_or("timestamp token without messageDigest")?;
+            let sa = signer
+                .signed_attrs
+                .as_ref()
+                .ok_or("timestamp token without signed attributes")?;
+            let md = signer
+                .single_signed_value(oid::MESSAGE_DIGEST)
+                .map_err(|e| e.to_string())?
+                .ok_or("timestamp token without messageDigest")?;
             let content = sd.encap_content.as_deref().unwrap_or(&[]);
             if md.content != dalg.digest(&[content]).as_slice() {
                 return Err("timestamp token messageDigest does not match TSTInfo".into());
             }
             let key = spki_of(cert).map_err(|e| e.to_string())?;
-            crypto::verify_signature(&key, signer.signature_algorithm.oid, signer.signature_algorithm.params, Some(dalg), &sa.signed_bytes(), &signer.signature)
-                .map_err(|e| format!("TSA signature: {e}"))?;
+            crypto::verify_signature(
+                &key,
+                signer.signature_algorithm.oid,
+                signer.signature_algorithm.params,
+                Some(dalg),
+                &sa.signed_bytes(),
+                &signer.signature,
+            )
+            .map_err(|e| format!("TSA signature: {e}"))?;
             Ok(())
         })();
         match result {

@@ -16,7 +16,11 @@ use vnedoc::verify::DocumentReport;
 use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
 
 #[derive(Parser)]
-#[command(name = "vnedoc", version, about = "Vietnamese government e-documents: PDF signature verification")]
+#[command(
+    name = "vnedoc",
+    version,
+    about = "Vietnamese government e-documents: PDF signature verification"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,11 +67,16 @@ fn files_in(path: &Path) -> Result<Vec<PathBuf>, String> {
     }
 }
 
-fn load(paths: &[PathBuf], what: &str, mut add: impl FnMut(Vec<u8>) -> Result<(), String>) -> Result<(), String> {
+fn load(
+    paths: &[PathBuf],
+    what: &str,
+    mut add: impl FnMut(Vec<u8>) -> Result<(), String>,
+) -> Result<(), String> {
     for p in paths {
         for f in files_in(p)? {
             let bytes = std::fs::read(&f).map_err(|e| format!("{what} {}: {e}", f.display()))?;
-            let ders = TrustStore::load_pem_or_der(&bytes).map_err(|e| format!("{what} {}: {e}", f.display()))?;
+            let ders = TrustStore::load_pem_or_der(&bytes)
+                .map_err(|e| format!("{what} {}: {e}", f.display()))?;
             for der in ders {
                 add(der).map_err(|e| format!("{what} {}: {e}", f.display()))?;
             }
@@ -86,16 +95,50 @@ fn print_text(r: &DocumentReport) {
         println!("  no signatures");
     }
     for s in &r.signatures {
-        let sub = s.subindication.map(|x| format!(" / {}", serde_json::to_value(x).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())).unwrap_or_default();
-        let ind = serde_json::to_value(s.indication).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        println!("  signature {}{}: {ind}{sub}", s.field, if s.is_doc_timestamp { " (document timestamp)" } else { "" });
+        let sub = s
+            .subindication
+            .map(|x| {
+                format!(
+                    " / {}",
+                    serde_json::to_value(x)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let ind = serde_json::to_value(s.indication)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        println!(
+            "  signature {}{}: {ind}{sub}",
+            s.field,
+            if s.is_doc_timestamp {
+                " (document timestamp)"
+            } else {
+                ""
+            }
+        );
         if let Some(signer) = &s.signer {
             println!("    signer:        {}", signer.subject);
         }
-        println!("    sub filter:    {}", s.sub_filter.as_deref().unwrap_or("-"));
-        println!("    integrity:     {}", if s.integrity { "ok" } else { "FAILED" });
+        println!(
+            "    sub filter:    {}",
+            s.sub_filter.as_deref().unwrap_or("-")
+        );
+        println!(
+            "    integrity:     {}",
+            if s.integrity { "ok" } else { "FAILED" }
+        );
         println!("    whole file:    {}", s.covers_whole_file);
-        println!("    modifications: {}", serde_json::to_value(s.modifications).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+        println!(
+            "    modifications: {}",
+            serde_json::to_value(s.modifications)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        );
         if let Some(t) = &s.signing_time {
             println!("    signing time:  {t}");
         }
@@ -105,7 +148,13 @@ fn print_text(r: &DocumentReport) {
         if let (Some(d), Some(a)) = (&s.digest_algorithm, &s.signature_algorithm) {
             println!("    algorithms:    {d}, {a}");
         }
-        println!("    revocation:    {}", serde_json::to_value(s.revocation).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+        println!(
+            "    revocation:    {}",
+            serde_json::to_value(s.revocation)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        );
         for c in s.chain.iter().skip(1) {
             println!("    issued by:     {c}");
         }
@@ -126,15 +175,31 @@ fn run() -> Result<ExitCode, String> {
         let _ = e.print();
         String::new()
     })?;
-    let Command::Verify { trust, cert, crl, at, json, max_size, files } = cli.command;
+    let Command::Verify {
+        trust,
+        cert,
+        crl,
+        at,
+        json,
+        max_size,
+        files,
+    } = cli.command;
     let mut store = TrustStore::new();
-    load(&trust, "trust anchor", |d| store.add_anchor_der(d).map_err(|e| e.to_string()))?;
-    load(&cert, "certificate", |d| store.add_intermediate_der(d).map_err(|e| e.to_string()))?;
-    load(&crl, "CRL", |d| store.add_crl_der(d).map_err(|e| e.to_string()))?;
+    load(&trust, "trust anchor", |d| {
+        store.add_anchor_der(d).map_err(|e| e.to_string())
+    })?;
+    load(&cert, "certificate", |d| {
+        store.add_intermediate_der(d).map_err(|e| e.to_string())
+    })?;
+    load(&crl, "CRL", |d| {
+        store.add_crl_der(d).map_err(|e| e.to_string())
+    })?;
     let time = match at.as_deref() {
         None => ValidationTime::At(vnedoc::time::now()),
         Some("claimed") => ValidationTime::Claimed,
-        Some(s) => ValidationTime::At(vnedoc::time::parse_rfc3339(s).ok_or_else(|| format!("--at: not RFC 3339: {s}"))?),
+        Some(s) => ValidationTime::At(
+            vnedoc::time::parse_rfc3339(s).ok_or_else(|| format!("--at: not RFC 3339: {s}"))?,
+        ),
     };
     let mut options = VerifyOptions::new(store, time);
     options.max_input_size = max_size;
@@ -157,7 +222,10 @@ fn run() -> Result<ExitCode, String> {
     }
     if json {
         let out = serde_json::json!({ "documents": reports });
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
     } else {
         for r in &reports {
             print_text(r);

@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 
 use super::oid;
-use crate::der::{self, Tlv, TAG_OID, TAG_SEQUENCE, TAG_SET};
+use crate::der::{self, TAG_OID, TAG_SEQUENCE, TAG_SET, Tlv};
 use crate::error::{CmsError, DerError};
 
 /// An AlgorithmIdentifier: the OID's content octets and the raw parameters, if any.

@@ -9,7 +9,7 @@
 //! MessageImprint ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, hashedMessage OCTET STRING }
 //! ```
 
-use super::{oid, SignedData};
+use super::{SignedData, oid};
 use crate::der::{self, TAG_GENTIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE};
 use crate::error::CmsError;
 
@@ -30,7 +30,10 @@ impl TstInfo {
                 der::oid_to_string(token.encap_content_type)
             )));
         }
-        let content = token.encap_content.as_ref().ok_or(CmsError::MissingContent)?;
+        let content = token
+            .encap_content
+            .as_ref()
+            .ok_or(CmsError::MissingContent)?;
         let tst = der::parse_exact(content)?.expect(TAG_SEQUENCE)?;
         let mut r = tst.children();
         r.expect(TAG_INTEGER)?;

@@ -55,6 +55,8 @@ pub(crate) fn decode_stream(dict: &Dict, raw: &[u8], limit: usize) -> Result<Vec
         Ok(Ok(v)) if v.len() <= limit => Ok(v),
         Ok(Ok(_)) => Err(PdfError::DecompressionLimit { limit }),
         Ok(Err(e)) => Err(PdfError::Filter(e.to_string())),
-        Err(_) => Err(PdfError::Filter("decoder failed on malformed data".to_string())),
+        Err(_) => Err(PdfError::Filter(
+            "decoder failed on malformed data".to_string(),
+        )),
     }
 }

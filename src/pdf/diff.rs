@@ -36,7 +36,14 @@ pub struct ModificationReport {
 pub type DocMdp = Option<i64>;
 
 /// Keys of the catalog a later revision may change.
-const CATALOG_KEYS: &[&[u8]] = &[b"AcroForm", b"DSS", b"Extensions", b"Metadata", b"Version", b"StructTreeRoot"];
+const CATALOG_KEYS: &[&[u8]] = &[
+    b"AcroForm",
+    b"DSS",
+    b"Extensions",
+    b"Metadata",
+    b"Version",
+    b"StructTreeRoot",
+];
 /// Keys of the AcroForm dictionary a later revision may change.
 const ACROFORM_KEYS: &[&[u8]] = &[b"Fields", b"SigFlags", b"DR", b"DA", b"NeedAppearances"];
 /// Keys of an empty signature field (and its merged widget) that signing may set.
@@ -59,7 +66,9 @@ pub fn same(doc: &Document<'_>, a: &Object, b: &Object) -> bool {
         (Object::Name(x), Object::Name(y)) => x == y,
         (Object::String(x), Object::String(y)) => x.bytes == y.bytes,
         (Object::Ref(n1, g1), Object::Ref(n2, g2)) => n1 == n2 && g1 == g2,
-        (Object::Array(x), Object::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(doc, p, q)),
+        (Object::Array(x), Object::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(doc, p, q))
+        }
         (Object::Dict(x), Object::Dict(y)) => same_dict(doc, x, y, &[]),
         (Object::Stream(x), Object::Stream(y)) => {
             same_dict(doc, &x.dict, &y.dict, &[b"Length"])
@@ -71,17 +80,29 @@ pub fn same(doc: &Document<'_>, a: &Object, b: &Object) -> bool {
 
 /// True when the dictionaries agree on every key outside `ignore`.
 fn same_dict(doc: &Document<'_>, a: &Dict, b: &Dict, ignore: &[&[u8]]) -> bool {
-    let keys: HashSet<&[u8]> = a.entries.iter().chain(&b.entries).map(|(k, _)| k.as_slice()).collect();
-    keys.into_iter().filter(|k| !ignore.contains(k)).all(|k| match (a.get(k), b.get(k)) {
-        (None, None) => true,
-        (Some(x), Some(y)) => same(doc, x, y),
-        _ => false,
-    })
+    let keys: HashSet<&[u8]> = a
+        .entries
+        .iter()
+        .chain(&b.entries)
+        .map(|(k, _)| k.as_slice())
+        .collect();
+    keys.into_iter()
+        .filter(|k| !ignore.contains(k))
+        .all(|k| match (a.get(k), b.get(k)) {
+            (None, None) => true,
+            (Some(x), Some(y)) => same(doc, x, y),
+            _ => false,
+        })
 }
 
 /// Keys whose values differ between two dictionaries.
 fn changed_keys(doc: &Document<'_>, a: &Dict, b: &Dict) -> Vec<Vec<u8>> {
-    let mut keys: Vec<&[u8]> = a.entries.iter().chain(&b.entries).map(|(k, _)| k.as_slice()).collect();
+    let mut keys: Vec<&[u8]> = a
+        .entries
+        .iter()
+        .chain(&b.entries)
+        .map(|(k, _)| k.as_slice())
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     keys.into_iter()
@@ -101,7 +122,10 @@ fn name(k: &[u8]) -> String {
 fn refs_of(doc: &Document<'_>, o: Option<&Object>, rev: usize) -> Result<Vec<u32>, PdfError> {
     let Some(o) = o else { return Ok(Vec::new()) };
     Ok(match doc.resolve(o, rev)? {
-        Object::Array(a) => a.iter().filter_map(|x| x.as_ref_id().map(|(n, _)| n)).collect(),
+        Object::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_ref_id().map(|(n, _)| n))
+            .collect(),
         _ => Vec::new(),
     })
 }
@@ -136,7 +160,11 @@ impl Context {
         let trailer = doc.trailer(rev).cloned().unwrap_or_default();
         let id = |o: Option<&Object>| o.and_then(|x| x.as_ref_id()).map(|(n, _)| n);
         let acroform = id(cat.get(b"AcroForm"));
-        let fields_array = match cat.get(b"AcroForm").map(|a| doc.resolve(a, rev)).transpose()? {
+        let fields_array = match cat
+            .get(b"AcroForm")
+            .map(|a| doc.resolve(a, rev))
+            .transpose()?
+        {
             Some(Object::Dict(af)) => id(af.get(b"Fields")),
             _ => None,
         };
@@ -150,12 +178,12 @@ impl Context {
                     if let Some(n) = id(Some(v)) {
                         dss.insert(n);
                     }
-                    if k.as_slice() == b"VRI" {
-                        if let Object::Dict(vri) = doc.resolve(v, rev)? {
-                            for (_, e) in &vri.entries {
-                                if let Some(n) = id(Some(e)) {
-                                    dss.insert(n);
-                                }
+                    if k.as_slice() == b"VRI"
+                        && let Object::Dict(vri) = doc.resolve(v, rev)?
+                    {
+                        for (_, e) in &vri.entries {
+                            if let Some(n) = id(Some(e)) {
+                                dss.insert(n);
                             }
                         }
                     }
@@ -165,10 +193,10 @@ impl Context {
         let (pages, nodes) = fields::page_ids(doc, rev)?;
         let mut annots_arrays = HashMap::new();
         for p in &pages {
-            if let Some(Object::Dict(pd)) = doc.get(*p, rev)? {
-                if let Some(n) = id(pd.get(b"Annots")) {
-                    annots_arrays.insert(n, *p);
-                }
+            if let Some(Object::Dict(pd)) = doc.get(*p, rev)?
+                && let Some(n) = id(pd.get(b"Annots"))
+            {
+                annots_arrays.insert(n, *p);
             }
         }
         let mut ctx = Context {
@@ -225,7 +253,9 @@ impl Context {
             // Appearance streams of the field's widget(s), for in-place appearance updates.
             if let Some(Object::Dict(fd)) = doc.get(fid, rev)? {
                 let mut widgets = vec![fd.clone()];
-                if let Some(Object::Array(kids)) = fd.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()? {
+                if let Some(Object::Array(kids)) =
+                    fd.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()?
+                {
                     for k in kids.iter().take(64) {
                         if let Object::Dict(kd) = doc.resolve(k, rev)? {
                             if let Some(n) = id(Some(k)) {
@@ -246,7 +276,9 @@ impl Context {
                     if let Some(n) = id(w.get(b"AP")) {
                         ctx.widget_ap_streams.insert(n, fid);
                     }
-                    if let Some(Object::Dict(ap)) = w.get(b"AP").map(|a| doc.resolve(a, rev)).transpose()? {
+                    if let Some(Object::Dict(ap)) =
+                        w.get(b"AP").map(|a| doc.resolve(a, rev)).transpose()?
+                    {
                         for (_, v) in &ap.entries {
                             if let Some(n) = id(Some(v)) {
                                 ctx.widget_ap_streams.insert(n, fid);
@@ -269,7 +301,11 @@ impl Context {
 
 /// Analyses the revisions after `signed_rev`. `docmdp` is the DocMDP level of the document's
 /// certification signature, if any.
-pub fn analyse(doc: &Document<'_>, signed_rev: usize, docmdp: DocMdp) -> Result<ModificationReport, PdfError> {
+pub fn analyse(
+    doc: &Document<'_>,
+    signed_rev: usize,
+    docmdp: DocMdp,
+) -> Result<ModificationReport, PdfError> {
     let mut findings = Vec::new();
     let mut level = Modifications::None;
     let last = doc.last_revision();
@@ -287,7 +323,12 @@ pub fn analyse(doc: &Document<'_>, signed_rev: usize, docmdp: DocMdp) -> Result<
     Ok(ModificationReport { level, findings })
 }
 
-fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &mut Vec<String>) -> Result<Modifications, PdfError> {
+fn analyse_revision(
+    doc: &Document<'_>,
+    rev: usize,
+    docmdp: DocMdp,
+    findings: &mut Vec<String>,
+) -> Result<Modifications, PdfError> {
     let before = rev - 1;
     let ctx = Context::build(doc, before)?;
     let after = Context::build(doc, rev)?;
@@ -296,12 +337,19 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
     let deny = |findings: &mut Vec<String>, why: String| {
         findings.push(format!("revision {}: {why}", rev + 1));
     };
-    let new_sigs: Vec<u32> = after.sig_dicts.difference(&ctx.sig_dicts).copied().collect();
+    let new_sigs: Vec<u32> = after
+        .sig_dicts
+        .difference(&ctx.sig_dicts)
+        .copied()
+        .collect();
     let adds_signature = !new_sigs.is_empty();
     if docmdp == Some(1) {
         // P=1: no changes at all, except DSS/timestamps (PAdES part 4 allows LTV data).
         if adds_signature && new_sigs.iter().any(|n| !is_doc_timestamp(doc, *n, rev)) {
-            deny(findings, "a signature was added to a document certified with no changes allowed".into());
+            deny(
+                findings,
+                "a signature was added to a document certified with no changes allowed".into(),
+            );
         }
     }
     // Signature fields that lose their value, or signatures that disappear.
@@ -316,7 +364,17 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
     if ctx.root != after.root {
         deny(findings, "trailer /Root now names another object".into());
     }
-    check_catalog(doc, before, rev, &ctx.catalog, &new_cat, docmdp, adds_signature, findings, &mut scratch);
+    check_catalog(
+        doc,
+        before,
+        rev,
+        &ctx.catalog,
+        &new_cat,
+        docmdp,
+        adds_signature,
+        findings,
+        &mut scratch,
+    );
 
     let trailer_old = doc.trailer(before).cloned().unwrap_or_default();
     let trailer_new = doc.trailer(rev).cloned().unwrap_or_default();
@@ -363,14 +421,27 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
         }
         if ctx.extensions.contains(&num) {
             // Developer extensions may be updated, unless the object is also used elsewhere.
-            let owners: HashSet<u32> = ctx.root.into_iter().chain(ctx.extensions.iter().copied()).collect();
-            let in_catalog = ctx.catalog.entries.iter().any(|(k, v)| k.as_slice() != b"Extensions" && mentions(v, num, 0));
+            let owners: HashSet<u32> = ctx
+                .root
+                .into_iter()
+                .chain(ctx.extensions.iter().copied())
+                .collect();
+            let in_catalog = ctx
+                .catalog
+                .entries
+                .iter()
+                .any(|(k, v)| k.as_slice() != b"Extensions" && mentions(v, num, 0));
             if in_catalog || shared(doc, before, num, &owners)? {
-                deny(findings, format!("extensions object {num}, shared with other objects, changed"));
+                deny(
+                    findings,
+                    format!("extensions object {num}, shared with other objects, changed"),
+                );
             }
             continue;
         }
-        if Some(num) == ctx.struct_root || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot"))) {
+        if Some(num) == ctx.struct_root
+            || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot")))
+        {
             continue;
         }
         if Some(num) == ctx.acroform {
@@ -382,49 +453,79 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
             continue;
         }
         if Some(num) == ctx.fields_array {
-            if !is_superset(&refs_of(doc, Some(&old), before)?, &refs_of(doc, Some(&new), rev)?) {
+            if !is_superset(
+                &refs_of(doc, Some(&old), before)?,
+                &refs_of(doc, Some(&new), rev)?,
+            ) {
                 deny(findings, "form fields removed from /Fields".into());
             }
             continue;
         }
         if ctx.sig_dicts.contains(&num) {
-            deny(findings, format!("signature dictionary {num} of an earlier signature changed"));
+            deny(
+                findings,
+                format!("signature dictionary {num} of an earlier signature changed"),
+            );
             continue;
         }
         if ctx.signed_sig_fields.contains(&num) {
             deny(findings, format!("signed signature field {num} changed"));
             continue;
         }
-        if ctx.empty_sig_fields.contains(&num) || ctx.form_fields.contains(&num) {
-            if let (Some(a), Some(b)) = (od, nd) {
-                if let Some((ap, _)) = a.get(b"AP").and_then(Object::as_ref_id) {
-                    let replaced = b.get(b"AP").and_then(Object::as_ref_id).map(|(n, _)| n) != Some(ap);
-                    if replaced && referenced_elsewhere(doc, before, ap, num)? {
-                        deny(findings, format!("field {num}: appearance {ap}, shared with other objects, replaced"));
-                    }
-                }
+        if (ctx.empty_sig_fields.contains(&num) || ctx.form_fields.contains(&num))
+            && let (Some(a), Some(b)) = (od, nd)
+            && let Some((ap, _)) = a.get(b"AP").and_then(Object::as_ref_id)
+        {
+            let replaced = b.get(b"AP").and_then(Object::as_ref_id).map(|(n, _)| n) != Some(ap);
+            if replaced && referenced_elsewhere(doc, before, ap, num)? {
+                deny(
+                    findings,
+                    format!("field {num}: appearance {ap}, shared with other objects, replaced"),
+                );
             }
         }
         if ctx.empty_sig_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                let bad: Vec<String> = changed_keys(doc, a, b).iter().filter(|k| !SIG_FIELD_KEYS.contains(&k.as_slice())).map(|k| name(k)).collect();
+                let bad: Vec<String> = changed_keys(doc, a, b)
+                    .iter()
+                    .filter(|k| !SIG_FIELD_KEYS.contains(&k.as_slice()))
+                    .map(|k| name(k))
+                    .collect();
                 if !bad.is_empty() {
-                    deny(findings, format!("signature field {num}: {} changed", bad.join(", ")));
+                    deny(
+                        findings,
+                        format!("signature field {num}: {} changed", bad.join(", ")),
+                    );
                 }
             }
             continue;
         }
         if ctx.form_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                let bad: Vec<String> = changed_keys(doc, a, b).iter().filter(|k| !FORM_FILL_KEYS.contains(&k.as_slice())).map(|k| name(k)).collect();
+                let bad: Vec<String> = changed_keys(doc, a, b)
+                    .iter()
+                    .filter(|k| !FORM_FILL_KEYS.contains(&k.as_slice()))
+                    .map(|k| name(k))
+                    .collect();
                 if !bad.is_empty() || !fill_ok {
-                    deny(findings, format!("form field {num} changed{}", if fill_ok { format!(": {}", bad.join(", ")) } else { " without a new signature".to_string() }));
+                    deny(
+                        findings,
+                        format!(
+                            "form field {num} changed{}",
+                            if fill_ok {
+                                format!(": {}", bad.join(", "))
+                            } else {
+                                " without a new signature".to_string()
+                            }
+                        ),
+                    );
                 }
             }
             continue;
         }
         if let Some(field) = ctx.widget_ap_streams.get(&num) {
-            let field_ok = (ctx.empty_sig_fields.contains(field) && adds_signature) || (ctx.form_fields.contains(field) && fill_ok);
+            let field_ok = (ctx.empty_sig_fields.contains(field) && adds_signature)
+                || (ctx.form_fields.contains(field) && fill_ok);
             if !field_ok || referenced_elsewhere(doc, before, num, *field)? {
                 deny(findings, format!("appearance stream {num} overwritten"));
             }
@@ -433,32 +534,66 @@ fn analyse_revision(doc: &Document<'_>, rev: usize, docmdp: DocMdp, findings: &m
         if ctx.pages.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
                 let keys = changed_keys(doc, a, b);
-                let bad: Vec<String> = keys.iter().filter(|k| !PAGE_KEYS.contains(&k.as_slice())).map(|k| name(k)).collect();
+                let bad: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !PAGE_KEYS.contains(&k.as_slice()))
+                    .map(|k| name(k))
+                    .collect();
                 if !bad.is_empty() {
                     deny(findings, format!("page {num}: {} changed", bad.join(", ")));
                 } else if keys.iter().any(|k| k.as_slice() == b"Annots") {
-                    check_annots(doc, before, rev, a.get(b"Annots"), b.get(b"Annots"), annots_ok, &after.sig_widgets, findings, &mut scratch, rev)?;
+                    check_annots(
+                        doc,
+                        before,
+                        rev,
+                        a.get(b"Annots"),
+                        b.get(b"Annots"),
+                        annots_ok,
+                        &after.sig_widgets,
+                        findings,
+                        &mut scratch,
+                        rev,
+                    )?;
                 }
             }
             continue;
         }
         if ctx.annots_arrays.contains_key(&num) {
-            check_annots(doc, before, rev, Some(&old), Some(&new), annots_ok, &after.sig_widgets, findings, &mut scratch, rev)?;
+            check_annots(
+                doc,
+                before,
+                rev,
+                Some(&old),
+                Some(&new),
+                annots_ok,
+                &after.sig_widgets,
+                findings,
+                &mut scratch,
+                rev,
+            )?;
             continue;
         }
         if ctx.page_nodes.contains(&num) {
             deny(findings, format!("page tree node {num} changed"));
             continue;
         }
-        deny(findings, format!("object {num} ({}) changed", describe(&old)));
+        deny(
+            findings,
+            format!("object {num} ({}) changed", describe(&old)),
+        );
     }
     // New fields added to /Fields must be signature fields (or filled fields with a signature).
     let new_fields = fields::walk_fields(doc, rev)?;
     for f in new_fields {
         let Some(id) = f.id else { continue };
-        let known = ctx.signed_sig_fields.contains(&id) || ctx.empty_sig_fields.contains(&id) || ctx.form_fields.contains(&id);
+        let known = ctx.signed_sig_fields.contains(&id)
+            || ctx.empty_sig_fields.contains(&id)
+            || ctx.form_fields.contains(&id);
         if !known && !f.is_sig {
-            deny(findings, format!("new non-signature field {id} '{}' added", f.name));
+            deny(
+                findings,
+                format!("new non-signature field {id} '{}' added", f.name),
+            );
         }
     }
     if findings.len() > start || scratch == Modifications::Disallowed {
@@ -489,20 +624,39 @@ fn is_superset(old: &[u32], new: &[u32]) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_catalog(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new: &Dict, docmdp: DocMdp, adds_signature: bool, findings: &mut Vec<String>, level: &mut Modifications) {
+fn check_catalog(
+    doc: &Document<'_>,
+    before: usize,
+    rev: usize,
+    old: &Dict,
+    new: &Dict,
+    docmdp: DocMdp,
+    adds_signature: bool,
+    findings: &mut Vec<String>,
+    level: &mut Modifications,
+) {
     let _ = (docmdp, adds_signature);
     for k in changed_keys(doc, old, new) {
         if !CATALOG_KEYS.contains(&k.as_slice()) {
-            findings.push(format!("revision {}: catalog /{} changed", rev + 1, name(&k)));
+            findings.push(format!(
+                "revision {}: catalog /{} changed",
+                rev + 1,
+                name(&k)
+            ));
             *level = Modifications::Disallowed;
         } else if k.as_slice() == b"AcroForm" {
             let a = old.get(b"AcroForm").map(|o| doc.resolve(o, before));
             let b = new.get(b"AcroForm").map(|o| doc.resolve(o, rev));
             match (a, b) {
-                (Some(Ok(Object::Dict(a))), Some(Ok(Object::Dict(b)))) => check_acroform(doc, before, rev, &a, &b, findings, level, rev),
+                (Some(Ok(Object::Dict(a))), Some(Ok(Object::Dict(b)))) => {
+                    check_acroform(doc, before, rev, &a, &b, findings, level, rev)
+                }
                 (None, Some(Ok(Object::Dict(_)))) => {}
                 _ => {
-                    findings.push(format!("revision {}: AcroForm removed or unreadable", rev + 1));
+                    findings.push(format!(
+                        "revision {}: AcroForm removed or unreadable",
+                        rev + 1
+                    ));
                     *level = Modifications::Disallowed;
                 }
             }
@@ -511,10 +665,23 @@ fn check_catalog(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new:
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_acroform(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new: &Dict, findings: &mut Vec<String>, level: &mut Modifications, shown: usize) {
+fn check_acroform(
+    doc: &Document<'_>,
+    before: usize,
+    rev: usize,
+    old: &Dict,
+    new: &Dict,
+    findings: &mut Vec<String>,
+    level: &mut Modifications,
+    shown: usize,
+) {
     for k in changed_keys(doc, old, new) {
         if !ACROFORM_KEYS.contains(&k.as_slice()) {
-            findings.push(format!("revision {}: AcroForm /{} changed", shown + 1, name(&k)));
+            findings.push(format!(
+                "revision {}: AcroForm /{} changed",
+                shown + 1,
+                name(&k)
+            ));
             *level = Modifications::Disallowed;
         }
     }
@@ -527,11 +694,25 @@ fn check_acroform(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Object>, new: Option<&Object>, annots_ok: bool, sig_widgets: &HashSet<u32>, findings: &mut Vec<String>, level: &mut Modifications, shown: usize) -> Result<(), PdfError> {
+fn check_annots(
+    doc: &Document<'_>,
+    before: usize,
+    rev: usize,
+    old: Option<&Object>,
+    new: Option<&Object>,
+    annots_ok: bool,
+    sig_widgets: &HashSet<u32>,
+    findings: &mut Vec<String>,
+    level: &mut Modifications,
+    shown: usize,
+) -> Result<(), PdfError> {
     let old_a = refs_of(doc, old, before)?;
     let new_a = refs_of(doc, new, rev)?;
     if !is_superset(&old_a, &new_a) {
-        findings.push(format!("revision {}: annotations removed from a page", shown + 1));
+        findings.push(format!(
+            "revision {}: annotations removed from a page",
+            shown + 1
+        ));
         *level = Modifications::Disallowed;
     }
     let old_set: HashSet<u32> = old_a.into_iter().collect();
@@ -547,7 +728,10 @@ fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Obje
                     }))
         });
         if !is_sig_widget && !annots_ok {
-            findings.push(format!("revision {}: annotation {a} added to a page", shown + 1));
+            findings.push(format!(
+                "revision {}: annotation {a} added to a page",
+                shown + 1
+            ));
             *level = Modifications::Disallowed;
             continue;
         }
@@ -556,11 +740,17 @@ fn check_annots(doc: &Document<'_>, before: usize, rev: usize, old: Option<&Obje
         if let Some(r) = d.and_then(|d| visible_rect(doc, d, rev)) {
             for o in &old_set {
                 let od = doc.get(*o, before)?;
-                if let Some(orect) = od.as_ref().and_then(Object::as_dict).and_then(|d| visible_rect(doc, d, before)) {
-                    if overlap(r, orect) {
-                        findings.push(format!("revision {}: new annotation {a} overlaps annotation {o}", shown + 1));
-                        *level = Modifications::Disallowed;
-                    }
+                if let Some(orect) = od
+                    .as_ref()
+                    .and_then(Object::as_dict)
+                    .and_then(|d| visible_rect(doc, d, before))
+                    && overlap(r, orect)
+                {
+                    findings.push(format!(
+                        "revision {}: new annotation {a} overlaps annotation {o}",
+                        shown + 1
+                    ));
+                    *level = Modifications::Disallowed;
                 }
             }
         }
@@ -585,7 +775,9 @@ fn visible_rect(doc: &Document<'_>, d: &Dict, rev: usize) -> Option<[f64; 4]> {
             _ => None,
         })
         .collect::<Option<Vec<f64>>>()?;
-    let [x1, y1, x2, y2] = nums.as_slice() else { return None };
+    let [x1, y1, x2, y2] = nums.as_slice() else {
+        return None;
+    };
     let r = [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)];
     (r[2] - r[0] > 0.0 && r[3] - r[1] > 0.0).then_some(r)
 }
@@ -597,19 +789,33 @@ fn overlap(a: [f64; 4], b: [f64; 4]) -> bool {
 /// True when object `target` is referred to by the trailer or by an object of `rev` outside
 /// `owners`. Catches appearance objects shared with page content, other annotations or the
 /// catalog (the "sneaky" appearance attacks): changing them changes more than the field.
-fn shared(doc: &Document<'_>, rev: usize, target: u32, owners: &HashSet<u32>) -> Result<bool, PdfError> {
-    if doc.trailer(rev).is_some_and(|t| t.entries.iter().any(|(_, v)| mentions(v, target, 0))) {
+fn shared(
+    doc: &Document<'_>,
+    rev: usize,
+    target: u32,
+    owners: &HashSet<u32>,
+) -> Result<bool, PdfError> {
+    if doc
+        .trailer(rev)
+        .is_some_and(|t| t.entries.iter().any(|(_, v)| mentions(v, target, 0)))
+    {
         return Ok(true);
     }
     let mut nums: HashSet<u32> = HashSet::new();
-    for s in doc.sections.iter().filter(|s| doc.revisions.get(rev).is_some_and(|r| s.end <= r.end)) {
+    for s in doc
+        .sections
+        .iter()
+        .filter(|s| doc.revisions.get(rev).is_some_and(|r| s.end <= r.end))
+    {
         nums.extend(s.entries.keys().copied());
     }
     for n in nums {
         if owners.contains(&n) || n == target {
             continue;
         }
-        let Ok(Some(o)) = doc.get(n, rev) else { continue };
+        let Ok(Some(o)) = doc.get(n, rev) else {
+            continue;
+        };
         if mentions(&o, target, 0) {
             return Ok(true);
         }
@@ -619,7 +825,12 @@ fn shared(doc: &Document<'_>, rev: usize, target: u32, owners: &HashSet<u32>) ->
 
 /// True when the appearance object `target` of field `owner` (or the indirect /AP dictionary
 /// holding it) is shared with anything outside the field and its widgets.
-fn referenced_elsewhere(doc: &Document<'_>, rev: usize, target: u32, owner: u32) -> Result<bool, PdfError> {
+fn referenced_elsewhere(
+    doc: &Document<'_>,
+    rev: usize,
+    target: u32,
+    owner: u32,
+) -> Result<bool, PdfError> {
     let mut owners: HashSet<u32> = HashSet::from([owner]);
     let mut ap_dicts = Vec::new();
     if let Some(Object::Dict(fd)) = doc.get(owner, rev)? {
@@ -636,7 +847,11 @@ fn referenced_elsewhere(doc: &Document<'_>, rev: usize, target: u32, owner: u32)
             }
         }
     }
-    let with_ap: HashSet<u32> = owners.iter().copied().chain(ap_dicts.iter().copied()).collect();
+    let with_ap: HashSet<u32> = owners
+        .iter()
+        .copied()
+        .chain(ap_dicts.iter().copied())
+        .collect();
     if shared(doc, rev, target, &with_ap)? {
         return Ok(true);
     }
@@ -655,8 +870,15 @@ fn mentions(o: &Object, target: u32, depth: usize) -> bool {
     match o {
         Object::Ref(n, _) => *n == target,
         Object::Array(a) => a.iter().any(|x| mentions(x, target, depth + 1)),
-        Object::Dict(d) => d.entries.iter().any(|(_, v)| mentions(v, target, depth + 1)),
-        Object::Stream(s) => s.dict.entries.iter().any(|(_, v)| mentions(v, target, depth + 1)),
+        Object::Dict(d) => d
+            .entries
+            .iter()
+            .any(|(_, v)| mentions(v, target, depth + 1)),
+        Object::Stream(s) => s
+            .dict
+            .entries
+            .iter()
+            .any(|(_, v)| mentions(v, target, depth + 1)),
         _ => false,
     }
 }

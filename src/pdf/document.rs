@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
-use super::object::{find, is_white, rfind, Dict, Lexer, Object, Stream};
+use super::object::{Dict, Lexer, Object, Stream, find, is_white, rfind};
 use crate::error::PdfError;
 
 /// Bounds on the work a hostile document can cause.
@@ -118,7 +118,9 @@ impl<'a> Document<'a> {
         let mut before = data.len();
         let mut first_error = None;
         for _ in 0..MAX_FALLBACKS {
-            let Some(sx) = rfind(data, b"startxref", before) else { break };
+            let Some(sx) = rfind(data, b"startxref", before) else {
+                break;
+            };
             before = sx;
             let mut lx = Lexer::new(data, sx + 9, true);
             let Some(start) = lx.uint().and_then(|v| usize::try_from(v).ok()) else {
@@ -218,10 +220,10 @@ impl<'a> Document<'a> {
         while let Some(sx) = find(self.data, b"startxref", pos) {
             pos = sx + 9;
             let mut lx = Lexer::new(self.data, pos, true);
-            if lx.uint().and_then(|v| usize::try_from(v).ok()) == Some(off) {
-                if let Some(eof) = find(self.data, b"%%EOF", lx.pos) {
-                    return eof + 5 + eol_len(self.data, eof + 5);
-                }
+            if lx.uint().and_then(|v| usize::try_from(v).ok()) == Some(off)
+                && let Some(eof) = find(self.data, b"%%EOF", lx.pos)
+            {
+                return eof + 5 + eol_len(self.data, eof + 5);
             }
         }
         match find(self.data, b"%%EOF", off) {
@@ -314,7 +316,10 @@ impl<'a> Document<'a> {
                 .ok_or_else(|| xerr("bad /W"))?,
             _ => return Err(xerr("missing /W")),
         };
-        let size = stream.dict.int(b"Size").ok_or_else(|| xerr("missing /Size"))?;
+        let size = stream
+            .dict
+            .int(b"Size")
+            .ok_or_else(|| xerr("missing /Size"))?;
         let index: Vec<i64> = match stream.dict.get(b"Index") {
             Some(Object::Array(a)) => a
                 .iter()
@@ -341,11 +346,19 @@ impl<'a> Document<'a> {
                 let Some(r) = rows.next() else {
                     return Err(xerr("stream shorter than /Index says"));
                 };
-                let (w0, w1) = (widths.first().copied().unwrap_or(0), widths.get(1).copied().unwrap_or(0));
-                let t = if w0 == 0 { 1 } else { field(r.get(..w0).unwrap_or(&[])) };
+                let (w0, w1) = (
+                    widths.first().copied().unwrap_or(0),
+                    widths.get(1).copied().unwrap_or(0),
+                );
+                let t = if w0 == 0 {
+                    1
+                } else {
+                    field(r.get(..w0).unwrap_or(&[]))
+                };
                 let f2 = field(r.get(w0..w0 + w1).unwrap_or(&[]));
                 let f3 = field(r.get(w0 + w1..).unwrap_or(&[]));
-                let num = u32::try_from(first.saturating_add(i)).map_err(|_| xerr("object number too large"))?;
+                let num = u32::try_from(first.saturating_add(i))
+                    .map_err(|_| xerr("object number too large"))?;
                 let e = match t {
                     0 => Entry::Free,
                     1 => Entry::InFile {
@@ -372,7 +385,12 @@ impl<'a> Document<'a> {
 
     /// Parses the indirect object at a file offset, returning its number, generation and value.
     /// `rev` is used to resolve an indirect `/Length`.
-    fn parse_at(&self, off: usize, rev: Option<usize>, depth: usize) -> Result<(u32, u16, Object), PdfError> {
+    fn parse_at(
+        &self,
+        off: usize,
+        rev: Option<usize>,
+        depth: usize,
+    ) -> Result<(u32, u16, Object), PdfError> {
         let mut lx = Lexer::new(self.data, off, true);
         let (num, generation) = lx.object_header()?;
         let obj = lx.object(0)?;
@@ -439,10 +457,10 @@ impl<'a> Document<'a> {
     /// An integer object from the newest section, for /Length while reading xref streams.
     fn latest_int(&self, num: u32, depth: usize) -> Option<usize> {
         let e = self.sections.iter().find_map(|s| s.entries.get(&num))?;
-        if let Entry::InFile { offset, .. } = e {
-            if let Ok((_, _, Object::Int(v))) = self.parse_at(*offset, None, depth) {
-                return usize::try_from(v).ok();
-            }
+        if let Entry::InFile { offset, .. } = e
+            && let Ok((_, _, Object::Int(v))) = self.parse_at(*offset, None, depth)
+        {
+            return usize::try_from(v).ok();
         }
         None
     }
@@ -461,12 +479,16 @@ impl<'a> Document<'a> {
     /// The trailer of revision `rev`.
     pub fn trailer(&self, rev: usize) -> Option<&Dict> {
         let end = self.revisions.get(rev)?.end;
-        self.sections.iter().find(|s| s.end == end).map(|s| &s.trailer)
+        self.sections
+            .iter()
+            .find(|s| s.end == end)
+            .map(|s| &s.trailer)
     }
 
     /// The cross-reference entry of `num` as seen in revision `rev`.
     pub fn entry(&self, num: u32, rev: usize) -> Option<Entry> {
-        self.sections_upto(rev).find_map(|s| s.entries.get(&num).copied())
+        self.sections_upto(rev)
+            .find_map(|s| s.entries.get(&num).copied())
     }
 
     /// Object numbers written by the sections of revision `rev` itself.
@@ -513,13 +535,15 @@ impl<'a> Document<'a> {
             }
             Some(Entry::InStream { stream, index }) => {
                 let stm = self.object_stream(stream, rev, depth + 1)?;
-                let (n, off) = stm.offsets.get(usize::try_from(index).unwrap_or(usize::MAX)).copied().ok_or(
-                    PdfError::Object {
+                let (n, off) = stm
+                    .offsets
+                    .get(usize::try_from(index).unwrap_or(usize::MAX))
+                    .copied()
+                    .ok_or(PdfError::Object {
                         num,
                         generation: 0,
                         what: "object stream index out of range",
-                    },
-                )?;
+                    })?;
                 if n != num {
                     return Err(PdfError::Object {
                         num,
@@ -539,7 +563,11 @@ impl<'a> Document<'a> {
     }
 
     fn object_stream(&self, num: u32, rev: usize, depth: usize) -> Result<Rc<ObjStm>, PdfError> {
-        let bad = |what| PdfError::Object { num, generation: 0, what };
+        let bad = |what| PdfError::Object {
+            num,
+            generation: 0,
+            what,
+        };
         let Some(Entry::InFile { offset, .. }) = self.entry(num, rev) else {
             return Err(bad("object stream is not an uncompressed object"));
         };
@@ -549,23 +577,46 @@ impl<'a> Document<'a> {
         let Some(Object::Stream(s)) = self.get_depth(num, rev, depth)? else {
             return Err(bad("object stream is not a stream"));
         };
-        let raw = self.data.get(s.data_start..s.data_end).ok_or(bad("stream out of bounds"))?;
+        let raw = self
+            .data
+            .get(s.data_start..s.data_end)
+            .ok_or(bad("stream out of bounds"))?;
         let dict = self.resolve_filter_params(&s.dict, rev)?;
         let data = adapter::decode_stream(&dict, raw, self.limits.max_decompressed)?;
-        let n = s.dict.int(b"N").and_then(|v| usize::try_from(v).ok()).ok_or(bad("missing /N"))?;
-        let first = s.dict.int(b"First").and_then(|v| usize::try_from(v).ok()).ok_or(bad("missing /First"))?;
+        let n = s
+            .dict
+            .int(b"N")
+            .and_then(|v| usize::try_from(v).ok())
+            .ok_or(bad("missing /N"))?;
+        let first = s
+            .dict
+            .int(b"First")
+            .and_then(|v| usize::try_from(v).ok())
+            .ok_or(bad("missing /First"))?;
         if n > data.len() / 2 + 1 {
             return Err(bad("/N exceeds the stream"));
         }
         let mut lx = Lexer::new(&data, 0, false);
         let mut offsets = Vec::with_capacity(n);
         for _ in 0..n {
-            let on = lx.uint().and_then(|v| u32::try_from(v).ok()).ok_or(bad("bad object stream header"))?;
-            let oo = lx.uint().and_then(|v| usize::try_from(v).ok()).ok_or(bad("bad object stream header"))?;
+            let on = lx
+                .uint()
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or(bad("bad object stream header"))?;
+            let oo = lx
+                .uint()
+                .and_then(|v| usize::try_from(v).ok())
+                .ok_or(bad("bad object stream header"))?;
             offsets.push((on, oo));
         }
-        let stm = Rc::new(ObjStm { data, first, offsets });
-        self.objstm_cache.borrow_mut().insert((num, offset), Rc::clone(&stm));
+        let stm = Rc::new(ObjStm {
+            data,
+            first,
+            offsets,
+        });
+        self.objstm_cache
+            .borrow_mut()
+            .insert((num, offset), Rc::clone(&stm));
         Ok(stm)
     }
 
@@ -596,10 +647,13 @@ impl<'a> Document<'a> {
 
     /// The decoded data of a stream object.
     pub fn stream_data(&self, s: &Stream, rev: usize) -> Result<Vec<u8>, PdfError> {
-        let raw = self.data.get(s.data_start..s.data_end).ok_or(PdfError::Syntax {
-            offset: s.data_start,
-            what: "stream out of bounds",
-        })?;
+        let raw = self
+            .data
+            .get(s.data_start..s.data_end)
+            .ok_or(PdfError::Syntax {
+                offset: s.data_start,
+                what: "stream out of bounds",
+            })?;
         let dict = self.resolve_filter_params(&s.dict, rev)?;
         adapter::decode_stream(&dict, raw, self.limits.max_decompressed)
     }
@@ -614,7 +668,10 @@ impl<'a> Document<'a> {
             // `end` may stop right after %%EOF while the revision counts its EOL.
             end < r.end
                 && self.data.get(end.saturating_sub(5)..end) == Some(&b"%%EOF"[..])
-                && self.data.get(end..r.end).is_some_and(|t| t.iter().all(|b| *b == b'\r' || *b == b'\n'))
+                && self
+                    .data
+                    .get(end..r.end)
+                    .is_some_and(|t| t.iter().all(|b| *b == b'\r' || *b == b'\n'))
         })
     }
 }
@@ -655,13 +712,20 @@ mod tests {
     fn prev_loop_is_an_error() {
         let mut data = minimal_pdf();
         let x = rfind(&data, b"xref", data.len() - 20).unwrap();
-        let s = String::from_utf8_lossy(&data).replace("/Size 3 /Root", &format!("/Size 3 /Prev {x} /Root"));
+        let s = String::from_utf8_lossy(&data)
+            .replace("/Size 3 /Root", &format!("/Size 3 /Prev {x} /Root"));
         data = s.into_bytes();
-        assert!(matches!(Document::parse(&data, Limits::default()), Err(PdfError::Xref { .. })));
+        assert!(matches!(
+            Document::parse(&data, Limits::default()),
+            Err(PdfError::Xref { .. })
+        ));
     }
 
     #[test]
     fn no_header() {
-        assert_eq!(Document::parse(b"hello", Limits::default()).err(), Some(PdfError::NoHeader));
+        assert_eq!(
+            Document::parse(b"hello", Limits::default()).err(),
+            Some(PdfError::NoHeader)
+        );
     }
 }

@@ -40,7 +40,12 @@ fn text(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         let units: Vec<u16> = rest
             .chunks(2)
-            .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .map(|c| {
+                u16::from_be_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ])
+            })
             .collect();
         return String::from_utf16_lossy(&units);
     }
@@ -122,11 +127,11 @@ fn walk_field(
         limit: MAX_TREE_NODES,
     })?;
     let id = node.as_ref_id().map(|(n, _)| n);
-    if let Some(n) = id {
-        if !seen.insert(n) {
-            // A field reached twice (a loop, or a shared kid): visit once.
-            return Ok(());
-        }
+    if let Some(n) = id
+        && !seen.insert(n)
+    {
+        // A field reached twice (a loop, or a shared kid): visit once.
+        return Ok(());
     }
     let Object::Dict(d) = doc.resolve(node, rev)? else {
         return Ok(());
@@ -142,11 +147,11 @@ fn walk_field(
         // Kids that are fields (have /T) are walked; pure widgets are not fields.
         let mut has_field_kids = false;
         for k in &kids {
-            if let Object::Dict(kd) = doc.resolve(k, rev)? {
-                if kd.has(b"T") {
-                    has_field_kids = true;
-                    walk_field(doc, rev, k, &name, ft, depth + 1, seen, budget, out)?;
-                }
+            if let Object::Dict(kd) = doc.resolve(k, rev)?
+                && kd.has(b"T")
+            {
+                has_field_kids = true;
+                walk_field(doc, rev, k, &name, ft, depth + 1, seen, budget, out)?;
             }
         }
         if has_field_kids {
@@ -175,7 +180,10 @@ pub fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>,
             Some(n) => doc.get(n, rev)?,
             None => None,
         };
-        let v = field.as_ref().and_then(|o| o.as_dict()).and_then(|d| d.get(b"V").cloned());
+        let v = field
+            .as_ref()
+            .and_then(|o| o.as_dict())
+            .and_then(|d| d.get(b"V").cloned());
         let v = match (v, f.value_id) {
             (Some(v), _) => v,
             (None, Some(n)) => Object::Ref(n, 0),
@@ -199,22 +207,33 @@ pub fn page_ids(doc: &Document<'_>, rev: usize) -> Result<(Vec<u32>, Vec<u32>), 
     let mut leaves = Vec::new();
     let mut nodes = Vec::new();
     let mut seen = HashSet::new();
-    let mut stack: Vec<(Object, usize)> = cat.get(b"Pages").cloned().map(|p| (p, 0)).into_iter().collect();
+    let mut stack: Vec<(Object, usize)> = cat
+        .get(b"Pages")
+        .cloned()
+        .map(|p| (p, 0))
+        .into_iter()
+        .collect();
     while let Some((o, depth)) = stack.pop() {
         if depth > MAX_TREE_DEPTH || seen.len() > MAX_TREE_NODES {
             return Err(PdfError::TooDeep {
                 limit: MAX_TREE_DEPTH,
             });
         }
-        let Some((n, _)) = o.as_ref_id() else { continue };
+        let Some((n, _)) = o.as_ref_id() else {
+            continue;
+        };
         if !seen.insert(n) {
             continue;
         }
-        let Some(Object::Dict(d)) = doc.get(n, rev)? else { continue };
+        let Some(Object::Dict(d)) = doc.get(n, rev)? else {
+            continue;
+        };
         match d.type_name() {
             Some(b"Pages") => {
                 nodes.push(n);
-                if let Some(Object::Array(kids)) = d.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()? {
+                if let Some(Object::Array(kids)) =
+                    d.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()?
+                {
                     for k in kids.into_iter().rev() {
                         stack.push((k, depth + 1));
                     }

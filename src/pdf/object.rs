@@ -138,7 +138,10 @@ pub(crate) fn is_white(b: u8) -> bool {
 }
 
 pub(crate) fn is_delim(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 /// A cursor over PDF syntax.
@@ -219,8 +222,12 @@ impl<'a> Lexer<'a> {
 
     /// Parses "N G obj", returning (N, G).
     pub fn object_header(&mut self) -> Result<(u32, u16), PdfError> {
-        let num = self.uint().ok_or_else(|| self.err("expected object number"))?;
-        let generation = self.uint().ok_or_else(|| self.err("expected generation number"))?;
+        let num = self
+            .uint()
+            .ok_or_else(|| self.err("expected object number"))?;
+        let generation = self
+            .uint()
+            .ok_or_else(|| self.err("expected generation number"))?;
         self.keyword(b"obj", "expected 'obj'")?;
         let num = u32::try_from(num).map_err(|_| self.err("object number too large"))?;
         let generation = u16::try_from(generation).map_err(|_| self.err("generation too large"))?;
@@ -234,7 +241,9 @@ impl<'a> Lexer<'a> {
         }
         self.skip_ws();
         let start = self.pos;
-        let b = self.peek().ok_or_else(|| self.err("unexpected end of data"))?;
+        let b = self
+            .peek()
+            .ok_or_else(|| self.err("unexpected end of data"))?;
         match b {
             b'/' => {
                 self.pos += 1;
@@ -329,7 +338,8 @@ impl<'a> Lexer<'a> {
             return Ok(Object::Int(i));
         }
         let valid_real = !t.is_empty()
-            && t.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'))
+            && t.iter()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'))
             && t.iter().filter(|c| **c == b'.').count() <= 1;
         if valid_real {
             let norm = if s.starts_with('.') || s.starts_with("-.") || s.starts_with("+.") {
@@ -337,7 +347,11 @@ impl<'a> Lexer<'a> {
             } else {
                 s.to_string()
             };
-            let norm = if norm.ends_with('.') { format!("{norm}0") } else { norm };
+            let norm = if norm.ends_with('.') {
+                format!("{norm}0")
+            } else {
+                norm
+            };
             if let Ok(f) = norm.parse::<f64>() {
                 return Ok(Object::Real(f));
             }
@@ -354,7 +368,9 @@ impl<'a> Lexer<'a> {
             self.pos += 1;
             if b == b'#' {
                 let h = self.data.get(self.pos..self.pos + 2).and_then(|h| {
-                    std::str::from_utf8(h).ok().and_then(|s| u8::from_str_radix(s, 16).ok())
+                    std::str::from_utf8(h)
+                        .ok()
+                        .and_then(|s| u8::from_str_radix(s, 16).ok())
                 });
                 if let Some(v) = h {
                     out.push(v);
@@ -427,7 +443,9 @@ impl<'a> Lexer<'a> {
         let mut out = Vec::new();
         let mut hi: Option<u8> = None;
         loop {
-            let b = self.peek().ok_or_else(|| self.err("unterminated hex string"))?;
+            let b = self
+                .peek()
+                .ok_or_else(|| self.err("unterminated hex string"))?;
             self.pos += 1;
             let v = match b {
                 b'>' => break,
@@ -480,7 +498,9 @@ pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || h.len() < needle.len() {
         return None;
     }
-    h.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    h.windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 /// Finds the last `needle` in `hay[..before]`.
@@ -490,6 +510,49 @@ pub(crate) fn rfind(hay: &[u8], needle: &[u8], before: usize) -> Option<usize> {
         return None;
     }
     h.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// PDF-like text of an object, for diagnostics (long strings and stream data elided).
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Object::Null => write!(f, "null"),
+            Object::Bool(b) => write!(f, "{b}"),
+            Object::Int(i) => write!(f, "{i}"),
+            Object::Real(r) => write!(f, "{r}"),
+            Object::Name(n) => write!(f, "/{}", String::from_utf8_lossy(n)),
+            Object::String(s) if s.bytes.len() > 40 => write!(f, "<{} bytes>", s.bytes.len()),
+            Object::String(s) => write!(f, "({})", String::from_utf8_lossy(&s.bytes)),
+            Object::Array(a) => {
+                write!(f, "[")?;
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                write!(f, "]")
+            }
+            Object::Dict(d) => write!(f, "{d}"),
+            Object::Ref(n, g) => write!(f, "{n} {g} R"),
+            Object::Stream(s) => write!(
+                f,
+                "{} stream[{} bytes]",
+                s.dict,
+                s.data_end.saturating_sub(s.data_start)
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Dict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<<")?;
+        for (k, v) in &self.entries {
+            write!(f, " /{} {v}", String::from_utf8_lossy(k))?;
+        }
+        write!(f, " >>")
+    }
 }
 
 #[cfg(test)]
@@ -528,7 +591,10 @@ mod tests {
     fn nesting_is_bounded() {
         let mut v = vec![b'['; 10_000];
         v.extend(vec![b']'; 10_000]);
-        assert!(matches!(Lexer::new(&v, 0, true).object(0), Err(PdfError::TooDeep { .. })));
+        assert!(matches!(
+            Lexer::new(&v, 0, true).object(0),
+            Err(PdfError::TooDeep { .. })
+        ));
     }
 
     #[test]
@@ -536,43 +602,5 @@ mod tests {
         assert!(Lexer::new(b"<< /A ", 0, true).object(0).is_err());
         assert!(Lexer::new(b")", 0, true).object(0).is_err());
         assert!(Lexer::new(b"<zz>", 0, true).object(0).is_err());
-    }
-}
-
-/// PDF-like text of an object, for diagnostics (long strings and stream data elided).
-impl std::fmt::Display for Object {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Object::Null => write!(f, "null"),
-            Object::Bool(b) => write!(f, "{b}"),
-            Object::Int(i) => write!(f, "{i}"),
-            Object::Real(r) => write!(f, "{r}"),
-            Object::Name(n) => write!(f, "/{}", String::from_utf8_lossy(n)),
-            Object::String(s) if s.bytes.len() > 40 => write!(f, "<{} bytes>", s.bytes.len()),
-            Object::String(s) => write!(f, "({})", String::from_utf8_lossy(&s.bytes)),
-            Object::Array(a) => {
-                write!(f, "[")?;
-                for (i, x) in a.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, " ")?;
-                    }
-                    write!(f, "{x}")?;
-                }
-                write!(f, "]")
-            }
-            Object::Dict(d) => write!(f, "{d}"),
-            Object::Ref(n, g) => write!(f, "{n} {g} R"),
-            Object::Stream(s) => write!(f, "{} stream[{} bytes]", s.dict, s.data_end.saturating_sub(s.data_start)),
-        }
-    }
-}
-
-impl std::fmt::Display for Dict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<<")?;
-        for (k, v) in &self.entries {
-            write!(f, " /{} {v}", String::from_utf8_lossy(k))?;
-        }
-        write!(f, " >>")
     }
 }
