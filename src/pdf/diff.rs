@@ -310,7 +310,18 @@ pub fn analyse(
     let mut level = Modifications::None;
     let last = doc.last_revision();
     for rev in signed_rev + 1..=last {
-        let lvl = analyse_revision(doc, rev, docmdp, &mut findings)?;
+        // Each revision is judged once per document, however many signatures precede it.
+        let cached = doc.revision_verdicts.borrow().get(&(rev, docmdp)).cloned();
+        let (lvl, found) = match cached {
+            Some(hit) => hit,
+            None => {
+                let mut found = Vec::new();
+                let lvl = analyse_revision(doc, rev, docmdp, &mut found)?;
+                doc.revision_verdicts.borrow_mut().insert((rev, docmdp), (lvl, found.clone()));
+                (lvl, found)
+            }
+        };
+        findings.extend(found);
         level = level.max(lvl);
     }
     if let Some(e) = &doc.unreadable_tail {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
-use super::object::{Dict, Lexer, Object, Stream, find, is_white, rfind};
+use super::object::{Dict, Lexer, Object, Stream, find, find_all, is_white, rfind};
 use crate::error::PdfError;
 
 /// Bounds on the work a hostile document can cause.
@@ -85,7 +85,18 @@ pub struct Document<'a> {
     pub unreadable_tail: Option<PdfError>,
     limits: Limits,
     objstm_cache: RefCell<HashMap<(u32, usize), Rc<ObjStm>>>,
+    /// Positions of every `%%EOF`, found in one scan.
+    eofs: Vec<usize>,
+    /// Every `startxref` keyword: (its position, the offset it names).
+    startxrefs: Vec<(usize, Option<usize>)>,
+    /// Positions of every `endstream`, found on first need (streams with a wrong /Length).
+    endstreams: RefCell<Option<Vec<usize>>>,
+    /// Verdicts of the change analysis per (revision, DocMDP level).
+    pub(crate) revision_verdicts: RefCell<RevisionVerdicts>,
 }
+
+/// The change analysis' verdict on each revision, kept with the document it belongs to.
+pub(crate) type RevisionVerdicts = HashMap<(usize, Option<i64>), (super::diff::Modifications, Vec<String>)>;
 
 fn eol_len(data: &[u8], at: usize) -> usize {
     match (data.get(at), data.get(at + 1)) {
@@ -110,6 +121,16 @@ impl<'a> Document<'a> {
             unreadable_tail: None,
             limits,
             objstm_cache: RefCell::new(HashMap::new()),
+            eofs: find_all(data, b"%%EOF"),
+            startxrefs: find_all(data, b"startxref")
+                .into_iter()
+                .map(|p| {
+                    let mut lx = Lexer::new(data, p + 9, true);
+                    (p, lx.uint().and_then(|v| usize::try_from(v).ok()))
+                })
+                .collect(),
+            endstreams: RefCell::new(None),
+            revision_verdicts: RefCell::new(HashMap::new()),
         };
         // Read the chain from the last `startxref`. When the newest revision cannot be read,
         // fall back to the one before it and remember why: the unreadable bytes then count as
@@ -213,23 +234,27 @@ impl<'a> Document<'a> {
         Ok(sections)
     }
 
+    /// The end of the revision whose cross-reference section is at `off`: the `%%EOF` after a
+    /// `startxref` that names this section, else the first `%%EOF` after the section.
     fn revision_end_for(&self, off: usize) -> usize {
-        // Prefer the %%EOF after a `startxref` that names this section; otherwise the first
-        // %%EOF after the section itself.
-        let mut pos = 0;
-        while let Some(sx) = find(self.data, b"startxref", pos) {
-            pos = sx + 9;
-            let mut lx = Lexer::new(self.data, pos, true);
-            if lx.uint().and_then(|v| usize::try_from(v).ok()) == Some(off)
-                && let Some(eof) = find(self.data, b"%%EOF", lx.pos)
-            {
-                return eof + 5 + eol_len(self.data, eof + 5);
-            }
-        }
-        match find(self.data, b"%%EOF", off) {
-            Some(eof) => eof + 5 + eol_len(self.data, eof + 5),
-            None => self.data.len(),
-        }
+        let eof_after = |pos: usize| {
+            let i = self.eofs.partition_point(|&e| e < pos);
+            self.eofs.get(i).map(|&eof| eof + 5 + eol_len(self.data, eof + 5))
+        };
+        self.startxrefs
+            .iter()
+            .find(|(_, v)| *v == Some(off))
+            .and_then(|(p, _)| eof_after(*p))
+            .or_else(|| eof_after(off))
+            .unwrap_or(self.data.len())
+    }
+
+    /// The first `endstream` at or after `pos`.
+    fn endstream_after(&self, pos: usize) -> Option<usize> {
+        let mut cache = self.endstreams.borrow_mut();
+        let all = cache.get_or_insert_with(|| find_all(self.data, b"endstream"));
+        let i = all.partition_point(|&e| e < pos);
+        all.get(i).copied()
     }
 
     fn read_section(&self, off: usize) -> Result<Section, PdfError> {
@@ -427,7 +452,7 @@ impl<'a> Document<'a> {
             })
             .or_else(|| {
                 // The declared /Length is wrong: fall back to the keyword, as every reader does.
-                find(self.data, b"endstream", start).map(|p| {
+                self.endstream_after(start).map(|p| {
                     let mut e = p;
                     if e > start && self.data.get(e - 1) == Some(&b'\n') {
                         e -= 1;

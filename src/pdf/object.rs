@@ -495,21 +495,24 @@ impl<'a> Lexer<'a> {
 /// Finds `needle` in `hay` starting at `from`.
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let h = hay.get(from..)?;
-    if needle.is_empty() || h.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    h.windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(h, needle).map(|p| p + from)
 }
 
 /// Finds the last `needle` in `hay[..before]`.
 pub(crate) fn rfind(hay: &[u8], needle: &[u8], before: usize) -> Option<usize> {
     let h = hay.get(..before.min(hay.len()))?;
-    if needle.is_empty() || h.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    h.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(h, needle)
+}
+
+/// Every position of `needle` in `hay`, in order.
+pub(crate) fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+    memchr::memmem::find_iter(hay, needle).collect()
 }
 
 /// PDF-like text of an object, for diagnostics (long strings and stream data elided).
