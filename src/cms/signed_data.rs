@@ -155,12 +155,15 @@ impl<'a> SignedData<'a> {
         if contents.iter().all(|b| *b == 0) {
             return Err(CmsError::Empty);
         }
-        let (tlv, rest) = der::read_tlv(contents, 0)?;
+        let (tlv, rest) = match der::read_tlv(contents, 0) {
+            Ok(x) => x,
+            Err(e) => return Err(truncation_or(contents, e.into())),
+        };
         let garbage = rest.iter().filter(|b| **b != 0).count();
         if garbage != 0 {
             return Err(CmsError::TrailingGarbage { count: garbage });
         }
-        Self::from_content_info(tlv)
+        Self::from_content_info(tlv).map_err(|e| truncation_or(contents, e))
     }
 
     /// Parses exactly one ContentInfo; trailing bytes are an error.
@@ -280,6 +283,21 @@ impl<'a> SignedData<'a> {
             }
         }
         (crls, ocsps)
+    }
+}
+
+/// When the outer encoding claims more bytes than there are before the zero padding of
+/// `/Contents`, the CMS was cut short (and the parser wandered into the padding): say so rather
+/// than report whatever tag the padding happened to produce.
+fn truncation_or(contents: &[u8], err: CmsError) -> CmsError {
+    let used = contents.iter().rposition(|b| *b != 0).map_or(0, |p| p + 1);
+    // Up to two end-of-contents octet pairs may legitimately end in zeros.
+    let declared = der::read_tlv(contents, 0).map(|(t, _)| t.raw.len());
+    match declared {
+        Ok(n) if !matches!(err, CmsError::TrailingGarbage { .. }) && n > used.saturating_add(4) => {
+            CmsError::Der(DerError::Truncated)
+        }
+        _ => err,
     }
 }
 

@@ -85,14 +85,33 @@ pub struct Document<'a> {
     pub unreadable_tail: Option<PdfError>,
     limits: Limits,
     objstm_cache: RefCell<HashMap<(u32, usize), Rc<ObjStm>>>,
-    /// Positions of every `%%EOF`, found in one scan.
-    eofs: Vec<usize>,
-    /// Every `startxref` keyword: (its position, the offset it names).
-    startxrefs: Vec<(usize, Option<usize>)>,
+    /// Positions of every `%%EOF` and every `startxref` with the offset it names, found in one
+    /// scan when a section's own `startxref` is not right after it (damaged or unusual files).
+    markers: RefCell<Option<Markers>>,
     /// Positions of every `endstream`, found on first need (streams with a wrong /Length).
     endstreams: RefCell<Option<Vec<usize>>>,
     /// Verdicts of the change analysis per (revision, DocMDP level).
     pub(crate) revision_verdicts: RefCell<RevisionVerdicts>,
+}
+
+struct Markers {
+    eofs: Vec<usize>,
+    startxrefs: Vec<(usize, Option<usize>)>,
+}
+
+impl Markers {
+    fn scan(data: &[u8]) -> Self {
+        Markers {
+            eofs: find_all(data, b"%%EOF"),
+            startxrefs: find_all(data, b"startxref")
+                .into_iter()
+                .map(|p| {
+                    let mut lx = Lexer::new(data, p + 9, true);
+                    (p, lx.uint().and_then(|v| usize::try_from(v).ok()))
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The change analysis' verdict on each revision, kept with the document it belongs to.
@@ -121,14 +140,7 @@ impl<'a> Document<'a> {
             unreadable_tail: None,
             limits,
             objstm_cache: RefCell::new(HashMap::new()),
-            eofs: find_all(data, b"%%EOF"),
-            startxrefs: find_all(data, b"startxref")
-                .into_iter()
-                .map(|p| {
-                    let mut lx = Lexer::new(data, p + 9, true);
-                    (p, lx.uint().and_then(|v| usize::try_from(v).ok()))
-                })
-                .collect(),
+            markers: RefCell::new(None),
             endstreams: RefCell::new(None),
             revision_verdicts: RefCell::new(HashMap::new()),
         };
@@ -237,11 +249,25 @@ impl<'a> Document<'a> {
     /// The end of the revision whose cross-reference section is at `off`: the `%%EOF` after a
     /// `startxref` that names this section, else the first `%%EOF` after the section.
     fn revision_end_for(&self, off: usize) -> usize {
+        let after_eof = |eof: usize| eof + 5 + eol_len(self.data, eof + 5);
+        // Fast path: the first `startxref` after the section names it, and a `%%EOF` follows.
+        // This reads only the section, not the whole file.
+        if let Some(sx) = find(self.data, b"startxref", off) {
+            let mut lx = Lexer::new(self.data, sx + 9, true);
+            if lx.uint().and_then(|v| usize::try_from(v).ok()) == Some(off) {
+                lx.skip_ws();
+                if self.data.get(lx.pos..lx.pos + 5) == Some(&b"%%EOF"[..]) {
+                    return after_eof(lx.pos);
+                }
+            }
+        }
+        let mut markers = self.markers.borrow_mut();
+        let m = markers.get_or_insert_with(|| Markers::scan(self.data));
         let eof_after = |pos: usize| {
-            let i = self.eofs.partition_point(|&e| e < pos);
-            self.eofs.get(i).map(|&eof| eof + 5 + eol_len(self.data, eof + 5))
+            let i = m.eofs.partition_point(|&e| e < pos);
+            m.eofs.get(i).map(|&eof| after_eof(eof))
         };
-        self.startxrefs
+        m.startxrefs
             .iter()
             .find(|(_, v)| *v == Some(off))
             .and_then(|(p, _)| eof_after(*p))

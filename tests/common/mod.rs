@@ -1,10 +1,15 @@
 //! Helpers shared by the integration tests that drive the `vnedoc` binary and
-//! peer verifiers as child processes (`tests/corpus.rs`, `tests/cross_check.rs`).
+//! peer verifiers as child processes (`tests/corpus.rs`, `tests/cross_check.rs`,
+//! `tests/cli.rs`), and, in [`fixtures`], the library-level helpers of the
+//! fixture tests.
 //!
-//! Only std and serde_json, so the tests build wherever the crate builds.
+//! Only std, serde_json and the crate itself, so the tests build wherever the
+//! crate builds.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod fixtures;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,329 @@
+//! The `vnedoc verify` command-line contract (src/bin/vnedoc.rs): exit codes,
+//! `--trust` with a file or a directory, `--at claimed`, and the `--json` report shape.
+//!
+//! Exit 0: every file has at least one signature and all are TOTAL_PASSED.
+//! Exit 1: anything else. Exit 2: usage error or unreadable file.
+
+// Test code: a panic is the failure report (STYLE.md: unwrap allowed in tests).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Outcome, parse_single_document, repo_dir, run_with_timeout, truncate};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(30);
+const ROOT: &str = "fixtures/pki/root.pem";
+const VALID: &str = "fixtures/pdf/pyhanko-rsa2048-cades.pdf";
+const VALID_2: &str = "fixtures/pdf/openssl-p256-ber.pdf";
+const AT: &str = "2026-11-26T00:00:00Z";
+
+/// Runs `vnedoc ARGS` from the repository root.
+fn vnedoc(args: &[&str]) -> Outcome {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vnedoc"));
+    cmd.current_dir(repo_dir()).args(args);
+    let out = run_with_timeout(&mut cmd, LIMIT).expect("cannot start the vnedoc binary");
+    assert!(
+        out.panic_line().is_none(),
+        "vnedoc {args:?} panicked: {:?}",
+        out.panic_line()
+    );
+    out
+}
+
+fn describe(args: &[&str], out: &Outcome) -> String {
+    format!(
+        "vnedoc {args:?}: {}\nstdout: {}\nstderr: {}",
+        out.describe_end(),
+        truncate(&String::from_utf8_lossy(&out.stdout), 600),
+        truncate(&String::from_utf8_lossy(&out.stderr), 600)
+    )
+}
+
+fn assert_exit(args: &[&str], code: i32) -> Outcome {
+    let out = vnedoc(args);
+    assert_eq!(out.code(), Some(code), "{}", describe(args, &out));
+    out
+}
+
+fn json(out: &Outcome) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            truncate(&String::from_utf8_lossy(&out.stdout), 300)
+        )
+    })
+}
+
+/// A fresh, empty directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("vnedoc-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn exit_0_for_a_valid_file() {
+    assert_exit(&["verify", "--trust", ROOT, VALID], 0);
+}
+
+#[test]
+fn exit_1_for_an_unsigned_file() {
+    let out = assert_exit(&["verify", "--trust", ROOT, "fixtures/pdf/unsigned.pdf"], 1);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("no signatures"), "{stdout}");
+}
+
+#[test]
+fn exit_1_for_a_tampered_file() {
+    let out = assert_exit(
+        &[
+            "verify",
+            "--trust",
+            ROOT,
+            "fixtures/pdf/tamper-one-byte.pdf",
+        ],
+        1,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("HASH_FAILURE"), "{stdout}");
+}
+
+#[test]
+fn exit_1_when_one_of_several_files_fails() {
+    assert_exit(
+        &[
+            "verify",
+            "--trust",
+            ROOT,
+            VALID,
+            "fixtures/pdf/tamper-one-byte.pdf",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn exit_2_for_a_missing_file() {
+    let out = assert_exit(
+        &["verify", "--trust", ROOT, "fixtures/pdf/no-such-file.pdf"],
+        2,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("no-such-file.pdf"),
+        "the report names the file: {stdout}"
+    );
+}
+
+#[test]
+fn exit_2_for_a_bad_flag() {
+    let out = assert_exit(&["verify", "--no-such-flag", VALID], 2);
+    assert!(
+        !out.stderr.is_empty(),
+        "a usage error is explained on stderr"
+    );
+    assert!(out.stdout.is_empty(), "no report for a usage error");
+}
+
+#[test]
+fn exit_2_for_a_bad_time() {
+    let out = assert_exit(&["verify", "--trust", ROOT, "--at", "yesterday", VALID], 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--at"));
+}
+
+#[test]
+fn exit_2_without_files() {
+    assert_exit(&["verify", "--trust", ROOT], 2);
+}
+
+#[test]
+fn trust_accepts_a_directory() {
+    // Both roots in one directory: the default fixture chain and other-root's chain
+    // (embedded in pyhanko-other-root.pdf) must both be anchored.
+    let dir = TempDir::new("trust-dir");
+    for name in ["root.pem", "other-root.pem"] {
+        std::fs::copy(repo_dir().join("fixtures/pki").join(name), dir.0.join(name)).unwrap();
+    }
+    let trust = dir.0.to_str().unwrap();
+    assert_exit(
+        &[
+            "verify",
+            "--trust",
+            trust,
+            VALID,
+            "fixtures/pdf/pyhanko-other-root.pdf",
+        ],
+        0,
+    );
+    // The same without other-root: the second file has no chain.
+    std::fs::remove_file(dir.0.join("other-root.pem")).unwrap();
+    assert_exit(
+        &[
+            "verify",
+            "--trust",
+            trust,
+            VALID,
+            "fixtures/pdf/pyhanko-other-root.pdf",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn json_report_shape() {
+    let args = ["verify", "--json", "--trust", ROOT, "--at", AT, VALID];
+    let out = assert_exit(&args, 0);
+    let v = json(&out);
+    let top: Vec<&str> = v
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(top, ["documents"], "top level");
+    let doc = parse_single_document(&out.stdout).unwrap();
+    for key in ["file", "signed", "signatures", "error"] {
+        assert!(doc.get(key).is_some(), "document has no {key:?}: {doc}");
+    }
+    assert_eq!(doc["file"], VALID);
+    assert_eq!(doc["signed"], true);
+    assert_eq!(doc["error"], Value::Null);
+    let sigs = doc["signatures"].as_array().expect("signatures array");
+    assert_eq!(sigs.len(), 1);
+    let s = &sigs[0];
+    for key in [
+        "field",
+        "sub_filter",
+        "indication",
+        "subindication",
+        "integrity",
+        "covers_whole_file",
+        "modifications",
+        "signer",
+        "signing_time",
+        "digest_algorithm",
+        "signature_algorithm",
+        "chain",
+        "revocation",
+    ] {
+        assert!(s.get(key).is_some(), "signature has no {key:?}: {s}");
+    }
+    assert_eq!(s["field"], "Signature1");
+    assert_eq!(s["sub_filter"], "ETSI.CAdES.detached");
+    assert_eq!(s["indication"], "TOTAL_PASSED");
+    assert_eq!(s["subindication"], Value::Null);
+    assert_eq!(s["integrity"], true);
+    assert_eq!(s["covers_whole_file"], true);
+    assert_eq!(s["modifications"], "none");
+    assert_eq!(s["signer"]["common_name"], "Nguyễn Văn An");
+    assert_eq!(s["signer"]["uid"], "CCCD:001088000123");
+    assert_eq!(s["signing_time"], "2025-06-01T02:00:00Z");
+    assert_eq!(s["digest_algorithm"], "SHA-256");
+    assert!(s["signature_algorithm"].is_string(), "{s}");
+    assert_eq!(s["chain"].as_array().map(Vec::len), Some(3), "{s}");
+    assert_eq!(s["revocation"], "not_checked");
+    assert_eq!(s["validation_time"], AT);
+    assert_eq!(s["validation_time_source"], "given");
+}
+
+#[test]
+fn json_failure_values() {
+    let args = [
+        "verify",
+        "--json",
+        "--trust",
+        ROOT,
+        "--at",
+        AT,
+        "fixtures/pdf/tamper-one-byte.pdf",
+    ];
+    let out = assert_exit(&args, 1);
+    let doc = parse_single_document(&out.stdout).unwrap();
+    let s = &doc["signatures"][0];
+    assert_eq!(s["indication"], "TOTAL_FAILED");
+    assert_eq!(s["subindication"], "HASH_FAILURE");
+    assert_eq!(s["integrity"], false);
+}
+
+#[test]
+fn at_claimed_reports_the_claimed_time() {
+    let args = [
+        "verify",
+        "--json",
+        "--trust",
+        ROOT,
+        "--at",
+        "claimed",
+        "fixtures/pdf/pyhanko-expired.pdf",
+    ];
+    let out = vnedoc(&args);
+    let doc = parse_single_document(&out.stdout).unwrap();
+    let s = &doc["signatures"][0];
+    assert_eq!(s["validation_time_source"], "claimed", "{s}");
+    assert_eq!(s["validation_time"], "2021-06-01T02:00:00Z", "{s}");
+    assert_eq!(s["indication"], "TOTAL_PASSED", "{s}");
+    assert_eq!(out.code(), Some(0), "{}", describe(&args, &out));
+}
+
+#[test]
+fn crl_flag_is_used() {
+    let args = [
+        "verify",
+        "--json",
+        "--trust",
+        ROOT,
+        "--crl",
+        "fixtures/pki/intermediate.crl.pem",
+        "--at",
+        AT,
+        "fixtures/pdf/pyhanko-revoked.pdf",
+    ];
+    let out = assert_exit(&args, 1);
+    let doc = parse_single_document(&out.stdout).unwrap();
+    assert_eq!(doc["signatures"][0]["revocation"], "revoked");
+}
+
+#[test]
+fn one_unreadable_file_does_not_hide_the_others() {
+    let missing = "fixtures/pdf/no-such-file.pdf";
+    let args = [
+        "verify", "--json", "--trust", ROOT, "--at", AT, VALID, missing, VALID_2,
+    ];
+    let out = assert_exit(&args, 2);
+    let v = json(&out);
+    let docs = v["documents"].as_array().expect("documents array");
+    let files: Vec<&str> = docs
+        .iter()
+        .map(|d| d["file"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        files,
+        [VALID, missing, VALID_2],
+        "one entry per file, in order"
+    );
+    for d in [&docs[0], &docs[2]] {
+        assert_eq!(d["error"], Value::Null, "{d}");
+        assert_eq!(d["signatures"][0]["indication"], "TOTAL_PASSED", "{d}");
+    }
+    assert_eq!(docs[1]["signed"], false);
+    assert_eq!(docs[1]["signatures"].as_array().map(Vec::len), Some(0));
+    let err = docs[1]["error"]
+        .as_str()
+        .expect("the unreadable file has an error");
+    assert!(err.contains("no-such-file.pdf"), "{err}");
+}
