@@ -35,6 +35,7 @@ pub mod der;
 pub mod error;
 pub mod pdf;
 pub mod pki;
+pub mod sign;
 pub mod time;
 pub mod verify;
 

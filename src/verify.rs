@@ -359,27 +359,6 @@ fn check_ess(signer: &SignerInfo<'_>, cert: &[u8]) -> Result<bool, CmsError> {
     Ok(true)
 }
 
-/// DocMDP permission of the document's certification signature (ISO 32000-1 §12.8.2.2).
-fn docmdp_level(doc: &Document<'_>, rev: usize) -> Option<i64> {
-    let (_, cat) = fields::catalog(doc, rev).ok()?;
-    let perms = doc.resolve(cat.get(b"Perms")?, rev).ok()?;
-    let sig = doc.resolve(perms.as_dict()?.get(b"DocMDP")?, rev).ok()?;
-    let refs = doc.resolve(sig.as_dict()?.get(b"Reference")?, rev).ok()?;
-    for r in refs.as_array()? {
-        let Ok(Object::Dict(rd)) = doc.resolve(r, rev) else {
-            continue;
-        };
-        if rd.name(b"TransformMethod") == Some(b"DocMDP") {
-            let p = rd
-                .get(b"TransformParams")
-                .and_then(|t| doc.resolve(t, rev).ok())
-                .and_then(|t| t.as_dict().and_then(|d| d.int(b"P")));
-            return Some(p.unwrap_or(2));
-        }
-    }
-    Some(2)
-}
-
 /// Certificates, CRLs and OCSP responses (DER) from the document security store.
 type DssMaterial = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>);
 
@@ -1094,7 +1073,7 @@ impl Verifier {
     /// Runs the change analysis for a signature over revision `rev`. A later revision that
     /// cannot be read is a disallowed change: nothing unreadable is ever waved through.
     fn modifications(&self, doc: &Document<'_>, rev: usize, rep: &mut SignatureReport) {
-        let docmdp = docmdp_level(doc, rev);
+        let docmdp = fields::docmdp_level(doc, rev);
         match diff::analyse(doc, rev, docmdp) {
             Ok(m) => {
                 rep.modifications = m.level;

@@ -317,7 +317,9 @@ pub fn analyse(
             None => {
                 let mut found = Vec::new();
                 let lvl = analyse_revision(doc, rev, docmdp, &mut found)?;
-                doc.revision_verdicts.borrow_mut().insert((rev, docmdp), (lvl, found.clone()));
+                doc.revision_verdicts
+                    .borrow_mut()
+                    .insert((rev, docmdp), (lvl, found.clone()));
                 (lvl, found)
             }
         };

@@ -115,7 +115,8 @@ impl Markers {
 }
 
 /// The change analysis' verdict on each revision, kept with the document it belongs to.
-pub(crate) type RevisionVerdicts = HashMap<(usize, Option<i64>), (super::diff::Modifications, Vec<String>)>;
+pub(crate) type RevisionVerdicts =
+    HashMap<(usize, Option<i64>), (super::diff::Modifications, Vec<String>)>;
 
 fn eol_len(data: &[u8], at: usize) -> usize {
     match (data.get(at), data.get(at + 1)) {

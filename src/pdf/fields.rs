@@ -244,3 +244,24 @@ pub fn page_ids(doc: &Document<'_>, rev: usize) -> Result<(Vec<u32>, Vec<u32>), 
     }
     Ok((leaves, nodes))
 }
+
+/// DocMDP permission of the document's certification signature (ISO 32000-1 §12.8.2.2).
+pub fn docmdp_level(doc: &Document<'_>, rev: usize) -> Option<i64> {
+    let (_, cat) = catalog(doc, rev).ok()?;
+    let perms = doc.resolve(cat.get(b"Perms")?, rev).ok()?;
+    let sig = doc.resolve(perms.as_dict()?.get(b"DocMDP")?, rev).ok()?;
+    let refs = doc.resolve(sig.as_dict()?.get(b"Reference")?, rev).ok()?;
+    for r in refs.as_array()? {
+        let Ok(Object::Dict(rd)) = doc.resolve(r, rev) else {
+            continue;
+        };
+        if rd.name(b"TransformMethod") == Some(b"DocMDP") {
+            let p = rd
+                .get(b"TransformParams")
+                .and_then(|t| doc.resolve(t, rev).ok())
+                .and_then(|t| t.as_dict().and_then(|d| d.int(b"P")));
+            return Some(p.unwrap_or(2));
+        }
+    }
+    Some(2)
+}

@@ -1,0 +1,652 @@
+//! The PAdES signing pipeline: an incremental update that adds a signature field, its widget
+//! and signature dictionary, with `/ByteRange` and `/Contents` reserved at fixed width and
+//! patched in place. The input bytes are always a byte-exact prefix of the output.
+
+use std::fmt::Write as _;
+
+use super::cms_builder;
+use super::{SignError, SignatureAlgorithm, Signer};
+use crate::crypto::{DigestAlgorithm, KeyKind, PublicKeyInfo};
+use crate::pdf::document::{Document, Limits};
+use crate::pdf::fields;
+use crate::pdf::object::{Dict, Object};
+use crate::pdf::writer::{self, ObjectWriter};
+
+/// Room kept in /Contents for an RFC 3161 token added after signing (a token with its TSA
+/// chain is typically 3–6 KB).
+const TIMESTAMP_MARGIN: usize = 8192;
+/// Slack above the measured CMS size.
+const CONTENTS_SLACK: usize = 256;
+/// Width of each number in the /ByteRange placeholder.
+const BR_WIDTH: usize = 10;
+
+/// The /SubFilter of the new signature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SubFilter {
+    /// ETSI.CAdES.detached (PAdES baseline).
+    #[default]
+    Cades,
+    /// adbe.pkcs7.detached.
+    Pkcs7,
+}
+
+impl SubFilter {
+    fn name(self) -> &'static str {
+        match self {
+            SubFilter::Cades => "ETSI.CAdES.detached",
+            SubFilter::Pkcs7 => "adbe.pkcs7.detached",
+        }
+    }
+}
+
+/// What to sign and how.
+pub struct SignOptions<'a> {
+    pub sub_filter: SubFilter,
+    /// Field name; default `Signature<n>`, unique in the document.
+    pub field_name: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub contact_info: Option<String>,
+    pub name: Option<String>,
+    /// Signing time (Unix seconds), written to /M in Vietnam time (+07:00).
+    pub signing_time: i64,
+    /// Page for the widget, 0-based.
+    pub page: usize,
+    /// Visible appearance; invisible when None.
+    pub appearance: Option<super::appearance::Appearance>,
+    /// RFC 3161 signature timestamp (PAdES B-T).
+    pub tsa: Option<&'a dyn super::tsa::TsaClient>,
+    /// Bytes reserved for the CMS; computed from the real CMS size when None.
+    pub contents_reserve: Option<usize>,
+}
+
+impl SignOptions<'_> {
+    /// Defaults: ETSI.CAdES.detached, invisible, first page.
+    pub fn new(signing_time: i64) -> Self {
+        SignOptions {
+            sub_filter: SubFilter::Cades,
+            field_name: None,
+            reason: None,
+            location: None,
+            contact_info: None,
+            name: None,
+            signing_time,
+            page: 0,
+            appearance: None,
+            tsa: None,
+            contents_reserve: None,
+        }
+    }
+}
+
+/// The Vietnam time zone offset (UTC+7) used for /M and stamps.
+const VN_OFFSET: i64 = 7 * 3600;
+
+/// `2026-11-26T09:15:30+07:00`: ISO 8601 in Vietnam time, as Decree 30 stamps show it.
+pub fn vietnam_time(t: i64) -> String {
+    let s = crate::time::to_rfc3339(t + VN_OFFSET);
+    format!("{}+07:00", s.trim_end_matches('Z'))
+}
+
+fn pdf_date(t: i64) -> String {
+    let iso = vietnam_time(t);
+    let d: String = iso.chars().take(19).filter(char::is_ascii_digit).collect();
+    format!("D:{d}+07'00'")
+}
+
+/// A document prepared for signing: everything but the signature value.
+pub struct PreparedSignature<'a> {
+    out: Vec<u8>,
+    contents_start: usize,
+    contents_capacity: usize,
+    algorithm: SignatureAlgorithm,
+    certificate: Vec<u8>,
+    chain: Vec<Vec<u8>>,
+    signed_attrs: Vec<u8>,
+    tsa: Option<&'a dyn super::tsa::TsaClient>,
+}
+
+impl PreparedSignature<'_> {
+    /// The bytes to sign: the DER signed attributes. A token or remote service signs these
+    /// with the algorithm given to [`prepare`] (hashing them itself).
+    pub fn to_be_signed(&self) -> &[u8] {
+        &self.signed_attrs
+    }
+
+    /// Completes the document with the raw signature value.
+    pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
+        // The value must verify before it is embedded: a token that signed with another key or
+        // algorithm must not produce a broken document.
+        check_signature(
+            &self.certificate,
+            self.algorithm,
+            &self.signed_attrs,
+            signature,
+        )?;
+        let token = match self.tsa {
+            Some(tsa) => {
+                let imprint = self.algorithm.digest().digest(&[signature]);
+                Some(tsa.timestamp(self.algorithm.digest(), &imprint)?)
+            }
+            None => None,
+        };
+        let cms = cms_builder::signed_data(
+            self.algorithm,
+            &self.certificate,
+            &self.chain,
+            &self.signed_attrs,
+            signature,
+            token.as_deref(),
+        )?;
+        let hex_len = cms.len() * 2;
+        if hex_len > self.contents_capacity {
+            return Err(SignError::ContentsTooSmall {
+                needed: cms.len(),
+                reserved: self.contents_capacity / 2,
+            });
+        }
+        let mut out = self.out;
+        let mut hex = String::with_capacity(hex_len);
+        for b in &cms {
+            let _ = write!(hex, "{b:02x}");
+        }
+        let slot = out
+            .get_mut(self.contents_start..self.contents_start + hex_len)
+            .ok_or(SignError::Unsupported("contents slot out of range"))?;
+        slot.copy_from_slice(hex.as_bytes());
+        Ok(out)
+    }
+}
+
+fn check_signature(
+    cert: &[u8],
+    alg: SignatureAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SignError> {
+    let (_, c) = x509_parser::parse_x509_certificate(cert)
+        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    let key = PublicKeyInfo::from_spki_der(c.tbs_certificate.subject_pki.raw)
+        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    let (oid, params): (&[u8], Option<&[u8]>) = match alg {
+        SignatureAlgorithm::RsaPkcs1Sha256 => (
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b],
+            Some(&[0x05, 0x00]),
+        ),
+        SignatureAlgorithm::RsaPkcs1Sha384 => (
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c],
+            Some(&[0x05, 0x00]),
+        ),
+        SignatureAlgorithm::RsaPkcs1Sha512 => (
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d],
+            Some(&[0x05, 0x00]),
+        ),
+        SignatureAlgorithm::EcdsaP256Sha256 => {
+            (&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02], None)
+        }
+        SignatureAlgorithm::EcdsaP384Sha384 => {
+            (&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03], None)
+        }
+    };
+    crate::crypto::verify_signature(&key, oid, params, Some(alg.digest()), message, signature)
+        .map(|_| ())
+        .map_err(|e| {
+            SignError::Key(format!(
+                "the signature value does not verify with the certificate: {e}"
+            ))
+        })
+}
+
+/// Media box, crop box and rotation of a page, following inheritance from the page tree
+/// (ISO 32000-1 Table 30).
+fn page_geometry(
+    doc: &Document<'_>,
+    rev: usize,
+    page_id: u32,
+) -> Result<super::appearance::PageGeometry, SignError> {
+    let rect = |o: &Object| -> Option<[f64; 4]> {
+        let a = doc.resolve(o, rev).ok()?;
+        let v: Vec<f64> = a
+            .as_array()?
+            .iter()
+            .map(|x| match doc.resolve(x, rev).ok()? {
+                Object::Int(i) => i32::try_from(i).ok().map(f64::from),
+                Object::Real(r) => Some(r),
+                _ => None,
+            })
+            .collect::<Option<Vec<f64>>>()?;
+        let [a, b, c, d] = v.as_slice() else {
+            return None;
+        };
+        Some([a.min(*c), b.min(*d), a.max(*c), b.max(*d)])
+    };
+    let (mut media, mut crop, mut rotate) = (None, None, None);
+    let mut node = Some(page_id);
+    for _ in 0..32 {
+        let Some(n) = node else { break };
+        let Some(Object::Dict(d)) = doc.get(n, rev)? else {
+            break;
+        };
+        if media.is_none() {
+            media = d.get(b"MediaBox").and_then(rect);
+        }
+        if crop.is_none() {
+            crop = d.get(b"CropBox").and_then(rect);
+        }
+        if rotate.is_none() {
+            rotate = d.int(b"Rotate");
+        }
+        node = d.get(b"Parent").and_then(Object::as_ref_id).map(|(p, _)| p);
+    }
+    Ok(super::appearance::PageGeometry {
+        media_box: media.unwrap_or([0.0, 0.0, 595.0, 842.0]),
+        crop_box: crop,
+        rotate: rotate.unwrap_or(0).rem_euclid(360),
+    })
+}
+
+/// Upper bound of the signature value's size for the certificate's key.
+fn signature_size(cert: &[u8]) -> Result<usize, SignError> {
+    let (_, c) = x509_parser::parse_x509_certificate(cert)
+        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    let key = PublicKeyInfo::from_spki_der(c.tbs_certificate.subject_pki.raw)
+        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    Ok(match key.kind() {
+        KeyKind::Rsa { bits } => bits.div_ceil(8),
+        KeyKind::Ec { .. } => 2 * 66 + 9,
+        KeyKind::Ed25519 => 64,
+        KeyKind::Other(_) => 1024,
+    })
+}
+
+fn rewrite(dict: &Dict) -> Result<Vec<u8>, SignError> {
+    writer::serialize(&Object::Dict(dict.clone()))
+        .ok_or(SignError::Unsupported("object nesting too deep to rewrite"))
+}
+
+fn set(dict: &mut Dict, key: &[u8], value: Object) {
+    dict.entries.retain(|(k, _)| k.as_slice() != key);
+    dict.entries.push((key.to_vec(), value));
+}
+
+/// Adds `item` to the array at `key` of `dict` (object `dict_num`), rewriting either the array
+/// object (when indirect) or the dictionary.
+fn append_to_array(
+    doc: &Document<'_>,
+    rev: usize,
+    w: &mut ObjectWriter,
+    dict_num: u32,
+    dict: &mut Dict,
+    key: &[u8],
+    item: Object,
+) -> Result<bool, SignError> {
+    match dict.get(key).cloned() {
+        Some(Object::Ref(n, g)) => {
+            let mut arr = match doc.resolve(&Object::Ref(n, g), rev)? {
+                Object::Array(a) => a,
+                _ => Vec::new(),
+            };
+            arr.push(item);
+            w.put(
+                n,
+                writer::serialize(&Object::Array(arr))
+                    .ok_or(SignError::Unsupported("array too deep"))?,
+            );
+            Ok(false)
+        }
+        Some(Object::Array(mut a)) => {
+            a.push(item);
+            set(dict, key, Object::Array(a));
+            let _ = dict_num;
+            Ok(true)
+        }
+        _ => {
+            set(dict, key, Object::Array(vec![item]));
+            Ok(true)
+        }
+    }
+}
+
+/// Prepares `input` for a signature by `certificate` with `algorithm`: writes the incremental
+/// update and returns the bytes to be signed. No private key is needed.
+pub fn prepare<'a>(
+    input: &[u8],
+    certificate: &[u8],
+    chain: &[Vec<u8>],
+    algorithm: SignatureAlgorithm,
+    opts: &SignOptions<'a>,
+) -> Result<PreparedSignature<'a>, SignError> {
+    let doc = Document::parse(input, Limits::default())?;
+    if doc.unreadable_tail.is_some() || doc.trailing_bytes {
+        return Err(SignError::Unsupported(
+            "the file has bytes after its last readable revision",
+        ));
+    }
+    let rev = doc.last_revision();
+    let trailer = doc
+        .trailer(rev)
+        .cloned()
+        .ok_or(SignError::Unsupported("no trailer"))?;
+    if trailer.has(b"Encrypt") {
+        return Err(SignError::Unsupported("encrypted documents"));
+    }
+    let size = trailer
+        .int(b"Size")
+        .and_then(|s| u32::try_from(s).ok())
+        .ok_or(SignError::Unsupported("trailer without /Size"))?;
+    if fields::docmdp_level(&doc, rev) == Some(1) {
+        return Err(SignError::Unsupported(
+            "the document is certified with no changes allowed (DocMDP P=1)",
+        ));
+    }
+    let (root_id, mut catalog) = fields::catalog(&doc, rev)?;
+    let root_id = root_id.ok_or(SignError::Unsupported("/Root is not an indirect object"))?;
+    let (pages, _) = fields::page_ids(&doc, rev)?;
+    let page_id = *pages
+        .get(opts.page)
+        .ok_or(SignError::Unsupported("no such page"))?;
+    let mut page = match doc.get(page_id, rev)? {
+        Some(Object::Dict(d)) => d,
+        _ => return Err(SignError::Unsupported("page is not a dictionary")),
+    };
+
+    let mut w = ObjectWriter::new(size);
+    let sig_id = w.reserve();
+    let field_id = w.reserve();
+
+    // Field name, unique among existing fields.
+    let existing: Vec<String> = fields::walk_fields(&doc, rev)?
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    let name = match &opts.field_name {
+        Some(n) if existing.contains(n) => {
+            return Err(SignError::Unsupported("a field with this name exists"));
+        }
+        Some(n) => n.clone(),
+        None => (1..)
+            .map(|i| format!("Signature{i}"))
+            .find(|n| !existing.contains(n))
+            .unwrap_or_else(|| "Signature".to_string()),
+    };
+
+    // Appearance.
+    let (rect, ap) = match &opts.appearance {
+        Some(app) => {
+            let geometry = page_geometry(&doc, rev, page_id)?;
+            let built =
+                super::appearance::build(app, &geometry, &vietnam_time(opts.signing_time), &mut w)?;
+            (built.rect, Some(built.normal))
+        }
+        None => ([0.0; 4], None),
+    };
+    let mut widget = format!(
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /F 132 /P {page_id} 0 R /Rect [{} {} {} {}]",
+        writer::text(&name),
+        writer::num(rect[0]),
+        writer::num(rect[1]),
+        writer::num(rect[2]),
+        writer::num(rect[3])
+    );
+    if let Some(ap) = ap {
+        let _ = write!(widget, " /AP << /N {ap} 0 R >>");
+    }
+    widget.push_str(" >>");
+    w.put(field_id, widget.into_bytes());
+
+    // Page /Annots.
+    if append_to_array(
+        &doc,
+        rev,
+        &mut w,
+        page_id,
+        &mut page,
+        b"Annots",
+        Object::Ref(field_id, 0),
+    )? {
+        w.put(page_id, rewrite(&page)?);
+    }
+
+    // AcroForm /Fields and /SigFlags.
+    match catalog.get(b"AcroForm").cloned() {
+        Some(Object::Ref(af_id, _)) => {
+            let mut af = match doc.get(af_id, rev)? {
+                Some(Object::Dict(d)) => d,
+                _ => Dict::default(),
+            };
+            append_to_array(
+                &doc,
+                rev,
+                &mut w,
+                af_id,
+                &mut af,
+                b"Fields",
+                Object::Ref(field_id, 0),
+            )?;
+            set(&mut af, b"SigFlags", Object::Int(3));
+            w.put(af_id, rewrite(&af)?);
+        }
+        Some(Object::Dict(mut af)) => {
+            append_to_array(
+                &doc,
+                rev,
+                &mut w,
+                root_id,
+                &mut af,
+                b"Fields",
+                Object::Ref(field_id, 0),
+            )?;
+            set(&mut af, b"SigFlags", Object::Int(3));
+            set(&mut catalog, b"AcroForm", Object::Dict(af));
+            w.put(root_id, rewrite(&catalog)?);
+        }
+        _ => {
+            let af_id = w.add(format!("<< /Fields [{field_id} 0 R] /SigFlags 3 >>").into_bytes());
+            set(&mut catalog, b"AcroForm", Object::Ref(af_id, 0));
+            w.put(root_id, rewrite(&catalog)?);
+        }
+    }
+
+    // The signature dictionary, with fixed-width placeholders.
+    let reserve = match opts.contents_reserve {
+        Some(r) => r,
+        None => {
+            let dummy_sig = vec![0xffu8; signature_size(certificate)?];
+            let dummy_attrs = cms_builder::signed_attributes(
+                algorithm.digest(),
+                &vec![0u8; algorithm.digest().output_len()],
+                certificate,
+            )?;
+            let cms = cms_builder::signed_data(
+                algorithm,
+                certificate,
+                chain,
+                &dummy_attrs,
+                &dummy_sig,
+                None,
+            )?;
+            cms.len()
+                + CONTENTS_SLACK
+                + if opts.tsa.is_some() {
+                    TIMESTAMP_MARGIN
+                } else {
+                    0
+                }
+        }
+    };
+    let br_placeholder = format!(
+        "/ByteRange [0 {:width$} {:width$} {:width$}]",
+        0,
+        0,
+        0,
+        width = BR_WIDTH
+    );
+    let mut sig = format!(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /{} {br_placeholder} /Contents <{}> /M {}",
+        opts.sub_filter.name(),
+        "0".repeat(reserve * 2),
+        writer::literal(pdf_date(opts.signing_time).as_bytes())
+    );
+    for (key, value) in [
+        ("Reason", &opts.reason),
+        ("Location", &opts.location),
+        ("ContactInfo", &opts.contact_info),
+        ("Name", &opts.name),
+    ] {
+        if let Some(v) = value {
+            let _ = write!(sig, " /{key} {}", writer::text(v));
+        }
+    }
+    sig.push_str(" >>");
+    w.put(sig_id, sig.into_bytes());
+
+    // Serialise the update.
+    let mut out = input.to_vec();
+    if !matches!(out.last(), Some(b'\n' | b'\r')) {
+        out.push(b'\n');
+    }
+    let mut offsets: Vec<(u32, usize)> = Vec::new();
+    let mut objects: Vec<&(u32, Vec<u8>)> = w.objects().iter().collect();
+    objects.sort_by_key(|(n, _)| *n);
+    for (num, body) in objects {
+        let generation = match doc.entry(*num, rev) {
+            Some(crate::pdf::document::Entry::InFile { generation, .. }) => generation,
+            _ => 0,
+        };
+        offsets.push((*num, out.len()));
+        out.extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let prev = doc
+        .sections
+        .iter()
+        .find(|s| s.end == doc.revisions.get(rev).map_or(0, |r| r.end))
+        .map(|s| s.offset)
+        .ok_or(SignError::Unsupported("no cross-reference section"))?;
+    let uses_streams = doc
+        .sections
+        .iter()
+        .any(|s| s.offset == prev && s.trailer.type_name() == Some(b"XRef"));
+    let mut trailer_extra = format!(
+        "/Size {} /Root {root_id} 0 R /Prev {prev}",
+        w.size().max(size) + u32::from(uses_streams)
+    );
+    if let Some(info) = trailer.get(b"Info") {
+        let _ = write!(
+            trailer_extra,
+            " /Info {}",
+            String::from_utf8_lossy(&writer::serialize(info).unwrap_or_default())
+        );
+    }
+    let id_first = match trailer.get(b"ID") {
+        Some(Object::Array(a)) => a.first().and_then(writer::serialize),
+        _ => None,
+    };
+    let new_id = DigestAlgorithm::Sha256.digest(&[input, &opts.signing_time.to_be_bytes()]);
+    let new_id_hex: String = new_id.iter().take(16).map(|b| format!("{b:02X}")).collect();
+    let first = id_first
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_else(|| format!("<{new_id_hex}>"));
+    let _ = write!(trailer_extra, " /ID [{first} <{new_id_hex}>]");
+
+    let xref_offset = out.len();
+    if uses_streams {
+        // An xref stream (ISO 32000-1 §7.5.8), uncompressed, W [1 4 2].
+        let xref_num = w.size().max(size);
+        let mut rows: Vec<(u32, usize)> = offsets.clone();
+        rows.push((xref_num, xref_offset));
+        rows.sort_by_key(|(n, _)| *n);
+        let mut data = Vec::new();
+        let mut index = String::new();
+        for (num, off) in &rows {
+            let off32 = u32::try_from(*off)
+                .map_err(|_| SignError::Unsupported("file larger than 4 GiB"))?;
+            data.push(1u8);
+            data.extend_from_slice(&off32.to_be_bytes());
+            data.extend_from_slice(&[0, 0]);
+            let _ = write!(index, "{num} 1 ");
+        }
+        out.extend_from_slice(
+            format!(
+                "{xref_num} 0 obj\n<< /Type /XRef {trailer_extra} /W [1 4 2] /Index [{}] /Length {} >>\nstream\n",
+                index.trim_end(),
+                data.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&data);
+        out.extend_from_slice(b"\nendstream\nendobj\n");
+    } else {
+        let mut xref = String::from("xref\n");
+        for (num, off) in &offsets {
+            let _ = write!(xref, "{num} 1\n{off:010} 00000 n\r\n");
+        }
+        let _ = write!(xref, "trailer\n<< {trailer_extra} >>\n");
+        out.extend_from_slice(xref.as_bytes());
+    }
+    out.extend_from_slice(format!("startxref\n{xref_offset}\n%%EOF\n").as_bytes());
+
+    // Patch /ByteRange around /Contents.
+    let sig_off = offsets
+        .iter()
+        .find(|(n, _)| *n == sig_id)
+        .map(|(_, o)| *o)
+        .ok_or(SignError::Unsupported("signature object missing"))?;
+    let rel = crate::pdf::object::find(&out, b"/Contents <", sig_off)
+        .ok_or(SignError::Unsupported("contents placeholder missing"))?;
+    let gap_start = rel + b"/Contents ".len();
+    let gap_end = gap_start + reserve * 2 + 2;
+    let end = out.len();
+    let br_at = crate::pdf::object::find(&out, br_placeholder.as_bytes(), sig_off)
+        .ok_or(SignError::Unsupported("byte range placeholder missing"))?;
+    let br = format!(
+        "/ByteRange [0 {:<width$} {:<width$} {:<width$}]",
+        gap_start,
+        gap_end,
+        end - gap_end,
+        width = BR_WIDTH
+    );
+    if br.len() != br_placeholder.len() {
+        return Err(SignError::Unsupported(
+            "byte range does not fit its placeholder",
+        ));
+    }
+    out.get_mut(br_at..br_at + br.len())
+        .ok_or(SignError::Unsupported("byte range slot out of range"))?
+        .copy_from_slice(br.as_bytes());
+
+    // Digest of the two ranges, straight from the buffer.
+    let digest = algorithm.digest().digest(&[
+        out.get(..gap_start).unwrap_or(&[]),
+        out.get(gap_end..).unwrap_or(&[]),
+    ]);
+    let signed_attrs = cms_builder::signed_attributes(algorithm.digest(), &digest, certificate)?;
+    Ok(PreparedSignature {
+        out,
+        contents_start: gap_start + 1,
+        contents_capacity: reserve * 2,
+        algorithm,
+        certificate: certificate.to_vec(),
+        chain: chain.to_vec(),
+        signed_attrs,
+        tsa: opts.tsa,
+    })
+}
+
+/// Signs in one step with a signer that holds (or reaches) the key.
+pub fn sign_pdf(
+    input: &[u8],
+    signer: &dyn Signer,
+    opts: &SignOptions<'_>,
+) -> Result<Vec<u8>, SignError> {
+    let prepared = prepare(
+        input,
+        signer.certificate(),
+        signer.chain(),
+        signer.algorithm(),
+        opts,
+    )?;
+    let signature = signer.sign(prepared.to_be_signed())?;
+    prepared.complete(&signature)
+}

@@ -1,0 +1,269 @@
+//! Signing: the byte-prefix property, every key type and sub-filter, two-step signing, and
+//! multiple signatures, checked with the crate's own verifier.
+
+use std::path::{Path, PathBuf};
+
+use vnedoc::sign::{self, KeySigner, SignOptions, SubFilter};
+use vnedoc::verify::Indication;
+use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn signer(leaf: &str) -> KeySigner {
+    let pki = fixtures().join("pki");
+    KeySigner::from_files(
+        &pki.join(format!("{leaf}.key")),
+        &pki.join(format!("{leaf}.pem")),
+        &[pki.join("intermediate.pem")],
+    )
+    .unwrap()
+}
+
+fn verifier() -> Verifier {
+    let mut trust = TrustStore::new();
+    for der in TrustStore::load_pem_or_der(&std::fs::read(fixtures().join("pki/root.pem")).unwrap())
+        .unwrap()
+    {
+        trust.add_anchor_der(der).unwrap();
+    }
+    let at = vnedoc::time::parse_rfc3339("2026-11-26T00:00:00Z").unwrap();
+    Verifier::new(VerifyOptions::new(trust, ValidationTime::At(at)))
+}
+
+fn signing_time() -> i64 {
+    vnedoc::time::parse_rfc3339("2026-11-26T09:15:30+07:00").unwrap()
+}
+
+fn unsigned() -> Vec<u8> {
+    std::fs::read(fixtures().join("pdf/unsigned.pdf")).unwrap()
+}
+
+#[test]
+fn every_key_and_sub_filter_verifies() {
+    let v = verifier();
+    for (leaf, sf) in [
+        ("leaf-rsa2048", SubFilter::Cades),
+        ("leaf-rsa3072", SubFilter::Pkcs7),
+        ("leaf-p256", SubFilter::Cades),
+        ("leaf-p384", SubFilter::Pkcs7),
+    ] {
+        let input = unsigned();
+        let mut opts = SignOptions::new(signing_time());
+        opts.sub_filter = sf;
+        opts.reason = Some("Phê duyệt".to_string());
+        let out = sign::sign_pdf(&input, &signer(leaf), &opts).unwrap();
+        assert!(
+            out.starts_with(&input),
+            "{leaf}: input is not a prefix of the output"
+        );
+        let r = v.verify_bytes(leaf, &out);
+        assert_eq!(r.signatures.len(), 1, "{leaf}");
+        let s = &r.signatures[0];
+        assert_eq!(
+            s.indication,
+            Indication::TotalPassed,
+            "{leaf}: {:?}",
+            s.errors
+        );
+        assert!(s.covers_whole_file);
+        assert_eq!(
+            s.sub_filter.as_deref(),
+            Some(if sf == SubFilter::Cades {
+                "ETSI.CAdES.detached"
+            } else {
+                "adbe.pkcs7.detached"
+            })
+        );
+        assert_eq!(s.signing_time.as_deref(), Some("2026-11-26T02:15:30Z"));
+        assert_eq!(s.chain.len(), 3);
+    }
+}
+
+#[test]
+fn two_step_signing_needs_no_key_in_the_preparing_process() {
+    let input = unsigned();
+    let key_holder = signer("leaf-rsa2048");
+    let pki = fixtures().join("pki");
+    let certs =
+        TrustStore::load_pem_or_der(&std::fs::read(pki.join("leaf-rsa2048.pem")).unwrap()).unwrap();
+    let chain =
+        TrustStore::load_pem_or_der(&std::fs::read(pki.join("intermediate.pem")).unwrap()).unwrap();
+    let opts = SignOptions::new(signing_time());
+    let prepared = sign::prepare(
+        &input,
+        &certs[0],
+        &chain,
+        sign::SignatureAlgorithm::RsaPkcs1Sha256,
+        &opts,
+    )
+    .unwrap();
+    // The value comes from elsewhere (a token, a remote service).
+    let value = vnedoc::sign::Signer::sign(&key_holder, prepared.to_be_signed()).unwrap();
+    let out = prepared.complete(&value).unwrap();
+    assert!(out.starts_with(&input));
+    let r = verifier().verify_bytes("two-step", &out);
+    assert_eq!(
+        r.signatures[0].indication,
+        Indication::TotalPassed,
+        "{:?}",
+        r.signatures[0].errors
+    );
+}
+
+#[test]
+fn a_wrong_signature_value_is_refused() {
+    let input = unsigned();
+    let pki = fixtures().join("pki");
+    let certs =
+        TrustStore::load_pem_or_der(&std::fs::read(pki.join("leaf-rsa2048.pem")).unwrap()).unwrap();
+    let opts = SignOptions::new(signing_time());
+    let prepared = sign::prepare(
+        &input,
+        &certs[0],
+        &[],
+        sign::SignatureAlgorithm::RsaPkcs1Sha256,
+        &opts,
+    )
+    .unwrap();
+    let other =
+        vnedoc::sign::Signer::sign(&signer("leaf-rsa3072"), prepared.to_be_signed()).unwrap();
+    assert!(matches!(
+        prepared.complete(&other),
+        Err(sign::SignError::Key(_))
+    ));
+}
+
+#[test]
+fn a_second_signature_keeps_the_first_valid() {
+    let input = unsigned();
+    let opts = SignOptions::new(signing_time());
+    let once = sign::sign_pdf(&input, &signer("leaf-rsa2048"), &opts).unwrap();
+    let twice = sign::sign_pdf(&once, &signer("leaf-rsa3072"), &opts).unwrap();
+    assert!(twice.starts_with(&once));
+    let r = verifier().verify_bytes("twice", &twice);
+    assert_eq!(r.signatures.len(), 2);
+    for s in &r.signatures {
+        assert_eq!(
+            s.indication,
+            Indication::TotalPassed,
+            "{}: {:?} {:?}",
+            s.field,
+            s.errors,
+            s.modification_details
+        );
+    }
+    let first = r
+        .signatures
+        .iter()
+        .find(|s| s.field == "Signature1")
+        .unwrap();
+    assert_eq!(first.modifications, vnedoc::pdf::Modifications::Allowed);
+    assert!(!first.covers_whole_file);
+}
+
+#[test]
+fn the_key_must_match_the_certificate() {
+    let pki = fixtures().join("pki");
+    let key = std::fs::read(pki.join("leaf-rsa2048.key")).unwrap();
+    let cert =
+        TrustStore::load_pem_or_der(&std::fs::read(pki.join("leaf-rsa3072.pem")).unwrap()).unwrap();
+    assert!(matches!(
+        KeySigner::from_pkcs8(&key, cert[0].clone(), vec![]),
+        Err(sign::SignError::Key(_))
+    ));
+}
+
+/// The byte-prefix property over every fixture and every corpus file the verifier reads as
+/// intact: signing never rewrites earlier bytes, and earlier signatures keep their integrity.
+#[test]
+fn byte_prefix_property_over_fixtures_and_intact_corpus() {
+    let v = verifier();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("pdf"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if let Ok(manifest) = std::fs::read_to_string(corpus.join("MANIFEST.tsv")) {
+        for line in manifest.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.get(3) == Some(&"intact") {
+                files.push(corpus.join(cols[0]));
+            }
+        }
+    } else if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("../shared/corpus is missing");
+    }
+    files.sort();
+    let s = signer("leaf-p256");
+    let (mut signed, mut refused) = (0, 0);
+    for f in &files {
+        let input = std::fs::read(f).unwrap();
+        let before = v.verify_bytes("before", &input);
+        match sign::sign_pdf(&input, &s, &SignOptions::new(signing_time())) {
+            Ok(out) => {
+                signed += 1;
+                assert!(
+                    out.starts_with(&input),
+                    "{}: prefix property broken",
+                    f.display()
+                );
+                let after = v.verify_bytes("after", &out);
+                let new = after.signatures.iter().find(|x| {
+                    x.signer.as_ref().and_then(|s| s.common_name.as_deref())
+                        == Some("Trần Thị Bích Ngọc")
+                        && x.covers_whole_file
+                });
+                let new = new.unwrap_or_else(|| {
+                    panic!(
+                        "{}: new signature not found: {:?}",
+                        f.display(),
+                        after
+                            .signatures
+                            .iter()
+                            .map(|s| (&s.field, &s.errors))
+                            .collect::<Vec<_>>()
+                    )
+                });
+                assert_eq!(
+                    new.indication,
+                    Indication::TotalPassed,
+                    "{}: {:?}",
+                    f.display(),
+                    new.errors
+                );
+                for old in &before.signatures {
+                    let again = after
+                        .signatures
+                        .iter()
+                        .find(|x| x.field == old.field)
+                        .unwrap();
+                    assert_eq!(
+                        again.integrity,
+                        old.integrity,
+                        "{}: {}",
+                        f.display(),
+                        old.field
+                    );
+                    if old.modifications != vnedoc::pdf::Modifications::Disallowed {
+                        assert_ne!(
+                            again.modifications,
+                            vnedoc::pdf::Modifications::Disallowed,
+                            "{}: {} {:?}",
+                            f.display(),
+                            old.field,
+                            again.modification_details
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                refused += 1;
+                eprintln!("{}: refused: {e}", f.display());
+            }
+        }
+    }
+    eprintln!("byte-prefix: {signed} signed, {refused} refused");
+    assert!(signed >= 20, "only {signed} files could be signed");
+}
