@@ -1,0 +1,136 @@
+//! Interoperability of the signatures the crate makes: pyHanko (trusting the test root) and
+//! pdfsig (with an NSS database trusting the test root) must both report every signature valid
+//! and the document covered. Peers missing: the test fails under CI=true, else it skips.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vnedoc::sign::{self, KeySigner, SignOptions, SubFilter};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn have(cmd: &str, arg: &str) -> bool {
+    Command::new(cmd).arg(arg).output().is_ok()
+}
+
+fn require(tool: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{tool} is required under CI=true");
+    }
+    eprintln!("skipped: {tool} not found");
+    false
+}
+
+fn signer(leaf: &str) -> KeySigner {
+    let pki = fixtures().join("pki");
+    KeySigner::from_files(&pki.join(format!("{leaf}.key")), &pki.join(format!("{leaf}.pem")), &[pki.join("intermediate.pem")]).unwrap()
+}
+
+/// Signs the sample set into `dir`: every key type and sub-filter, and a two-signature document.
+fn make_samples(dir: &Path) -> Vec<(PathBuf, usize)> {
+    let t = vnedoc::time::parse_rfc3339("2026-11-26T09:15:30+07:00").unwrap();
+    let input = std::fs::read(fixtures().join("pdf/unsigned.pdf")).unwrap();
+    let mut out = Vec::new();
+    for (leaf, sf) in [
+        ("leaf-rsa2048", SubFilter::Cades),
+        ("leaf-rsa3072", SubFilter::Pkcs7),
+        ("leaf-p256", SubFilter::Pkcs7),
+        ("leaf-p384", SubFilter::Cades),
+    ] {
+        let mut opts = SignOptions::new(t);
+        opts.sub_filter = sf;
+        let signed = sign::sign_pdf(&input, &signer(leaf), &opts).unwrap();
+        let p = dir.join(format!("{leaf}-{sf:?}.pdf"));
+        std::fs::write(&p, signed).unwrap();
+        out.push((p, 1));
+    }
+    let opts = SignOptions::new(t);
+    let once = sign::sign_pdf(&input, &signer("leaf-rsa2048"), &opts).unwrap();
+    let twice = sign::sign_pdf(&once, &signer("leaf-rsa3072"), &opts).unwrap();
+    let p = dir.join("two-signatures.pdf");
+    std::fs::write(&p, twice).unwrap();
+    out.push((p, 2));
+    out
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("vnedoc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn pyhanko_validates_every_signature() {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let ok = Command::new(&python).args(["-c", "import pyhanko.sign.validation"]).status().is_ok_and(|s| s.success());
+    if !require("pyHanko", ok) {
+        return;
+    }
+    let dir = temp_dir("pyhanko");
+    let samples = make_samples(&dir);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/pyhanko_validate.py");
+    let mut cmd = Command::new(&python);
+    cmd.arg(&script).arg(fixtures().join("pki/root.pem"));
+    for (p, _) in &samples {
+        cmd.arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for (p, count) in &samples {
+        let file = p.display().to_string();
+        let sigs: Vec<&serde_json::Value> = lines.iter().filter(|l| l["file"] == file.as_str()).collect();
+        assert_eq!(sigs.len(), *count, "{file}: {sigs:?}");
+        for (i, s) in sigs.iter().enumerate() {
+            assert!(s["error"].is_null(), "{file}: {s}");
+            assert_eq!(s["intact"], true, "{file}: {s}");
+            assert_eq!(s["valid"], true, "{file}: {s}");
+            assert_eq!(s["trusted"], true, "{file}: {s}");
+            if i + 1 == sigs.len() {
+                assert_eq!(s["coverage"], "SignatureCoverageLevel.ENTIRE_FILE", "{file}: {s}");
+            } else {
+                assert_ne!(s["docmdp_ok"], false, "{file}: {s}");
+            }
+        }
+    }
+    eprintln!("pyHanko: {} signatures in {} files valid and trusted", lines.len(), samples.len());
+}
+
+#[test]
+fn pdfsig_validates_every_signature() {
+    if !require("pdfsig", have("pdfsig", "-v")) || !require("certutil (libnss3-tools)", have("certutil", "-H")) {
+        return;
+    }
+    let dir = temp_dir("pdfsig");
+    let nss = dir.join("nss");
+    std::fs::create_dir_all(&nss).unwrap();
+    let db = format!("sql:{}", nss.display());
+    let st = Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]).status().unwrap();
+    assert!(st.success());
+    for (nick, file, trust) in [("vnedoc-test-root", "root.pem", "CT,C,C"), ("vnedoc-test-ca", "intermediate.pem", ",,")] {
+        let st = Command::new("certutil")
+            .args(["-A", "-d", &db, "-n", nick, "-t", trust, "-a", "-i"])
+            .arg(fixtures().join("pki").join(file))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let samples = make_samples(&dir);
+    for (p, count) in &samples {
+        let out = Command::new("pdfsig").arg("-nssdir").arg(&db).arg(p).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        // pdfsig exits 0 even on a digest mismatch: read its verdicts.
+        let valid = text.matches("Signature Validation: Signature is Valid.").count();
+        let trusted = text.matches("Certificate Validation: Certificate is Trusted.").count();
+        let total = text.matches("Signature Type:").count();
+        assert_eq!((valid, trusted), (*count, *count), "{}:\n{text}", p.display());
+        assert_eq!(total, *count, "{}:\n{text}", p.display());
+        assert!(text.contains("Total document signed"), "{}:\n{text}", p.display());
+    }
+}
