@@ -33,6 +33,7 @@ pub mod cms;
 pub mod crypto;
 pub mod der;
 pub mod error;
+pub mod exchange;
 pub mod pdf;
 pub mod pki;
 pub mod sign;

@@ -1,0 +1,1078 @@
+//! edXML envelopes (QCVN 102:2016/BTTTT): the message format of the national document axis.
+//!
+//! An edXML file carries one e-document (or one processing status) between two document
+//! management systems, hop by hop through the provincial hubs (LGSP) and the national axis:
+//!
+//! ```text
+//! <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+//!   <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+//!     <edXML:edXMLHeader>
+//!       <edXML:MessageHeader> … </edXML:MessageHeader>     (or <edXML:Status> … </edXML:Status>)
+//!       <edXML:TraceHeaderList> TraceHeader* Bussiness? </edXML:TraceHeaderList>
+//!       <edXML:DigitalSignature/>                           (or an XMLDSig <Signature>)
+//!     </edXML:edXMLHeader>
+//!     <edXML:edXMLBody>
+//!       <edXML:edXMLManifest> <edXML:Reference xlink:href="cid:…"> … </edXML:Reference>* </…>
+//!     </edXML:edXMLBody>
+//!   </edXML:edXMLEnvelope>
+//!   <AttachmentEncoded> <Attachment> … base64 … </Attachment>* </AttachmentEncoded>
+//! </edXML>
+//! ```
+//!
+//! * [`to_xml`] writes exactly that shape. Every element of the envelope carries the `edXML:`
+//!   prefix: the national axis rejects unprefixed envelope children even though the default
+//!   namespace is the same URI (REFERENCE.md §4). `AttachmentEncoded` sits outside the envelope,
+//!   unprefixed, in the default namespace.
+//! * [`from_xml`] reads what public SDKs emit: the `edXML:` prefix, any other prefix bound to the
+//!   edXML namespace, the default namespace without prefix, or no namespace at all; attachments
+//!   raw or zipped before base64; optional blocks missing. It treats the input as hostile:
+//!   DOCTYPE declarations are refused (so no entity can be declared or expanded), nesting depth,
+//!   element count, attachment count and decoded attachment size are bounded
+//!   ([`ParseOptions`]), and every failure is a typed [`EdxmlError`].
+//! * [`pack`] / [`unpack`] are the `vnedoc edxml pack|unpack` helpers.
+//!
+//! ```
+//! use vnedoc::exchange::edxml::*;
+//!
+//! let mut header = MessageHeader::new(
+//!     Organization::new("000.00.00.G22"),
+//!     vec![Organization::new("000.00.00.H41")],
+//! );
+//! header.subject = Some("Về việc triển khai văn bản điện tử".into());
+//! let envelope = Envelope::new(Header::edoc(header));
+//! let xml = to_xml(&envelope);
+//! assert!(xml.contains("<edXML:Subject>Về việc triển khai văn bản điện tử</edXML:Subject>"));
+//! assert_eq!(from_xml(xml.as_bytes())?, envelope);
+//! # Ok::<(), EdxmlError>(())
+//! ```
+//!
+//! ## Limitations
+//! * Only UTF-8 input is read (edXML is exchanged as UTF-8); other declared encodings are
+//!   refused with [`EdxmlError::UnsupportedEncoding`].
+//! * The XML signature of the header is kept as raw XML and written back verbatim; it is not
+//!   verified here. If it uses a namespace prefix declared on an ancestor element, the prefix is
+//!   not re-declared when the envelope is written again.
+//! * Attributes other than `xlink:href` (e.g. the SOAP-style `id`/`actor` of
+//!   `TraceHeaderList`) and elements unknown to QCVN 102 are ignored when reading.
+//! * Zipped attachment content is unzipped when read, and written back unzipped.
+//! * Characters that XML 1.0 cannot carry (C0 controls other than tab/newline/CR) are written as
+//!   U+FFFD.
+
+mod pack;
+mod read;
+mod write;
+mod zip;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use pack::{
+    AttachmentInfo, Metadata, PackFile, UnpackReport, guess_content_type, pack, unpack,
+};
+pub use read::{from_xml, from_xml_with};
+pub use write::{to_xml, write_xml};
+
+/// The edXML namespace of QCVN 102:2016.
+pub const EDXML_NS: &str = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
+/// XLink, used by `edXML:Reference/@xlink:href`.
+pub const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+/// XML-DSig, the namespace of an enveloped `Signature` in the header.
+pub const XMLDSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+
+/// Default bound on one attachment's decoded size: 64 MiB. The national axis SDKs do not
+/// publish a limit; 64 MiB is well above the scanned PDFs and office files exchanged in
+/// practice and keeps one envelope's memory use predictable.
+pub const DEFAULT_MAX_ATTACHMENT_SIZE: u64 = 64 * 1024 * 1024;
+/// Default bound on element nesting. A QCVN 102 envelope nests 7 levels deep
+/// (`edXML/edXMLEnvelope/edXMLHeader/MessageHeader/OtherInfo/Appendixes/Appendix`) and an
+/// enveloped XML-DSig signature adds about 6 more; 32 leaves room for extensions.
+pub const DEFAULT_MAX_DEPTH: usize = 32;
+/// Default bound on the number of elements in one file: an envelope with 1,000 recipients and
+/// 1,000 attachments holds about 25,000 elements. The bound keeps the in-memory tree of a
+/// hostile file (millions of `<a/>`) small.
+pub const DEFAULT_MAX_ELEMENTS: usize = 200_000;
+/// Default bound on the number of attachments (and of manifest references).
+pub const DEFAULT_MAX_ATTACHMENTS: usize = 1_000;
+
+// ---------------------------------------------------------------------------------------------
+// Envelope
+// ---------------------------------------------------------------------------------------------
+
+/// One edXML file: the header, the body manifest and the attachments carried beside the
+/// envelope in `AttachmentEncoded`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub header: Header,
+    /// `edXMLBody/edXMLManifest/Reference*`.
+    #[serde(default)]
+    pub body_manifest: Vec<Reference>,
+    /// `AttachmentEncoded/Attachment*`, decoded (and unzipped).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+impl Envelope {
+    /// An envelope without attachments.
+    pub fn new(header: Header) -> Self {
+        Envelope {
+            header,
+            body_manifest: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// Appends the trace entry a hop adds when it forwards the envelope.
+    pub fn append_trace(&mut self, organ_id: impl Into<String>, timestamp: EdxmlTimestamp) {
+        self.header.trace.trace_headers.push(TraceHeader {
+            organ_id: organ_id.into(),
+            timestamp: Some(timestamp),
+        });
+    }
+
+    /// Adds an attachment and its manifest reference (`xlink:href="cid:{content_id}"`).
+    pub fn add_attachment(&mut self, attachment: Attachment) {
+        self.body_manifest.push(Reference {
+            href: Some(format!("cid:{}", attachment.content_id)),
+            description: attachment.description.clone(),
+            attachment_name: attachment.name.clone(),
+            content_type: attachment.content_type.clone(),
+            content_id: Some(format!("cid:{}", attachment.content_id)),
+        });
+        self.attachments.push(attachment);
+    }
+
+    /// The edoc header, if this is an edoc (not a status) message.
+    pub fn message_header(&self) -> Option<&MessageHeader> {
+        match &self.header.message {
+            Message::Edoc(h) => Some(h.as_ref()),
+            Message::Status(_) => None,
+        }
+    }
+
+    /// The status, if this is a status message.
+    pub fn status(&self) -> Option<&Status> {
+        match &self.header.message {
+            Message::Status(s) => Some(s.as_ref()),
+            Message::Edoc(_) => None,
+        }
+    }
+
+    /// The attachment a manifest reference points to (`cid:` prefixes ignored on both sides).
+    pub fn attachment_for(&self, reference: &Reference) -> Option<&Attachment> {
+        let target = reference
+            .href
+            .as_deref()
+            .or(reference.content_id.as_deref())?;
+        let target = strip_cid(target);
+        self.attachments
+            .iter()
+            .find(|a| strip_cid(&a.content_id) == target)
+    }
+}
+
+fn strip_cid(s: &str) -> &str {
+    s.trim().strip_prefix("cid:").unwrap_or(s.trim())
+}
+
+/// `edXMLHeader`: the message (edoc or status), the trace list and the signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub message: Message,
+    /// `TraceHeaderList`, with the `Bussiness` block.
+    #[serde(default)]
+    pub trace: TraceHeaderList,
+    #[serde(default)]
+    pub signature: Signature,
+}
+
+impl Header {
+    /// An edoc header with an empty trace list and an empty `DigitalSignature`.
+    pub fn edoc(message: MessageHeader) -> Self {
+        Header {
+            message: Message::Edoc(Box::new(message)),
+            trace: TraceHeaderList::default(),
+            signature: Signature::EmptyDigitalSignature,
+        }
+    }
+
+    /// A status header with an empty trace list and an empty `DigitalSignature`.
+    pub fn status(status: Status) -> Self {
+        Header {
+            message: Message::Status(Box::new(status)),
+            trace: TraceHeaderList::default(),
+            signature: Signature::EmptyDigitalSignature,
+        }
+    }
+}
+
+/// The two message kinds of QCVN 102: an e-document or a processing status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Message {
+    /// `MessageHeader`: a new, revoked, updated or replaced document (see [`Business`]).
+    Edoc(Box<MessageHeader>),
+    /// `Status`: processing feedback on a document received earlier.
+    Status(Box<Status>),
+}
+
+impl From<MessageHeader> for Message {
+    fn from(h: MessageHeader) -> Self {
+        Message::Edoc(Box::new(h))
+    }
+}
+
+impl From<Status> for Message {
+    fn from(s: Status) -> Self {
+        Message::Status(Box::new(s))
+    }
+}
+
+/// `From` / `To`: an organisation.
+///
+/// ```text
+/// From | To   OrganId, OrganizationInCharge, OrganName, OrganAdd, Email, Telephone, Fax, Website
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Organization {
+    /// Agency identifier (Decision 20/2020 or legacy `000.00.00.G22` form); kept as sent.
+    pub organ_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_in_charge: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organ_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organ_add: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+impl Organization {
+    /// An organisation known by its identifier only.
+    pub fn new(organ_id: impl Into<String>) -> Self {
+        Organization {
+            organ_id: organ_id.into(),
+            ..Organization::default()
+        }
+    }
+}
+
+/// `Code`: the document's number and notation, e.g. `7816` and `VPCP-TTĐT`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Code {
+    pub code_number: Option<String>,
+    pub code_notation: Option<String>,
+}
+
+/// `PromulgationInfo`: place and date of promulgation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PromulgationInfo {
+    pub place: Option<String>,
+    pub promulgation_date: Option<EdxmlDate>,
+}
+
+/// `DocumentType`. Type codes differ between SDKs, so they are kept as data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DocumentType {
+    #[serde(rename = "type")]
+    pub type_code: Option<String>,
+    pub type_name: Option<String>,
+    /// `TypeDetail`, emitted by some SDKs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_detail: Option<String>,
+}
+
+/// `SignerInfo`: `Competence` ("TL. Chủ tịch", "KT. Bộ trưởng", …), `Position`, `FullName`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignerInfo {
+    pub competence: Option<String>,
+    pub position: Option<String>,
+    pub full_name: Option<String>,
+}
+
+/// `OtherInfo`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OtherInfo {
+    pub priority: Option<String>,
+    pub sphere_of_promulgation: Option<String>,
+    pub typer_notation: Option<String>,
+    pub promulgation_amount: Option<u32>,
+    pub page_amount: Option<u32>,
+    /// `Appendixes/Appendix*`; an empty list writes no `Appendixes` element.
+    pub appendixes: Vec<String>,
+}
+
+/// `ResponseFor`: the document a message answers (edoc header, 0..n) or a status is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResponseFor {
+    pub organ_id: Option<String>,
+    /// `Code` as one text, e.g. `7816/VPCP-TTĐT`.
+    pub code: Option<String>,
+    pub promulgation_date: Option<EdxmlDate>,
+    pub document_id: Option<String>,
+}
+
+/// `MessageHeader` of an edoc message.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessageHeader {
+    pub from: Organization,
+    /// `To`, one or more.
+    pub to: Vec<Organization>,
+    pub code: Option<Code>,
+    pub promulgation_info: Option<PromulgationInfo>,
+    pub document_type: Option<DocumentType>,
+    pub subject: Option<String>,
+    pub content: Option<String>,
+    pub signer_info: Option<SignerInfo>,
+    pub due_date: Option<EdxmlDate>,
+    /// `ToPlaces/Place*`, free-text recipient groups; empty writes no `ToPlaces`.
+    pub to_places: Vec<String>,
+    pub other_info: Option<OtherInfo>,
+    pub response_for: Vec<ResponseFor>,
+    pub steering_type: Option<String>,
+    /// `DocumentId`, normally `{sender OrganId},{yyyy/MM/dd},{number}/{notation}`
+    /// (see [`DocumentId`]); kept as sent.
+    pub document_id: Option<String>,
+}
+
+impl MessageHeader {
+    /// A header with its sender and recipients and nothing else.
+    pub fn new(from: Organization, to: Vec<Organization>) -> Self {
+        MessageHeader {
+            from,
+            to,
+            ..MessageHeader::default()
+        }
+    }
+}
+
+/// `StaffInfo` (of a status, or of the `Bussiness` block).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StaffInfo {
+    pub department: Option<String>,
+    pub staff: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+}
+
+/// `Status`: processing feedback from a recipient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    #[serde(default)]
+    pub response_for: ResponseFor,
+    pub from: Organization,
+    pub status_code: StatusCode,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub timestamp: Option<EdxmlTimestamp>,
+    #[serde(default)]
+    pub staff_info: Option<StaffInfo>,
+}
+
+impl Status {
+    /// A status about `response_for` from `from`.
+    pub fn new(response_for: ResponseFor, from: Organization, status_code: StatusCode) -> Self {
+        Status {
+            response_for,
+            from,
+            status_code,
+            description: None,
+            timestamp: None,
+            staff_info: None,
+        }
+    }
+}
+
+/// `StatusCode`: a recipient's processing state. These are processing statuses; the transport
+/// acknowledgement of a hop (`done`/`fail` in the axis SDK) is a different thing and is not
+/// carried in edXML.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[non_exhaustive]
+pub enum StatusCode {
+    /// `01` arrived: the software received it, no clerk has yet.
+    Arrived,
+    /// `02` rejected (reason in `Description`).
+    Rejected,
+    /// `03` accepted / registered.
+    Accepted,
+    /// `04` assigned to someone.
+    Assigned,
+    /// `05` in progress.
+    InProgress,
+    /// `06` done.
+    Done,
+    /// `13` the sender asks to take the document back or to update it.
+    TakeBackRequested,
+    /// `14` the request is agreed (numbering used by some SDKs).
+    RequestAgreed14,
+    /// `15` the request is agreed (numbering used by other SDKs).
+    RequestAgreed15,
+    /// `16` the request is refused.
+    RequestRefused,
+}
+
+impl StatusCode {
+    /// All codes, in numeric order.
+    pub const ALL: [StatusCode; 10] = [
+        StatusCode::Arrived,
+        StatusCode::Rejected,
+        StatusCode::Accepted,
+        StatusCode::Assigned,
+        StatusCode::InProgress,
+        StatusCode::Done,
+        StatusCode::TakeBackRequested,
+        StatusCode::RequestAgreed14,
+        StatusCode::RequestAgreed15,
+        StatusCode::RequestRefused,
+    ];
+
+    /// The two-digit code written in `StatusCode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusCode::Arrived => "01",
+            StatusCode::Rejected => "02",
+            StatusCode::Accepted => "03",
+            StatusCode::Assigned => "04",
+            StatusCode::InProgress => "05",
+            StatusCode::Done => "06",
+            StatusCode::TakeBackRequested => "13",
+            StatusCode::RequestAgreed14 => "14",
+            StatusCode::RequestAgreed15 => "15",
+            StatusCode::RequestRefused => "16",
+        }
+    }
+
+    /// Reads `01`…`16`; a missing leading zero (`1`) is accepted.
+    pub fn parse(s: &str) -> Option<StatusCode> {
+        let s = s.trim();
+        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: u8 = s.parse().ok()?;
+        StatusCode::ALL
+            .into_iter()
+            .find(|c| c.as_str().parse::<u8>().ok() == Some(n))
+    }
+
+    /// 14 or 15: the take-back/update request is agreed.
+    pub fn is_request_agreed(self) -> bool {
+        matches!(
+            self,
+            StatusCode::RequestAgreed14 | StatusCode::RequestAgreed15
+        )
+    }
+}
+
+impl fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for StatusCode {
+    type Error = EdxmlError;
+    fn try_from(s: String) -> Result<Self, EdxmlError> {
+        StatusCode::parse(&s).ok_or(EdxmlError::InvalidValue {
+            element: "StatusCode",
+            value: s,
+            expected: "01-06 or 13-16",
+        })
+    }
+}
+
+impl From<StatusCode> for String {
+    fn from(c: StatusCode) -> String {
+        c.as_str().to_owned()
+    }
+}
+
+/// `TraceHeaderList`: one `TraceHeader` per hop, then the `Bussiness` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TraceHeaderList {
+    pub trace_headers: Vec<TraceHeader>,
+    /// The `Bussiness` (sic) block: what kind of edoc this is.
+    pub business: Option<Business>,
+}
+
+/// `TraceHeader`: an organisation the envelope passed through, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TraceHeader {
+    pub organ_id: String,
+    pub timestamp: Option<EdxmlTimestamp>,
+}
+
+/// `BussinessDocType`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessDocType {
+    /// `0`: a new document.
+    #[default]
+    New,
+    /// `1`: revokes an earlier document.
+    Revoke,
+    /// `2`: updates an earlier document.
+    Update,
+    /// `3`: replaces an earlier document.
+    Replace,
+}
+
+impl BusinessDocType {
+    /// The digit written in `BussinessDocType`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BusinessDocType::New => "0",
+            BusinessDocType::Revoke => "1",
+            BusinessDocType::Update => "2",
+            BusinessDocType::Replace => "3",
+        }
+    }
+
+    /// Reads `0`…`3`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "0" => Some(BusinessDocType::New),
+            "1" => Some(BusinessDocType::Revoke),
+            "2" => Some(BusinessDocType::Update),
+            "3" => Some(BusinessDocType::Replace),
+            _ => None,
+        }
+    }
+}
+
+/// The `Bussiness` block (the standard's spelling).
+///
+/// ```text
+/// Bussiness  BussinessDocType 0 new · 1 revoke · 2 update · 3 replace, BussinessDocReason,
+///            DocumentId (of the document revoked/updated/replaced), StaffInfo, Paper (0/1),
+///            ReplacementInfoList/ReplacementInfo(DocumentId, OrganIdList)
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Business {
+    pub doc_type: BusinessDocType,
+    pub doc_reason: Option<String>,
+    /// The document revoked, updated or replaced.
+    pub document_id: Option<String>,
+    pub staff_info: Option<StaffInfo>,
+    /// `Paper`: `1` when a paper copy is also sent.
+    pub paper: Option<bool>,
+    /// `ReplacementInfoList/ReplacementInfo*`; empty writes no list.
+    pub replacement_info: Vec<ReplacementInfo>,
+}
+
+/// `ReplacementInfo`: a replaced document and the organisations that received it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReplacementInfo {
+    pub document_id: String,
+    /// `OrganIdList/OrganId*`.
+    pub organ_ids: Vec<String>,
+}
+
+/// The header's signature.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signature {
+    /// No signature element.
+    None,
+    /// An empty `<edXML:DigitalSignature/>`, as the SDKs write when they do not sign.
+    #[default]
+    EmptyDigitalSignature,
+    /// An XML-DSig `Signature` (or a non-empty `DigitalSignature`), kept as the raw bytes
+    /// received and written back verbatim.
+    Xml(RawXml),
+}
+
+/// One well-formed XML element, kept verbatim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RawXml(String);
+
+impl RawXml {
+    /// Checks that `xml` is exactly one well-formed element (no DOCTYPE, no unknown entity,
+    /// no undeclared prefix) before accepting it, so [`to_xml`] never writes broken XML.
+    pub fn new(xml: impl Into<String>) -> Result<Self, EdxmlError> {
+        let xml = xml.into();
+        read::check_single_element(&xml)?;
+        Ok(RawXml(xml))
+    }
+
+    /// Taken from a document that was already parsed as well-formed.
+    pub(crate) fn from_parsed(xml: String) -> Self {
+        RawXml(xml)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RawXml {
+    type Error = EdxmlError;
+    fn try_from(s: String) -> Result<Self, EdxmlError> {
+        RawXml::new(s)
+    }
+}
+
+impl From<RawXml> for String {
+    fn from(r: RawXml) -> String {
+        r.0
+    }
+}
+
+/// `edXMLManifest/Reference`: points at an attachment by content id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reference {
+    /// `@xlink:href`, normally `cid:{content id}`.
+    pub href: Option<String>,
+    pub description: Option<String>,
+    pub attachment_name: Option<String>,
+    pub content_type: Option<String>,
+    pub content_id: Option<String>,
+}
+
+/// `AttachmentEncoded/Attachment`, decoded.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// `ContentId`, without the `cid:` prefix in SDK output.
+    pub content_id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `AttachmentName`: the file name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The decoded (and, if it came zipped, unzipped) content.
+    #[serde(skip)]
+    pub content: Vec<u8>,
+}
+
+impl fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attachment")
+            .field("content_type", &self.content_type)
+            .field("content_id", &self.content_id)
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("content_len", &self.content.len())
+            .finish()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and identifiers
+// ---------------------------------------------------------------------------------------------
+
+/// A calendar date written `yyyy/MM/dd` (PromulgationDate, DueDate, DocumentId).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EdxmlDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl EdxmlDate {
+    /// A valid Gregorian date with a four-digit year, or `None`.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
+            return None;
+        }
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (1..=days)
+            .contains(&day)
+            .then_some(EdxmlDate { year, month, day })
+    }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// Reads exactly `yyyy/MM/dd`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b.get(4) != Some(&b'/') || b.get(7) != Some(&b'/') {
+            return None;
+        }
+        let year = digits(s.get(0..4)?)?;
+        let month = digits(s.get(5..7)?)?;
+        let day = digits(s.get(8..10)?)?;
+        EdxmlDate::new(
+            u16::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+}
+
+/// Parses ASCII digits only (no sign, no spaces).
+fn digits(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+impl fmt::Display for EdxmlDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}/{:02}/{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl TryFrom<String> for EdxmlDate {
+    type Error = EdxmlError;
+    fn try_from(s: String) -> Result<Self, EdxmlError> {
+        EdxmlDate::parse(&s).ok_or(EdxmlError::InvalidValue {
+            element: "date",
+            value: s,
+            expected: "yyyy/MM/dd",
+        })
+    }
+}
+
+impl From<EdxmlDate> for String {
+    fn from(d: EdxmlDate) -> String {
+        d.to_string()
+    }
+}
+
+/// A time written `yyyy/MM/dd HH:mm:ss` (TraceHeader and Status timestamps), Vietnam local
+/// time as the SDKs write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EdxmlTimestamp {
+    date: EdxmlDate,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+impl EdxmlTimestamp {
+    pub fn new(date: EdxmlDate, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        // 60 admits a leap second.
+        (hour < 24 && minute < 60 && second <= 60).then_some(EdxmlTimestamp {
+            date,
+            hour,
+            minute,
+            second,
+        })
+    }
+
+    pub fn date(self) -> EdxmlDate {
+        self.date
+    }
+    pub fn hms(self) -> (u8, u8, u8) {
+        (self.hour, self.minute, self.second)
+    }
+
+    /// Reads exactly `yyyy/MM/dd HH:mm:ss`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 19 || b.get(10) != Some(&b' ') || b.get(13) != Some(&b':') {
+            return None;
+        }
+        if b.get(16) != Some(&b':') {
+            return None;
+        }
+        let date = EdxmlDate::parse(s.get(0..10)?)?;
+        let h = u8::try_from(digits(s.get(11..13)?)?).ok()?;
+        let m = u8::try_from(digits(s.get(14..16)?)?).ok()?;
+        let sec = u8::try_from(digits(s.get(17..19)?)?).ok()?;
+        EdxmlTimestamp::new(date, h, m, sec)
+    }
+}
+
+impl fmt::Display for EdxmlTimestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {:02}:{:02}:{:02}",
+            self.date, self.hour, self.minute, self.second
+        )
+    }
+}
+
+impl TryFrom<String> for EdxmlTimestamp {
+    type Error = EdxmlError;
+    fn try_from(s: String) -> Result<Self, EdxmlError> {
+        EdxmlTimestamp::parse(&s).ok_or(EdxmlError::InvalidValue {
+            element: "timestamp",
+            value: s,
+            expected: "yyyy/MM/dd HH:mm:ss",
+        })
+    }
+}
+
+impl From<EdxmlTimestamp> for String {
+    fn from(t: EdxmlTimestamp) -> String {
+        t.to_string()
+    }
+}
+
+/// The edXML document identifier `{sender OrganId},{yyyy/MM/dd},{number}/{notation}`,
+/// e.g. `000.00.00.G22,2024/03/15,7816/VPCP-TTĐT`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DocumentId {
+    pub organ_id: String,
+    pub date: EdxmlDate,
+    pub number: String,
+    /// Everything after the first `/` (a notation may itself hold `/`, e.g. `2024/NĐ-CP`).
+    pub notation: String,
+}
+
+/// Why a string is not a [`DocumentId`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum DocumentIdError {
+    #[error("expected three comma-separated parts")]
+    MissingPart,
+    #[error("empty sender OrganId")]
+    EmptyOrganId,
+    #[error("date is not yyyy/MM/dd")]
+    BadDate,
+    #[error("expected number/notation after the date")]
+    MissingSlash,
+}
+
+impl DocumentId {
+    pub fn new(
+        organ_id: impl Into<String>,
+        date: EdxmlDate,
+        number: impl Into<String>,
+        notation: impl Into<String>,
+    ) -> Self {
+        DocumentId {
+            organ_id: organ_id.into(),
+            date,
+            number: number.into(),
+            notation: notation.into(),
+        }
+    }
+
+    /// Parses `{OrganId},{yyyy/MM/dd},{number}/{notation}`.
+    pub fn parse(s: &str) -> Result<Self, DocumentIdError> {
+        let mut parts = s.splitn(3, ',');
+        let (Some(organ), Some(date), Some(code)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(DocumentIdError::MissingPart);
+        };
+        if organ.trim().is_empty() {
+            return Err(DocumentIdError::EmptyOrganId);
+        }
+        let date = EdxmlDate::parse(date.trim()).ok_or(DocumentIdError::BadDate)?;
+        let (number, notation) = code.split_once('/').ok_or(DocumentIdError::MissingSlash)?;
+        Ok(DocumentId {
+            organ_id: organ.trim().to_owned(),
+            date,
+            number: number.to_owned(),
+            notation: notation.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{},{},{}/{}",
+            self.organ_id, self.date, self.number, self.notation
+        )
+    }
+}
+
+impl std::str::FromStr for DocumentId {
+    type Err = DocumentIdError;
+    fn from_str(s: &str) -> Result<Self, DocumentIdError> {
+        DocumentId::parse(s)
+    }
+}
+
+impl TryFrom<String> for DocumentId {
+    type Error = DocumentIdError;
+    fn try_from(s: String) -> Result<Self, DocumentIdError> {
+        DocumentId::parse(&s)
+    }
+}
+
+impl From<DocumentId> for String {
+    fn from(d: DocumentId) -> String {
+        d.to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and errors
+// ---------------------------------------------------------------------------------------------
+
+/// Limits and leniencies for [`from_xml_with`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Bound on one attachment's decoded size, checked from the base64 length before decoding
+    /// and again while unzipping. Default [`DEFAULT_MAX_ATTACHMENT_SIZE`].
+    pub max_attachment_size: u64,
+    /// Bound on element nesting. Default [`DEFAULT_MAX_DEPTH`].
+    pub max_depth: usize,
+    /// Bound on the number of elements. Default [`DEFAULT_MAX_ELEMENTS`].
+    pub max_elements: usize,
+    /// Bound on attachments and on manifest references. Default [`DEFAULT_MAX_ATTACHMENTS`].
+    pub max_attachments: usize,
+    /// Unzip attachment content that is a single-entry ZIP archive whose attachment name does
+    /// not end in `.zip` (some senders zip before base64). Default `true`.
+    pub unzip_attachments: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_attachment_size: DEFAULT_MAX_ATTACHMENT_SIZE,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_elements: DEFAULT_MAX_ELEMENTS,
+            max_attachments: DEFAULT_MAX_ATTACHMENTS,
+            unzip_attachments: true,
+        }
+    }
+}
+
+impl ParseOptions {
+    pub fn max_attachment_size(mut self, bytes: u64) -> Self {
+        self.max_attachment_size = bytes;
+        self
+    }
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+    pub fn max_elements(mut self, n: usize) -> Self {
+        self.max_elements = n;
+        self
+    }
+    pub fn max_attachments(mut self, n: usize) -> Self {
+        self.max_attachments = n;
+        self
+    }
+    pub fn unzip_attachments(mut self, yes: bool) -> Self {
+        self.unzip_attachments = yes;
+        self
+    }
+}
+
+/// Why a ZIP-wrapped attachment could not be opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ZipError {
+    #[error("truncated or inconsistent archive structure")]
+    Malformed,
+    #[error("encrypted entry")]
+    Encrypted,
+    #[error("compression method {0} is unsupported (only stored and deflate)")]
+    UnsupportedMethod(u16),
+    #[error("ZIP64 archives are unsupported")]
+    Zip64,
+    #[error("CRC-32 mismatch")]
+    BadCrc,
+    #[error("corrupt deflate stream")]
+    BadDeflate,
+}
+
+/// Errors of the edXML module.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum EdxmlError {
+    /// Not well-formed XML. The reason is quick-xml's message: its error type is kept out of
+    /// this crate's public API.
+    #[error("malformed XML at byte {offset}: {reason}")]
+    Malformed { offset: u64, reason: String },
+    #[error("input is not UTF-8 (invalid byte at {offset})")]
+    NotUtf8 { offset: usize },
+    #[error("unsupported encoding {0:?}: edXML is read as UTF-8")]
+    UnsupportedEncoding(String),
+    #[error("DOCTYPE at byte {offset}: document type declarations (and entities) are refused")]
+    DocType { offset: u64 },
+    #[error("unknown entity reference &{name}; at byte {offset}")]
+    UnknownEntity { offset: u64, name: String },
+    #[error("undeclared namespace prefix {prefix:?}")]
+    UnknownPrefix { prefix: String },
+    #[error("nesting deeper than {limit} elements (ParseOptions::max_depth)")]
+    TooDeep { limit: usize },
+    #[error("more than {limit} elements (ParseOptions::max_elements)")]
+    TooManyElements { limit: usize },
+    #[error("more than {limit} attachments or references (ParseOptions::max_attachments)")]
+    TooManyAttachments { limit: usize },
+    #[error("root element is {found:?}, expected edXML or edXMLEnvelope in the edXML namespace")]
+    UnexpectedRoot { found: String },
+    #[error("missing {element} in {parent}")]
+    Missing {
+        parent: &'static str,
+        element: &'static str,
+    },
+    #[error("{element} appears more than once in {parent}")]
+    Duplicate {
+        parent: &'static str,
+        element: &'static str,
+    },
+    #[error("header holds neither MessageHeader nor Status")]
+    NoMessage,
+    #[error("header holds both MessageHeader and Status")]
+    BothMessageKinds,
+    #[error("invalid {element} {value:?}: expected {expected}")]
+    InvalidValue {
+        element: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error(
+        "attachment {index} decodes to about {size} bytes, over the limit of {limit} \
+         (ParseOptions::max_attachment_size)"
+    )]
+    AttachmentTooLarge { index: usize, size: u64, limit: u64 },
+    #[error("attachment {index}: invalid base64")]
+    Base64 { index: usize },
+    #[error("attachment {index}: zipped content: {reason}")]
+    Zip { index: usize, reason: ZipError },
+    #[error("text outside the root element or a second root at byte {offset}")]
+    TrailingContent { offset: u64 },
+    #[error("metadata JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("I/O on {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}

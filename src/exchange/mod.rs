@@ -1,0 +1,18 @@
+//! Document exchange between agencies at every level of government (issue 4): agency
+//! identifiers, the agency directory, routing over the provincial hubs (LGSP) and the national
+//! document axis (VDXP), and the functions behind the `directory` and `route` commands.
+//! Background: REFERENCE.md §1, §3, §4.
+
+pub mod agency_id;
+pub mod cli;
+mod csv;
+pub mod directory;
+pub mod fold;
+pub mod routing;
+
+pub use agency_id::{AgencyId, AgencyIdError};
+pub use directory::{Agency, Date, Directory, DirectoryError, Level, Sample, Validity};
+pub use routing::{
+    Expansion, Group, Hop, HopKind, Plan, Problem, Recipient, RecipientProblem, Route, RouteError,
+    Router, route,
+};
