@@ -752,6 +752,11 @@ fn check_annots(
         // signed (the EU DSS flags overlapping annotations for this reason).
         if let Some(r) = d.and_then(|d| visible_rect(doc, d, rev)) {
             for o in &old_set {
+                // Signature widgets may overlap each other: Decree 30/2020 places the agency's
+                // seal over the left third of the competent person's signature.
+                if sig_widgets.contains(o) {
+                    continue;
+                }
                 let od = doc.get(*o, before)?;
                 if let Some(orect) = od
                     .as_ref()
