@@ -11,6 +11,8 @@
 //! Everything runs in one test function: SOFTHSM2_CONF is read by the module at C_Initialize and
 //! is process-wide, so the token is set up once, before the module is loaded.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -364,8 +366,15 @@ fn softhsm_token_signs_pdfs_that_verify() {
             "{file}: {s}"
         );
     }
+    // pdfsig, with an NSS store trusting the test root.
+    if require("pdfsig and certutil", common::pdfsig::available()) {
+        let db = common::pdfsig::nss_db(&dir, &fixtures());
+        for p in &outputs {
+            common::pdfsig::assert_all_valid(&db, p, 1);
+        }
+    }
     eprintln!(
-        "pkcs11: {} token signatures (RSA-2048, P-256, P-384; one- and two-step) valid in vnedoc and pyHanko",
+        "pkcs11: {} token signatures (RSA-2048, P-256, P-384; one- and two-step) valid in vnedoc, pyHanko and pdfsig",
         outputs.len()
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -2,9 +2,13 @@
 //! pdfsig (with an NSS database trusting the test root) must both report every signature valid
 //! and the document covered. Peers missing: the test fails under CI=true, else it skips.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use vnedoc::sign::appearance::{Appearance, SealPlacement};
+use vnedoc::sign::tsa::HttpTsa;
 use vnedoc::sign::{self, KeySigner, SignOptions, SubFilter};
 
 fn fixtures() -> PathBuf {
@@ -28,7 +32,12 @@ fn require(tool: &str, present: bool) -> bool {
 
 fn signer(leaf: &str) -> KeySigner {
     let pki = fixtures().join("pki");
-    KeySigner::from_files(&pki.join(format!("{leaf}.key")), &pki.join(format!("{leaf}.pem")), &[pki.join("intermediate.pem")]).unwrap()
+    KeySigner::from_files(
+        &pki.join(format!("{leaf}.key")),
+        &pki.join(format!("{leaf}.pem")),
+        &[pki.join("intermediate.pem")],
+    )
+    .unwrap()
 }
 
 /// Signs the sample set into `dir`: every key type and sub-filter, and a two-signature document.
@@ -55,6 +64,68 @@ fn make_samples(dir: &Path) -> Vec<(PathBuf, usize)> {
     let p = dir.join("two-signatures.pdf");
     std::fs::write(&p, twice).unwrap();
     out.push((p, 2));
+
+    // Decree 30/2020: the competent person, then the agency's seal over it.
+    let images = fixtures().join("images");
+    let person_rect = [330.0, 120.0, 530.0, 200.0];
+    let mut opts = SignOptions::new(t);
+    opts.appearance = Some(Appearance::Person {
+        png: std::fs::read(images.join("signature-blue.png")).unwrap(),
+        rect: person_rect,
+    });
+    let person = sign::sign_pdf(&input, &signer("leaf-rsa2048"), &opts).unwrap();
+    let p = dir.join("person.pdf");
+    std::fs::write(&p, &person).unwrap();
+    out.push((p, 1));
+    let mut opts = SignOptions::new(t + 60);
+    opts.appearance = Some(Appearance::Seal {
+        png: std::fs::read(images.join("seal-red.png")).unwrap(),
+        size_mm: 35.0,
+        placement: SealPlacement::OverlapPerson(person_rect),
+    });
+    let sealed = sign::sign_pdf(&person, &signer("leaf-rsa3072"), &opts).unwrap();
+    let p = dir.join("person-then-seal.pdf");
+    std::fs::write(&p, sealed).unwrap();
+    out.push((p, 2));
+    for (name, app) in [
+        (
+            "attachment",
+            Appearance::Attachment {
+                doc_number: "123/UBND-VP".to_string(),
+            },
+        ),
+        (
+            "copy",
+            Appearance::Copy {
+                form: "SAO Y".to_string(),
+                agency: "Văn phòng UBND Tỉnh Đồng Tháp".to_string(),
+            },
+        ),
+    ] {
+        let mut opts = SignOptions::new(t);
+        opts.appearance = Some(app);
+        let signed = sign::sign_pdf(&input, &signer("leaf-rsa3072"), &opts).unwrap();
+        let p = dir.join(format!("{name}.pdf"));
+        std::fs::write(&p, signed).unwrap();
+        out.push((p, 1));
+    }
+
+    // PAdES B-T: a signature timestamp from a TSA on loopback.
+    if common::tsa_server::openssl_available() {
+        let server = common::tsa_server::TsaServer::openssl().unwrap();
+        let tsa = HttpTsa::new(server.url());
+        let mut opts = SignOptions::new(t);
+        opts.tsa = Some(&tsa);
+        let signed = sign::sign_pdf(&input, &signer("leaf-p256"), &opts).unwrap();
+        let p = dir.join("timestamped.pdf");
+        std::fs::write(&p, signed).unwrap();
+        out.push((p, 1));
+    } else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is required under CI=true"
+        );
+    }
     out
 }
 
@@ -68,7 +139,10 @@ fn temp_dir(name: &str) -> PathBuf {
 #[test]
 fn pyhanko_validates_every_signature() {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let ok = Command::new(&python).args(["-c", "import pyhanko.sign.validation"]).status().is_ok_and(|s| s.success());
+    let ok = Command::new(&python)
+        .args(["-c", "import pyhanko.sign.validation"])
+        .status()
+        .is_ok_and(|s| s.success());
     if !require("pyHanko", ok) {
         return;
     }
@@ -81,11 +155,21 @@ fn pyhanko_validates_every_signature() {
         cmd.arg(p);
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     for (p, count) in &samples {
         let file = p.display().to_string();
-        let sigs: Vec<&serde_json::Value> = lines.iter().filter(|l| l["file"] == file.as_str()).collect();
+        let sigs: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| l["file"] == file.as_str())
+            .collect();
         assert_eq!(sigs.len(), *count, "{file}: {sigs:?}");
         for (i, s) in sigs.iter().enumerate() {
             assert!(s["error"].is_null(), "{file}: {s}");
@@ -93,44 +177,37 @@ fn pyhanko_validates_every_signature() {
             assert_eq!(s["valid"], true, "{file}: {s}");
             assert_eq!(s["trusted"], true, "{file}: {s}");
             if i + 1 == sigs.len() {
-                assert_eq!(s["coverage"], "SignatureCoverageLevel.ENTIRE_FILE", "{file}: {s}");
+                assert_eq!(
+                    s["coverage"], "SignatureCoverageLevel.ENTIRE_FILE",
+                    "{file}: {s}"
+                );
             } else {
                 assert_ne!(s["docmdp_ok"], false, "{file}: {s}");
             }
         }
     }
-    eprintln!("pyHanko: {} signatures in {} files valid and trusted", lines.len(), samples.len());
+    eprintln!(
+        "pyHanko: {} signatures in {} files valid and trusted",
+        lines.len(),
+        samples.len()
+    );
 }
 
 #[test]
 fn pdfsig_validates_every_signature() {
-    if !require("pdfsig", have("pdfsig", "-v")) || !require("certutil (libnss3-tools)", have("certutil", "-H")) {
+    if !require("pdfsig", have("pdfsig", "-v"))
+        || !require("certutil (libnss3-tools)", have("certutil", "-H"))
+    {
         return;
     }
     let dir = temp_dir("pdfsig");
-    let nss = dir.join("nss");
-    std::fs::create_dir_all(&nss).unwrap();
-    let db = format!("sql:{}", nss.display());
-    let st = Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]).status().unwrap();
-    assert!(st.success());
-    for (nick, file, trust) in [("vnedoc-test-root", "root.pem", "CT,C,C"), ("vnedoc-test-ca", "intermediate.pem", ",,")] {
-        let st = Command::new("certutil")
-            .args(["-A", "-d", &db, "-n", nick, "-t", trust, "-a", "-i"])
-            .arg(fixtures().join("pki").join(file))
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
+    let db = common::pdfsig::nss_db(&dir, &fixtures());
     let samples = make_samples(&dir);
     for (p, count) in &samples {
-        let out = Command::new("pdfsig").arg("-nssdir").arg(&db).arg(p).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        // pdfsig exits 0 even on a digest mismatch: read its verdicts.
-        let valid = text.matches("Signature Validation: Signature is Valid.").count();
-        let trusted = text.matches("Certificate Validation: Certificate is Trusted.").count();
-        let total = text.matches("Signature Type:").count();
-        assert_eq!((valid, trusted), (*count, *count), "{}:\n{text}", p.display());
-        assert_eq!(total, *count, "{}:\n{text}", p.display());
-        assert!(text.contains("Total document signed"), "{}:\n{text}", p.display());
+        common::pdfsig::assert_all_valid(&db, p, *count);
     }
+    eprintln!(
+        "pdfsig: {} files, every signature valid and trusted",
+        samples.len()
+    );
 }

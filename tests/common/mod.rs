@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod pdfsig;
 pub mod tsa_server;
 
 use std::io::Read;
