@@ -327,3 +327,109 @@ fn one_unreadable_file_does_not_hide_the_others() {
         .expect("the unreadable file has an error");
     assert!(err.contains("no-such-file.pdf"), "{err}");
 }
+
+/// `vnedoc sign` then `vnedoc verify`: the CLI contract of issue "Sign PDF e-documents".
+#[test]
+fn sign_then_verify() {
+    let dir = std::env::temp_dir().join(format!("vnedoc-cli-sign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out1 = dir.join("person.pdf");
+    let out2 = dir.join("sealed.pdf");
+    let bin = env!("CARGO_BIN_EXE_vnedoc");
+    let st = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "sign",
+            "--key",
+            "fixtures/pki/leaf-p256.key",
+            "--cert",
+            "fixtures/pki/leaf-p256.pem",
+            "--chain",
+            "fixtures/pki/intermediate.pem",
+        ])
+        .args([
+            "--sub-filter",
+            "pkcs7",
+            "--appearance",
+            "person",
+            "--image",
+            "fixtures/images/signature-blue.png",
+            "--rect",
+            "330,120,530,200",
+        ])
+        .args([
+            "--reason",
+            "Ký ban hành",
+            "--location",
+            "Đồng Tháp",
+            "--time",
+            "2026-11-26T09:15:30+07:00",
+            "fixtures/pdf/unsigned.pdf",
+            "-o",
+        ])
+        .arg(&out1)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let st = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "sign",
+            "--key",
+            "fixtures/pki/leaf-rsa3072.key",
+            "--cert",
+            "fixtures/pki/leaf-rsa3072.pem",
+            "--chain",
+            "fixtures/pki/intermediate.pem",
+        ])
+        .args([
+            "--appearance",
+            "seal",
+            "--image",
+            "fixtures/images/seal-red.png",
+            "--rect",
+            "330,120,530,200",
+            "--seal-size-mm",
+            "30",
+        ])
+        .arg(&out1)
+        .arg("-o")
+        .arg(&out2)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = std::process::Command::new(bin)
+        .current_dir(root)
+        .args(["verify", "--json", "--trust", "fixtures/pki/root.pem"])
+        .arg(&out2)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sigs = v["documents"][0]["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2);
+    assert_eq!(sigs[0]["sub_filter"], "adbe.pkcs7.detached");
+    assert_eq!(sigs[0]["modifications"], "allowed");
+    assert_eq!(sigs[1]["sub_filter"], "ETSI.CAdES.detached");
+    // Usage errors exit 2.
+    let st = std::process::Command::new(bin)
+        .current_dir(root)
+        .args([
+            "sign",
+            "--cert",
+            "fixtures/pki/leaf-p256.pem",
+            "fixtures/pdf/unsigned.pdf",
+            "-o",
+        ])
+        .arg(dir.join("x.pdf"))
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

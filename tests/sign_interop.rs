@@ -137,6 +137,41 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 #[test]
+fn the_crate_validates_every_signature() {
+    let dir = temp_dir("own");
+    let samples = make_samples(&dir);
+    let mut trust = vnedoc::TrustStore::new();
+    for der in vnedoc::TrustStore::load_pem_or_der(
+        &std::fs::read(fixtures().join("pki/root.pem")).unwrap(),
+    )
+    .unwrap()
+    {
+        trust.add_anchor_der(der).unwrap();
+    }
+    let at = vnedoc::time::parse_rfc3339("2026-11-26T00:00:00Z").unwrap();
+    let v = vnedoc::Verifier::new(vnedoc::VerifyOptions::new(
+        trust,
+        vnedoc::ValidationTime::At(at),
+    ));
+    for (p, count) in &samples {
+        let r = v.verify_file(p).unwrap();
+        assert_eq!(r.signatures.len(), *count, "{}", p.display());
+        for s in &r.signatures {
+            assert_eq!(
+                s.indication,
+                vnedoc::Indication::TotalPassed,
+                "{} {}: {:?} {:?}",
+                p.display(),
+                s.field,
+                s.errors,
+                s.modification_details
+            );
+        }
+        assert!(r.signatures.last().is_some_and(|s| s.covers_whole_file));
+    }
+}
+
+#[test]
 fn pyhanko_validates_every_signature() {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
     let ok = Command::new(&python)
