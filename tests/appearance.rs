@@ -9,13 +9,15 @@
 //! from `fixtures/pdf/unsigned.pdf` by an incremental update written here.
 //! Without poppler-utils the rendering checks fail when `CI=true` and are skipped otherwise.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use vnedoc::Verifier;
 use vnedoc::sign::appearance::{Appearance, SealPlacement};
 use vnedoc::sign::{self, KeySigner, SignOptions};
 use vnedoc::verify::Indication;
-use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
 
 const TIME: &str = "2026-11-26T09:15:30+07:00";
 /// The person's signature box on the A4 page of `unsigned.pdf` (150 × 60 pt, the aspect ratio of
@@ -27,24 +29,11 @@ fn fixtures() -> PathBuf {
 }
 
 fn signer(leaf: &str) -> KeySigner {
-    let pki = fixtures().join("pki");
-    KeySigner::from_files(
-        &pki.join(format!("{leaf}.key")),
-        &pki.join(format!("{leaf}.pem")),
-        &[pki.join("intermediate.pem")],
-    )
-    .unwrap()
+    common::fixtures::key_signer(leaf)
 }
 
 fn verifier() -> Verifier {
-    let mut trust = TrustStore::new();
-    for der in TrustStore::load_pem_or_der(&std::fs::read(fixtures().join("pki/root.pem")).unwrap())
-        .unwrap()
-    {
-        trust.add_anchor_der(der).unwrap();
-    }
-    let at = vnedoc::time::parse_rfc3339("2026-11-26T00:00:00Z").unwrap();
-    Verifier::new(VerifyOptions::new(trust, ValidationTime::At(at)))
+    common::fixtures::default_verifier()
 }
 
 fn unsigned() -> Vec<u8> {

@@ -433,3 +433,128 @@ fn sign_then_verify() {
     assert_eq!(st.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `directory list --json`, `directory find`, `route --json` and `edxml pack/unpack` contracts.
+#[test]
+fn exchange_commands() {
+    let bin = env!("CARGO_BIN_EXE_vnedoc");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .current_dir(root)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(&["directory", "list", "--directory", "2019", "--json"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let agencies = v["agencies"].as_array().unwrap();
+    assert_eq!(agencies.len(), 17 + 63 + 696 + 10_051);
+    let levels: std::collections::BTreeSet<&str> = agencies
+        .iter()
+        .filter_map(|a| a["level"].as_str())
+        .collect();
+    assert_eq!(
+        levels,
+        ["central", "commune", "district", "province"]
+            .into_iter()
+            .collect()
+    );
+    assert!(
+        agencies
+            .iter()
+            .all(|a| a.get("id").is_some() && a.get("name").is_some() && a.get("parent").is_some())
+    );
+
+    let (code, out) = run(&["directory", "find", "dong thap", "--directory", "2025"]);
+    assert_eq!(code, Some(0));
+    assert!(out.lines().any(|l| l.starts_with("H20\t")), "{out}");
+
+    let (code, out) = run(&[
+        "route",
+        "--directory",
+        "2025",
+        "--from",
+        "H26.00070",
+        "--to",
+        "G06",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["agency", "provincial_hub", "national_hub", "agency"]
+    );
+    assert_eq!(v["hops"][0]["node"], "H26.00070");
+    assert_eq!(v["hops"][3]["node"], "G06");
+
+    let (code, _) = run(&[
+        "route",
+        "--directory",
+        "2025",
+        "--from",
+        "H26.00070",
+        "--to",
+        "H99.12345",
+    ]);
+    assert_ne!(code, Some(0));
+
+    let dir = std::env::temp_dir().join(format!("vnedoc-cli-edxml-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = dir.join("first");
+    let (code, _) = run(&[
+        "edxml",
+        "unpack",
+        "fixtures/edxml/sdk-edoc-new-edxml-prefix.edxml",
+        "-o",
+        first.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0));
+    let mut files: Vec<String> = std::fs::read_dir(&first)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| !p.ends_with("metadata.json"))
+        .collect();
+    files.sort();
+    let packed = dir.join("again.edxml");
+    let meta = first.join("metadata.json");
+    let mut args = vec![
+        "edxml",
+        "pack",
+        "--meta",
+        meta.to_str().unwrap(),
+        "-o",
+        packed.to_str().unwrap(),
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let (code, _) = run(&args);
+    assert_eq!(code, Some(0));
+    let second = dir.join("second");
+    let (code, _) = run(&[
+        "edxml",
+        "unpack",
+        packed.to_str().unwrap(),
+        "-o",
+        second.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0));
+    let a: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(second.join("metadata.json")).unwrap()).unwrap();
+    assert_eq!(a, b);
+    let xml = std::fs::read_to_string(&packed).unwrap();
+    assert!(xml.contains("<edXML:edXMLEnvelope") && xml.contains("<AttachmentEncoded"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

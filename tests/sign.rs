@@ -1,35 +1,24 @@
 //! Signing: the byte-prefix property, every key type and sub-filter, two-step signing, and
 //! multiple signatures, checked with the crate's own verifier.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use vnedoc::sign::{self, KeySigner, SignOptions, SubFilter};
 use vnedoc::verify::Indication;
-use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
+use vnedoc::{TrustStore, Verifier};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 fn signer(leaf: &str) -> KeySigner {
-    let pki = fixtures().join("pki");
-    KeySigner::from_files(
-        &pki.join(format!("{leaf}.key")),
-        &pki.join(format!("{leaf}.pem")),
-        &[pki.join("intermediate.pem")],
-    )
-    .unwrap()
+    common::fixtures::key_signer(leaf)
 }
 
 fn verifier() -> Verifier {
-    let mut trust = TrustStore::new();
-    for der in TrustStore::load_pem_or_der(&std::fs::read(fixtures().join("pki/root.pem")).unwrap())
-        .unwrap()
-    {
-        trust.add_anchor_der(der).unwrap();
-    }
-    let at = vnedoc::time::parse_rfc3339("2026-11-26T00:00:00Z").unwrap();
-    Verifier::new(VerifyOptions::new(trust, ValidationTime::At(at)))
+    common::fixtures::default_verifier()
 }
 
 fn signing_time() -> i64 {

@@ -31,13 +31,7 @@ fn require(tool: &str, present: bool) -> bool {
 }
 
 fn signer(leaf: &str) -> KeySigner {
-    let pki = fixtures().join("pki");
-    KeySigner::from_files(
-        &pki.join(format!("{leaf}.key")),
-        &pki.join(format!("{leaf}.pem")),
-        &[pki.join("intermediate.pem")],
-    )
-    .unwrap()
+    common::fixtures::key_signer(leaf)
 }
 
 /// Signs the sample set into `dir`: every key type and sub-filter, and a two-signature document.

@@ -159,6 +159,67 @@ impl Envelope {
         }
     }
 
+    /// Checks what a sender must get right before sending (the parser is more lenient about
+    /// what it receives): a sender `OrganId`, at least one recipient each with an `OrganId`,
+    /// unique non-empty attachment content ids, and every manifest reference resolving to an
+    /// attachment.
+    pub fn validate(&self) -> Result<(), EdxmlError> {
+        let (parent, from) = match &self.header.message {
+            Message::Edoc(h) => {
+                if h.to.is_empty() {
+                    return Err(EdxmlError::Missing {
+                        parent: "MessageHeader",
+                        element: "To",
+                    });
+                }
+                if h.to.iter().any(|t| t.organ_id.trim().is_empty()) {
+                    return Err(EdxmlError::Missing {
+                        parent: "To",
+                        element: "OrganId",
+                    });
+                }
+                ("MessageHeader", &h.from)
+            }
+            Message::Status(s) => ("Status", &s.from),
+        };
+        if from.organ_id.trim().is_empty() {
+            return Err(EdxmlError::Missing {
+                parent,
+                element: "From/OrganId",
+            });
+        }
+        let mut seen = std::collections::HashSet::new();
+        for a in &self.attachments {
+            let id = strip_cid(&a.content_id);
+            if id.is_empty() {
+                return Err(EdxmlError::Missing {
+                    parent: "Attachment",
+                    element: "ContentId",
+                });
+            }
+            if !seen.insert(id) {
+                return Err(EdxmlError::Duplicate {
+                    parent: "AttachmentEncoded",
+                    element: "ContentId",
+                });
+            }
+        }
+        for r in &self.body_manifest {
+            if self.attachment_for(r).is_none() {
+                return Err(EdxmlError::InvalidValue {
+                    element: "Reference",
+                    value: r
+                        .href
+                        .clone()
+                        .or_else(|| r.content_id.clone())
+                        .unwrap_or_default(),
+                    expected: "a cid: naming an attachment",
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The attachment a manifest reference points to (`cid:` prefixes ignored on both sides).
     pub fn attachment_for(&self, reference: &Reference) -> Option<&Attachment> {
         let target = reference

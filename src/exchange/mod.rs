@@ -7,6 +7,7 @@ pub mod agency_id;
 pub mod cli;
 mod csv;
 pub mod directory;
+pub mod edxml;
 pub mod fold;
 pub mod routing;
 

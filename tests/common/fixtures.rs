@@ -122,3 +122,14 @@ pub fn assert_all_tested(dir: &str, prefixes: &[&str], tested: &[&str]) {
         "fixtures/{dir}: without a test: {untested:?}; tested but not on disk: {missing:?}"
     );
 }
+
+/// A signer with the key of `fixtures/pki/<leaf>.key`, its certificate and the intermediate.
+pub fn key_signer(leaf: &str) -> vnedoc::sign::KeySigner {
+    let pki = fixtures_dir().join("pki");
+    vnedoc::sign::KeySigner::from_files(
+        &pki.join(format!("{leaf}.key")),
+        &pki.join(format!("{leaf}.pem")),
+        &[pki.join("intermediate.pem")],
+    )
+    .unwrap_or_else(|e| panic!("{leaf}: {e}"))
+}

@@ -509,9 +509,8 @@ fn decode_base64(encoded: &str, index: usize, limit: u64) -> Result<Vec<u8>, Edx
         .take_while(|&b| b == b'=')
         .count();
     // Each base64 character carries 6 bits; this is the exact decoded size of valid input.
-    let estimate =
-        u64::try_from(significant.saturating_sub(padding)).unwrap_or(u64::MAX) / 4 * 3
-            + u64::try_from(significant.saturating_sub(padding) % 4 * 3 / 4).unwrap_or(0);
+    let estimate = u64::try_from(significant.saturating_sub(padding)).unwrap_or(u64::MAX) / 4 * 3
+        + u64::try_from(significant.saturating_sub(padding) % 4 * 3 / 4).unwrap_or(0);
     if estimate > limit {
         return Err(EdxmlError::AttachmentTooLarge {
             index,
