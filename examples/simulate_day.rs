@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example simulate_day -- [--envelopes N] [--seed S] [--durable N]
+//!     [--batch B] [--db PATH]
 //! ```
 //!
 //! Envelopes are drawn from a fixed traffic mix with a seeded PRNG (splitmix64), so a seed
@@ -17,18 +18,33 @@
 //! (`VmHWM` from `/proc/self/status`, with the value after loading the directory for
 //! comparison).
 //!
-//! `--durable N` is accepted for the durable phase (deliveries through the SQLite store), which
-//! is not part of this build: see the note printed at the end.
+//! **Durable**: the first `--durable N` envelopes of the same day (same seed) go through the
+//! exchange [`Engine`] over a [`SqliteStore`] file (WAL, `synchronous=NORMAL`), in batches of
+//! `--batch B`: each batch is one `send_batch` transaction, then `deliver_all(B)` moves every
+//! delivery hop by hop (one transaction per round of at most B hops, a TraceHeader per hop)
+//! until each reaches its recipient's inbox with status 01. Each envelope is a real edXML
+//! header (From, To with the expanded recipients, Subject, DocumentId), without attachments,
+//! so no signature is checked. Reported: deliveries/s (inbox arrivals over send + delivery
+//! time), hop transactions/s, the database size, and the counts read back from the store,
+//! which must match. The database is a temporary file removed at the end unless `--db PATH`
+//! names one (it must not exist yet).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use vnedoc::exchange::edxml::{Envelope, Header, MessageHeader, Organization, to_xml};
+use vnedoc::exchange::engine::{DEFAULT_BATCH, Engine, ManualClock, Outgoing, SendOutcome};
+use vnedoc::exchange::store::{BusinessKind, SqliteStore, Store};
 use vnedoc::exchange::{
     AgencyId, Date, Directory, Group, HopKind, Level, Plan, Recipient, Router, Sample,
 };
 
 /// The day simulated: routing checks validity dates against it.
 const DAY: (u16, u8, u8) = (2025, 7, 15);
+/// 08:00 on that day in Vietnam (UTC+7), as Unix seconds: the durable phase's clock.
+const DAY_START_UNIX: i64 = 1_752_541_200;
 /// Envelopes drawn, then planned, at a time: bounds the memory held by plans.
 const CHUNK: usize = 4_096;
 
@@ -39,24 +55,45 @@ struct Args {
     envelopes: u64,
     seed: u64,
     durable: u64,
+    batch: usize,
+    db: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: simulate_day [--envelopes N] [--seed S] [--durable N]\n\
+const USAGE: &str = "usage: simulate_day [--envelopes N] [--seed S] [--durable N] [--batch B] [--db PATH]\n\
     \x20 --envelopes N  envelopes routed in memory (default 1000000)\n\
     \x20 --seed S       PRNG seed (default 20250715)\n\
-    \x20 --durable N    envelopes for the durable SQLite phase (default 100000, 0 to skip)";
+    \x20 --durable N    envelopes for the durable SQLite phase (default 100000, 0 to skip)\n\
+    \x20 --batch B      envelopes per send transaction and hops per delivery transaction\n\
+    \x20                (default: the engine's DEFAULT_BATCH)\n\
+    \x20 --db PATH      SQLite file to create and keep (default: a temporary file, removed)";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         envelopes: 1_000_000,
         seed: 20_250_715,
         durable: 100_000,
+        batch: DEFAULT_BATCH,
+        db: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        if flag == "--db" {
+            args.db = Some(it.next().ok_or("--db needs a value")?.into());
+            continue;
+        }
+        if flag == "--batch" {
+            let value = it.next().ok_or("--batch needs a value")?;
+            args.batch = value
+                .replace('_', "")
+                .parse()
+                .ok()
+                .filter(|b| *b > 0)
+                .ok_or_else(|| format!("--batch {value:?}: expected a positive integer"))?;
+            continue;
         }
         let slot = match flag.as_str() {
             "--envelopes" => &mut args.envelopes,
@@ -442,6 +479,195 @@ fn memory_phase(dir: &Directory, pop: &Population<'_>, args: &Args) -> Tally {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Durable phase
+
+/// Removes the SQLite file and its WAL and shared-memory files when dropped.
+struct TempDb(PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn file_size(path: &std::path::Path, suffix: &str) -> u64 {
+    let mut p = path.to_path_buf().into_os_string();
+    p.push(suffix);
+    std::fs::metadata(p).map_or(0, |m| m.len())
+}
+
+/// The edXML bytes of one envelope: a header naming every recipient, no attachment.
+fn envelope(from: &AgencyId, to: &[AgencyId], document_id: &str, n: u64) -> Vec<u8> {
+    let mut header = MessageHeader::new(
+        Organization::new(from.as_str()),
+        to.iter().map(|t| Organization::new(t.as_str())).collect(),
+    );
+    header.subject = Some(format!(
+        "Văn bản số {n} về việc triển khai nhiệm vụ trong ngày"
+    ));
+    header.document_id = Some(document_id.to_owned());
+    to_xml(&Envelope::new(Header::edoc(header))).into_bytes()
+}
+
+fn durable_phase(
+    dir: &Directory,
+    pop: &Population<'_>,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (path, _cleanup) = match &args.db {
+        Some(p) => {
+            if p.exists() {
+                return Err(format!("{} exists; --db must name a new file", p.display()).into());
+            }
+            (p.clone(), None)
+        }
+        None => {
+            let p = std::env::temp_dir()
+                .join(format!("vnedoc-simulate-day-{}.sqlite", std::process::id()));
+            (p.clone(), Some(TempDb(p)))
+        }
+    };
+    let day = Date::new(DAY.0, DAY.1, DAY.2).ok_or("bad day")?;
+    let router = Router::new(dir).on(day);
+    let clock = Arc::new(ManualClock::new(DAY_START_UNIX));
+    let store = SqliteStore::open(&path)?;
+    let journal = store.journal_mode()?;
+    let mut engine = Engine::new(Arc::new(dir.clone()), store)
+        .with_clock(clock.clone())
+        .routing_on(day);
+
+    println!("\n== Durable: Engine over SQLite ==");
+    println!(
+        "database {} (journal {journal}, synchronous NORMAL){}",
+        path.display(),
+        if args.db.is_none() {
+            ", removed at the end"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "envelopes {} (the first ones of the same day), batch size {} (envelopes per send \
+         transaction, hops per delivery transaction)",
+        thousands(args.durable),
+        args.batch
+    );
+
+    let mut rng = SplitMix64(args.seed);
+    let (mut send_time, mut deliver_time) = (Duration::ZERO, Duration::ZERO);
+    let (mut sent, mut queued, mut arrived, mut advanced, mut failed, mut stale) =
+        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut envelope_bytes = 0u64;
+    let mut rounds = 0u64;
+    let mut outs: Vec<Outgoing> = Vec::with_capacity(args.batch);
+    while sent < args.durable {
+        let n = (args.durable - sent).min(args.batch as u64);
+        outs.clear();
+        for i in 0..n {
+            let number = sent + i + 1;
+            let (_, from, to) = pop.draw(&mut rng);
+            let expanded: Vec<AgencyId> = router
+                .plan(&from, &to)?
+                .routes
+                .into_iter()
+                .map(|r| r.to)
+                .collect();
+            let document_id = format!("{from},{:04}/{:02}/{:02},{number}/VB", DAY.0, DAY.1, DAY.2);
+            let bytes = envelope(&from, &expanded, &document_id, number);
+            envelope_bytes += bytes.len() as u64;
+            outs.push(Outgoing {
+                sender: from,
+                recipients: to,
+                document_id,
+                kind: BusinessKind::New,
+                related: None,
+                due_date: None,
+                envelope: bytes,
+                files: Vec::new(),
+            });
+        }
+
+        let t = Instant::now();
+        let outcomes = engine.send_batch(&outs)?;
+        send_time += t.elapsed();
+        for o in outcomes {
+            match o {
+                SendOutcome::Queued { recipients } => queued += recipients.len() as u64,
+                other => return Err(format!("unexpected send outcome {other:?}").into()),
+            }
+        }
+        sent += n;
+
+        let t = Instant::now();
+        loop {
+            let p = engine.deliver(args.batch)?;
+            rounds += 1;
+            arrived += p.arrived;
+            advanced += p.advanced;
+            failed += p.failed;
+            stale += p.stale;
+            if !p.moved() {
+                break;
+            }
+        }
+        deliver_time += t.elapsed();
+        clock.advance(1);
+    }
+    let total = send_time + deliver_time;
+    let counts = engine.store().counts()?;
+    let db_bytes = file_size(&path, "") + file_size(&path, "-wal");
+
+    println!(
+        "envelopes sent      {:>14}   ({} bytes of edXML on average)",
+        thousands(sent),
+        envelope_bytes / sent.max(1)
+    );
+    println!("deliveries queued   {:>14}", thousands(queued));
+    println!(
+        "deliveries arrived  {:>14}   (inbox rows read back: {})",
+        thousands(arrived),
+        thousands(counts.inbox)
+    );
+    println!(
+        "hop transactions    {:>14}   ({} forwarding hops + {} arrivals, in {} delivery rounds)",
+        thousands(advanced + arrived),
+        thousands(advanced),
+        thousands(arrived),
+        thousands(rounds)
+    );
+    println!("trace entries       {:>14}", thousands(counts.traces));
+    println!("failed / stale hops {:>14}", format!("{failed} / {stale}"));
+    println!(
+        "send time           {:>11.3} s   ({} envelopes/s)",
+        send_time.as_secs_f64(),
+        thousands(per_sec(sent, send_time) as u64)
+    );
+    println!(
+        "delivery time       {:>11.3} s   ({} hops/s)",
+        deliver_time.as_secs_f64(),
+        thousands(per_sec(advanced + arrived, deliver_time) as u64)
+    );
+    println!(
+        "durable deliveries/s {:>13}   (arrivals over send + delivery time, batch size {})",
+        thousands(per_sec(arrived, total) as u64),
+        args.batch
+    );
+    println!("database size       {:>14}", mib(Some(db_bytes)));
+    if arrived != queued || counts.inbox != queued || counts.in_transit != 0 {
+        return Err(format!(
+            "mismatch: queued {queued}, arrived {arrived}, inbox {}, in transit {}",
+            counts.inbox, counts.in_transit
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
 
 fn main() {
     let args = match parse_args() {
@@ -491,9 +717,14 @@ fn main() {
         mib(proc_status_bytes("VmHWM"))
     );
 
-    println!("\n== Durable phase ==");
-    println!(
-        "not run: this build has no durable store (src/exchange/store*); --durable {} ignored",
-        args.durable
-    );
+    if args.durable > 0 {
+        if let Err(e) = durable_phase(&dir, &pop, &args) {
+            eprintln!("durable phase failed: {e}");
+            std::process::exit(1);
+        }
+        println!(
+            "peak RSS after the durable phase       {}",
+            mib(proc_status_bytes("VmHWM"))
+        );
+    }
 }

@@ -8,8 +8,11 @@ pub mod cli;
 mod csv;
 pub mod directory;
 pub mod edxml;
+pub mod engine;
 pub mod fold;
 pub mod routing;
+pub mod status;
+pub mod store;
 
 pub use agency_id::{AgencyId, AgencyIdError};
 pub use directory::{Agency, Date, Directory, DirectoryError, Level, Sample, Validity};

@@ -1,0 +1,317 @@
+//! Where the exchange engine keeps outboxes, deliveries in transit, traces, inboxes, statuses and
+//! verification results (issue 4 §5 "Storage").
+//!
+//! Everything goes through the [`Store`] trait, so a multi-node backend (PostgreSQL) can be added
+//! without touching routing or the engine. Two implementations ship:
+//! - [`SqliteStore`], the default: one embedded SQLite file in WAL mode, durable across crashes;
+//! - [`MemoryStore`], for tests and simulations.
+//!
+//! The trait is deliberately coarse: [`Store::apply`] takes a batch of [`Op`]s and applies them
+//! in one transaction, each op guarded by a compare-and-set on the delivery's hop counter or on
+//! the processing state. That is what makes delivery idempotent and crash-safe: an op computed
+//! from a state that has since moved on (a retry after a crash, a redelivery) comes back
+//! [`OpOutcome::Stale`] or [`OpOutcome::Duplicate`] instead of being applied twice.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::agency_id::AgencyId;
+use super::directory::Date;
+use super::engine::CheckResult;
+use super::routing::{Hop, HopKind};
+use super::status::{
+    IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
+};
+
+mod memory;
+mod sqlite;
+
+pub use memory::MemoryStore;
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+
+/// Identifies a document for idempotence: the sender and the edXML `DocumentId`
+/// (`{sender OrganId},{yyyy/MM/dd},{number}/{notation}`), kept as the string the sender wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DocKey {
+    pub sender: AgencyId,
+    pub document_id: String,
+}
+
+impl DocKey {
+    pub fn new(sender: AgencyId, document_id: impl Into<String>) -> Self {
+        DocKey {
+            sender,
+            document_id: document_id.into(),
+        }
+    }
+}
+
+/// `BussinessDocType`: what the document does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessKind {
+    /// `0` a new document.
+    #[default]
+    New,
+    /// `1` revokes an earlier document.
+    Revoke,
+    /// `2` updates an earlier document.
+    Update,
+    /// `3` replaces an earlier document.
+    Replace,
+}
+
+impl BusinessKind {
+    /// The digit written in `BussinessDocType`.
+    pub fn code(self) -> u8 {
+        match self {
+            BusinessKind::New => 0,
+            BusinessKind::Revoke => 1,
+            BusinessKind::Update => 2,
+            BusinessKind::Replace => 3,
+        }
+    }
+
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            0 => Some(BusinessKind::New),
+            1 => Some(BusinessKind::Revoke),
+            2 => Some(BusinessKind::Update),
+            3 => Some(BusinessKind::Replace),
+            _ => None,
+        }
+    }
+}
+
+/// A file attached to a document whose signature the recipient checks on arrival.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for SignedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedFile")
+            .field("name", &self.name)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A document to put in the sender's outbox, with one route per recipient.
+#[derive(Clone, Debug)]
+pub struct NewDocument {
+    pub key: DocKey,
+    pub kind: BusinessKind,
+    /// For revoke / update / replace: the `DocumentId` of the original (same sender).
+    pub related: Option<String>,
+    pub due_date: Option<Date>,
+    /// The serialized edXML envelope, kept byte for byte.
+    pub envelope: Vec<u8>,
+    /// SHA-256 of `envelope`: a second send with the same key and another digest is a conflict.
+    pub digest: [u8; 32],
+    pub files: Vec<SignedFile>,
+    pub created_at: i64,
+    /// One route per recipient; the first hop is the sender, the last the recipient.
+    pub routes: Vec<(AgencyId, Vec<Hop>)>,
+}
+
+/// What [`Store::insert_documents`] did with one document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted,
+    /// Same key, same envelope: already there, nothing added.
+    Duplicate,
+    /// Same key, another envelope: refused.
+    Conflict,
+}
+
+/// A document as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDocument {
+    pub key: DocKey,
+    pub kind: BusinessKind,
+    pub related: Option<String>,
+    pub due_date: Option<Date>,
+    pub envelope: Vec<u8>,
+    pub digest: [u8; 32],
+    pub files: Vec<SignedFile>,
+    pub created_at: i64,
+    pub recipients: Vec<AgencyId>,
+}
+
+/// One (document, recipient) pair: where it is on its route and its processing state there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub key: DocKey,
+    pub recipient: AgencyId,
+    pub hops: Vec<Hop>,
+    /// Index in `hops` of the next hop to take the envelope; `hops.len()` once delivered.
+    pub next_hop: u32,
+    /// Failed transport attempts so far.
+    pub attempts: u32,
+    pub delivered_at: Option<i64>,
+    pub state: ProcessingState,
+    pub due_date: Option<Date>,
+}
+
+/// One TraceHeader: a hop took (or failed to take) the envelope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    pub hop_index: u32,
+    /// Agency id or hub name.
+    pub node: String,
+    pub kind: HopKind,
+    /// Unix seconds.
+    pub at: i64,
+    pub ack: TransportAck,
+}
+
+/// A processing status for one (document, recipient) pair, with the path it travelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusRecord {
+    pub key: DocKey,
+    /// The recipient whose processing state this is.
+    pub recipient: AgencyId,
+    pub status: ProcessingStatus,
+    pub description: Option<String>,
+    /// Who emitted it: the recipient, or the sender for `13`.
+    pub from: AgencyId,
+    /// Unix seconds.
+    pub at: i64,
+    /// The nodes the status message passed, first to last (the reverse route for a status
+    /// going back to the sender).
+    pub path: Vec<String>,
+}
+
+/// Applied when the last hop (the recipient) takes the envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    /// Signature checks of the attached files.
+    pub checks: Vec<CheckResult>,
+    /// Statuses emitted on arrival (`01`, or `02` by policy; `13` on the original of a
+    /// revoke / update / replace). Applied only when the arrival is new.
+    pub statuses: Vec<StatusRecord>,
+}
+
+/// One change, applied by [`Store::apply`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Hop `trace.hop_index` took (or failed to take) the envelope. Applied only if the
+    /// delivery's `next_hop` still equals `trace.hop_index`. With `TransportAck::Done` the
+    /// delivery moves on; on the last hop `arrival` must be set and the document enters the
+    /// recipient's inbox (once: an existing inbox entry makes it a [`OpOutcome::Duplicate`]).
+    Hop {
+        key: DocKey,
+        recipient: AgencyId,
+        trace: TraceEntry,
+        arrival: Option<Arrival>,
+    },
+    /// A processing status, checked against the state machine inside the transaction.
+    Status(StatusRecord),
+}
+
+/// What one [`Op`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpOutcome {
+    /// The hop took the envelope; the delivery moved on.
+    Advanced,
+    /// The hop failed; the failure is traced and the delivery stays.
+    Failed,
+    /// The recipient took the envelope; one result per arrival status.
+    Arrived {
+        statuses: Vec<Result<Transition, IllegalTransition>>,
+    },
+    /// Already in the inbox: nothing changed.
+    Duplicate,
+    /// The delivery is no longer at that hop (already applied): nothing changed.
+    Stale,
+    /// No such delivery.
+    Missing,
+    /// A status op: changed, repeated, or refused by the state machine (then nothing changed).
+    Status(Result<Transition, IllegalTransition>),
+}
+
+/// A document in a recipient's inbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxEntry {
+    pub recipient: AgencyId,
+    pub key: DocKey,
+    pub arrived_at: i64,
+    pub checks: Vec<CheckResult>,
+}
+
+/// A document past its due date at a unit, not done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overdue {
+    pub key: DocKey,
+    pub recipient: AgencyId,
+    pub due_date: Date,
+    pub state: ProcessingState,
+}
+
+/// Row counts, for monitoring and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub documents: u64,
+    pub deliveries: u64,
+    pub in_transit: u64,
+    pub inbox: u64,
+    pub traces: u64,
+    pub statuses: u64,
+}
+
+/// A storage failure.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The backend failed (I/O, locking, SQL). `op` names the store operation.
+    #[error("store backend failed during {op}: {message}")]
+    Backend { op: &'static str, message: String },
+    /// Stored data could not be read back (a corrupt row or a schema from another version).
+    #[error("corrupt stored {what}: {found:?}")]
+    Corrupt { what: &'static str, found: String },
+    /// A number does not fit the backend's integer type.
+    #[error("{what} out of range")]
+    OutOfRange { what: &'static str },
+}
+
+/// Storage behind the exchange engine. Implementations must apply each call atomically: either
+/// every op of a batch is applied, or none (an `Err` return).
+pub trait Store: Send {
+    /// Puts documents and their deliveries in the outboxes, idempotently on [`DocKey`].
+    fn insert_documents(&mut self, docs: &[NewDocument]) -> Result<Vec<InsertOutcome>, StoreError>;
+    fn document(&self, key: &DocKey) -> Result<Option<StoredDocument>, StoreError>;
+    /// Up to `limit` deliveries not yet in their recipient's inbox, oldest first.
+    fn in_transit(&self, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+    fn delivery(&self, key: &DocKey, recipient: &AgencyId) -> Result<Option<Delivery>, StoreError>;
+    /// Every delivery of one document.
+    fn deliveries(&self, key: &DocKey) -> Result<Vec<Delivery>, StoreError>;
+    /// Applies the ops in one transaction, in order; one outcome per op.
+    fn apply(&mut self, ops: &[Op]) -> Result<Vec<OpOutcome>, StoreError>;
+    /// The TraceHeaders of one delivery, in order.
+    fn traces(&self, key: &DocKey, recipient: &AgencyId) -> Result<Vec<TraceEntry>, StoreError>;
+    fn inbox(&self, recipient: &AgencyId) -> Result<Vec<InboxEntry>, StoreError>;
+    fn inbox_entry(
+        &self,
+        recipient: &AgencyId,
+        key: &DocKey,
+    ) -> Result<Option<InboxEntry>, StoreError>;
+    /// The documents a sender sent, oldest first.
+    fn outbox(&self, sender: &AgencyId) -> Result<Vec<DocKey>, StoreError>;
+    /// Status history of a document (all recipients), in the order recorded.
+    fn statuses(&self, key: &DocKey) -> Result<Vec<StatusRecord>, StoreError>;
+    /// Documents delivered to `unit` whose due date is before `today` and that are still open
+    /// (not `06`, not rejected, not withdrawn).
+    fn overdue(&self, unit: &AgencyId, today: Date) -> Result<Vec<Overdue>, StoreError>;
+    fn counts(&self) -> Result<Counts, StoreError>;
+}
+
+/// Applies a status to a state: the shared rule of both stores.
+pub(crate) fn next_state(
+    current: ProcessingState,
+    status: ProcessingStatus,
+) -> Result<Transition, IllegalTransition> {
+    current.apply(status)
+}
