@@ -1,4 +1,4 @@
-//! `cargo bench --bench exchange`: routing on the 2025 sample directory (issue 4 §7).
+//! `cargo bench --bench exchange`: routing on the 2025 sample directory.
 //!
 //! Four cases, each reported as throughput in routes (one route = every hop from the sender to
 //! one recipient, built by [`Router`]):
@@ -12,7 +12,7 @@
 //! - `route/province_to_all_communes`: Hà Nội to `@communes:H26` (126 routes of 3 hops).
 //!
 //! Before measuring, each case is run once and its shape checked, so the figures are for the
-//! routes the issue describes. Short warm-up and measurement windows keep the whole bench under
+//! routes the exchange is specified for. Short warm-up and measurement windows keep the whole bench under
 //! about half a minute.
 
 use std::hint::black_box;

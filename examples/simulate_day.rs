@@ -1,4 +1,4 @@
-//! One day of national document traffic on the 2025 sample directory (issue 4 §7).
+//! One day of national document traffic on the 2025 sample directory.
 //!
 //! ```text
 //! cargo run --release --example simulate_day -- [--envelopes N] [--seed S] [--durable N]

@@ -1,4 +1,4 @@
-//! Crash test (issue 4 §5): a child process sends 10,000 envelopes through the durable SQLite
+//! Crash test: a child process sends 10,000 envelopes through the durable SQLite
 //! store and delivers them; the parent kills it with SIGKILL at pseudo-random points (fixed seed)
 //! several times, restarts it each time, and finally checks that every envelope reached every
 //! recipient's inbox exactly once, every hop was traced exactly once, and every recipient

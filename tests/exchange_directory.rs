@@ -1,4 +1,4 @@
-//! The embedded sample directories (issue 4 §2) and directory lookups, through the public API.
+//! The embedded sample directories and directory lookups, through the public API.
 
 use std::collections::HashMap;
 

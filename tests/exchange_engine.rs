@@ -1,4 +1,4 @@
-//! The exchange engine (issue 4 §5) through the public API, on both stores: delivery hop by hop,
+//! The exchange engine through the public API, on both stores: delivery hop by hop,
 //! statuses and the state machine, revoke / update / replace, idempotence, deadlines, and
 //! verification on arrival (a fake checker, then the real verifier on the PDF fixtures).
 

@@ -1,4 +1,4 @@
-//! Routing over the sample directories (issue 4 §3, §6), through the public API.
+//! Routing over the sample directories, through the public API.
 
 use vnedoc::exchange::cli::{self, DirectorySource};
 use vnedoc::exchange::directory::{NATIONAL_AXIS, NATIONAL_AXIS_NAME};

@@ -41,7 +41,7 @@ import sys
 HEADER = ["id", "name", "level", "parent", "hub", "valid_from", "valid_to"]
 NATIONAL_AXIS = "VDXP"
 
-# Counts the issue (and REFERENCE.md §1) states for the GSO data; the script refuses to write
+# Counts REFERENCE.md §1 states for the GSO data; the script refuses to write
 # anything else.
 EXPECTED = {
     "2019": {"central": 17, "province": 63, "district": 696, "commune": 10051},

@@ -1,4 +1,4 @@
-//! The library side of the `directory` and `route` commands (issue 4 §6). Each function takes
+//! The library side of the `directory` and `route` commands. Each function takes
 //! parsed arguments and returns the text to print (ending with a newline: print it with
 //! `print!`), so `src/bin/vnedoc.rs` stays a thin layer and the output contract is tested here.
 //!

@@ -1,4 +1,4 @@
-//! Document exchange between agencies at every level of government (issue 4): agency
+//! Document exchange between agencies at every level of government: agency
 //! identifiers, the agency directory, routing over the provincial hubs (LGSP) and the national
 //! document axis (VDXP), and the functions behind the `directory` and `route` commands.
 //! Background: REFERENCE.md §1, §3, §4.

@@ -1,4 +1,4 @@
-//! Processing statuses and the state machine that orders them (issue 4 §5, REFERENCE.md §4).
+//! Processing statuses and the state machine that orders them (REFERENCE.md §4).
 //!
 //! Two things are kept apart, as AS4 and the national axis SDK do:
 //! - **transport acknowledgement** ([`TransportAck`]): a hop took the envelope (`done`) or could

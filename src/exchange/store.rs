@@ -1,5 +1,5 @@
 //! Where the exchange engine keeps outboxes, deliveries in transit, traces, inboxes, statuses and
-//! verification results (issue 4 §5 "Storage").
+//! verification results.
 //!
 //! Everything goes through the [`Store`] trait, so a multi-node backend (PostgreSQL) can be added
 //! without touching routing or the engine. Two implementations ship:
