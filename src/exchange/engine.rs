@@ -1,10 +1,16 @@
-//! The exchange engine (issue 4 §5): sending, hop-by-hop delivery with TraceHeaders and
+//! The exchange engine: sending, hop-by-hop delivery with TraceHeaders and
 //! transport acknowledgement, verification on arrival, processing statuses flowing back along
 //! the reverse route, revoke / update / replace, idempotence on (sender, DocumentId), deadlines.
 //!
 //! The engine sees an envelope as its serialized edXML bytes plus the metadata it routes on
-//! ([`Outgoing`]); it never parses the XML, and it never parses PDFs either: attached files are
+//! ([`Outgoing`]); delivery never parses the XML, and nothing here parses PDFs: attached files are
 //! checked through the [`SignatureCheck`] trait, implemented for [`crate::Verifier`].
+//!
+//! The edXML module meets the engine at two points only, both outside the delivery path
+//! (section "edXML envelopes" below): [`Outgoing::from_envelope`] / [`Engine::send_envelope`]
+//! take the routing metadata and the PDF attachments from an [`Envelope`], and
+//! [`Engine::received_envelope`] gives a recipient the stored envelope with one `TraceHeader`
+//! per hop it passed.
 //!
 //! ```text
 //! send ─► outbox (Store) ─► deliver: hop 0 (sender) ─► LGSP ─► VDXP ─► LGSP ─► recipient
@@ -27,8 +33,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::agency_id::AgencyId;
+use super::agency_id::{AgencyId, AgencyIdError};
 use super::directory::{Date, Directory};
+use super::edxml::{
+    self, Attachment, BusinessDocType, DocumentId, DocumentIdError, EdxmlError, EdxmlTimestamp,
+    Envelope,
+};
 use super::routing::{Hop, Recipient, RouteError, Router};
 use super::status::{
     IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
@@ -386,6 +396,20 @@ pub enum EngineError {
     WrongEmitter { status: ProcessingStatus },
     #[error(transparent)]
     Illegal(#[from] IllegalTransition),
+    /// The edXML envelope given to [`Engine::send_envelope`] cannot be sent.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    /// The envelope stored for a document does not parse as edXML (it was sent as raw bytes
+    /// through [`Engine::send`], or the store is damaged).
+    #[error("stored envelope of {key:?} is not edXML: {source}")]
+    StoredEnvelope {
+        key: DocKey,
+        #[source]
+        source: EdxmlError,
+    },
+    /// A trace time that cannot be written as an edXML timestamp (outside years 1..=9999).
+    #[error("trace time {at} cannot be written as an edXML timestamp")]
+    TraceTime { at: i64 },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -883,6 +907,275 @@ impl<S: Store> Engine<S> {
 /// The nodes of a route from recipient back to sender.
 fn reverse_path(hops: &[Hop]) -> Vec<String> {
     hops.iter().rev().map(|h| h.node.clone()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// edXML envelopes
+//
+// Where the edXML module meets the engine. Sending reads the routing metadata out of an
+// [`Envelope`] and keeps the envelope as `to_xml` bytes; receiving parses those bytes back and
+// appends the TraceHeaders the engine recorded for the delivery.
+
+/// Longest identifier or DocumentId echoed in an [`EnvelopeError`] (characters): envelopes come
+/// from other systems, and an error message should not carry a megabyte of their text.
+const MAX_ECHO_CHARS: usize = 128;
+
+fn echo(s: &str) -> String {
+    s.chars().take(MAX_ECHO_CHARS).collect()
+}
+
+/// Why an edXML [`Envelope`] cannot be turned into an [`Outgoing`].
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// A `Status` message: processing statuses go back with [`Engine::report_status`].
+    #[error("a Status message is not a document to send")]
+    NotEdoc,
+    /// [`Envelope::validate`] refused it (no recipient, a manifest reference to nothing, …).
+    #[error("envelope is not valid to send: {0}")]
+    Invalid(#[source] EdxmlError),
+    /// `From/OrganId` or a `To/OrganId` is not an agency identifier.
+    #[error("{field} {organ_id:?} is not an agency identifier: {source}")]
+    OrganId {
+        field: &'static str,
+        organ_id: String,
+        #[source]
+        source: AgencyIdError,
+    },
+    #[error("MessageHeader has no DocumentId")]
+    MissingDocumentId,
+    /// `DocumentId` or `Bussiness/DocumentId` is not `{OrganId},{yyyy/MM/dd},{number}/{notation}`.
+    #[error("{field} {document_id:?}: {source}")]
+    DocumentId {
+        field: &'static str,
+        document_id: String,
+        #[source]
+        source: DocumentIdError,
+    },
+    /// `DocumentId` or `Bussiness/DocumentId` names another sender than `From/OrganId`.
+    #[error("{field} {document_id:?} does not start with the sender {sender}")]
+    NotFromSender {
+        field: &'static str,
+        document_id: String,
+        sender: AgencyId,
+    },
+    /// `BussinessDocType` 1, 2 or 3 without the `DocumentId` of the original.
+    #[error("BussinessDocType {} ({kind:?}) needs Bussiness/DocumentId of the original", .kind.code())]
+    MissingOriginal { kind: BusinessKind },
+    /// `DueDate` outside the engine's calendar.
+    #[error("DueDate {0} is outside the engine's calendar")]
+    DueDate(String),
+}
+
+/// `BussinessDocType` as the engine's [`BusinessKind`] (same digits).
+pub fn business_kind(doc_type: BusinessDocType) -> BusinessKind {
+    match doc_type {
+        BusinessDocType::New => BusinessKind::New,
+        BusinessDocType::Revoke => BusinessKind::Revoke,
+        BusinessDocType::Update => BusinessKind::Update,
+        BusinessDocType::Replace => BusinessKind::Replace,
+    }
+}
+
+/// Whether the recipients check this attachment's signatures on arrival: a PDF by its content
+/// type (`application/pdf`, `application/x-pdf`, parameters ignored), by its name (`.pdf`, any
+/// case), or by its first bytes (`%PDF-`, for senders that label everything
+/// `application/octet-stream`). Unsigned PDFs are checked too; the checker answers
+/// [`Verdict::Unsigned`] and the policy decides. Other attachments (office files, images) are
+/// carried but not checked.
+pub fn is_checked_attachment(a: &Attachment) -> bool {
+    let by_type = a.content_type.as_deref().is_some_and(|t| {
+        let essence = t.split(';').next().unwrap_or_default().trim();
+        essence.eq_ignore_ascii_case("application/pdf")
+            || essence.eq_ignore_ascii_case("application/x-pdf")
+    });
+    let by_name = a.name.as_deref().is_some_and(|n| {
+        let n = n.trim();
+        n.get(n.len().saturating_sub(4)..)
+            .is_some_and(|ext| ext.eq_ignore_ascii_case(".pdf"))
+    });
+    by_type || by_name || a.content.starts_with(b"%PDF-")
+}
+
+fn organ(field: &'static str, organ_id: &str) -> Result<AgencyId, EnvelopeError> {
+    AgencyId::parse(organ_id.trim()).map_err(|source| EnvelopeError::OrganId {
+        field,
+        organ_id: echo(organ_id),
+        source,
+    })
+}
+
+/// Parses a DocumentId with the edXML rule and checks that it starts with `sender` (the engine
+/// keys documents on (sender, DocumentId); a revoke / update / replace names an original of the
+/// same sender).
+fn sender_document_id(
+    field: &'static str,
+    document_id: &str,
+    sender: &AgencyId,
+) -> Result<(), EnvelopeError> {
+    let parsed = DocumentId::parse(document_id).map_err(|source| EnvelopeError::DocumentId {
+        field,
+        document_id: echo(document_id),
+        source,
+    })?;
+    if AgencyId::parse(&parsed.organ_id).ok().as_ref() != Some(sender) {
+        return Err(EnvelopeError::NotFromSender {
+            field,
+            document_id: echo(document_id),
+            sender: sender.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    let s = s.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+impl Outgoing {
+    /// The document an edXML edoc envelope carries, ready for [`Engine::send`]:
+    ///
+    /// | `Outgoing` | from the envelope |
+    /// |---|---|
+    /// | `sender` | `From/OrganId` |
+    /// | `recipients` | every `To/OrganId`, in order (agencies, never groups) |
+    /// | `document_id` | `DocumentId`, trimmed, checked with [`DocumentId::parse`] and required to start with the sender |
+    /// | `kind` | `Bussiness/BussinessDocType` (no `Bussiness` block: new) |
+    /// | `related` | for 1 / 2 / 3: `Bussiness/DocumentId` (or the single `ReplacementInfo/DocumentId`), same checks |
+    /// | `due_date` | `DueDate` |
+    /// | `files` | the PDF attachments ([`is_checked_attachment`]), named by `AttachmentName` (else `ContentId`) |
+    /// | `envelope` | [`edxml::to_xml`] of the envelope |
+    ///
+    /// The envelope is also checked with [`Envelope::validate`]. Serialization is deterministic,
+    /// so the same envelope sent twice has the same digest and the second send is
+    /// [`SendOutcome::AlreadySent`]. TraceHeaders already in the envelope are kept; the engine
+    /// appends its own after them ([`Engine::received_envelope`]), so a sender should leave the
+    /// list empty (hop 0 of every route is the sender itself).
+    pub fn from_envelope(envelope: &Envelope) -> Result<Outgoing, EnvelopeError> {
+        let header = envelope.message_header().ok_or(EnvelopeError::NotEdoc)?;
+        envelope.validate().map_err(EnvelopeError::Invalid)?;
+        let sender = organ("From/OrganId", &header.from.organ_id)?;
+        let recipients = header
+            .to
+            .iter()
+            .map(|o| organ("To/OrganId", &o.organ_id).map(Recipient::Agency))
+            .collect::<Result<Vec<_>, _>>()?;
+        let document_id = header
+            .document_id
+            .as_deref()
+            .and_then(non_empty)
+            .ok_or(EnvelopeError::MissingDocumentId)?;
+        sender_document_id("DocumentId", document_id, &sender)?;
+        let business = envelope.header.trace.business.as_ref();
+        let kind = business.map_or(BusinessKind::New, |b| business_kind(b.doc_type));
+        let related = match business {
+            Some(b) if kind != BusinessKind::New => {
+                let original = b
+                    .document_id
+                    .as_deref()
+                    .and_then(non_empty)
+                    .or_else(|| match b.replacement_info.as_slice() {
+                        [only] => non_empty(&only.document_id),
+                        _ => None,
+                    })
+                    .ok_or(EnvelopeError::MissingOriginal { kind })?;
+                sender_document_id("Bussiness/DocumentId", original, &sender)?;
+                Some(original.to_owned())
+            }
+            _ => None,
+        };
+        let due_date = header
+            .due_date
+            .map(|d| {
+                Date::new(d.year(), d.month(), d.day())
+                    .ok_or_else(|| EnvelopeError::DueDate(d.to_string()))
+            })
+            .transpose()?;
+        let files = envelope
+            .attachments
+            .iter()
+            .filter(|a| is_checked_attachment(a))
+            .map(|a| SignedFile {
+                name: a
+                    .name
+                    .as_deref()
+                    .and_then(non_empty)
+                    .unwrap_or(&a.content_id)
+                    .to_owned(),
+                bytes: a.content.clone(),
+            })
+            .collect();
+        Ok(Outgoing {
+            sender,
+            recipients,
+            document_id: document_id.to_owned(),
+            kind,
+            related,
+            due_date,
+            envelope: edxml::to_xml(envelope).into_bytes(),
+            files,
+        })
+    }
+}
+
+/// [`edxml_timestamp`] as an [`EdxmlTimestamp`] (Vietnam time).
+pub fn edxml_trace_timestamp(unix: i64) -> Option<EdxmlTimestamp> {
+    EdxmlTimestamp::parse(&edxml_timestamp(unix)?)
+}
+
+impl<S: Store> Engine<S> {
+    /// Sends an edXML edoc envelope: [`Outgoing::from_envelope`], then [`Engine::send`]. The
+    /// same envelope sent again is [`SendOutcome::AlreadySent`]; another envelope under the same
+    /// (sender, DocumentId) is [`EngineError::Conflict`].
+    pub fn send_envelope(&mut self, envelope: &Envelope) -> Result<SendOutcome, EngineError> {
+        self.send(Outgoing::from_envelope(envelope)?)
+    }
+
+    /// The envelope as `recipient` received it: the stored envelope, parsed, with one
+    /// `TraceHeader` appended per hop that took it (`OrganId` = the hop's node, agency id or
+    /// hub name; `Timestamp` = when that hop took it, `yyyy/MM/dd HH:mm:ss` Vietnam time), in
+    /// hop order from the sender to the recipient. Hops that failed and were retried appear
+    /// once, with the time of the successful attempt. Errors if the envelope has not reached
+    /// the recipient yet.
+    ///
+    /// Why the headers are added when the envelope is read, not written into the stored bytes
+    /// at each hop: the store keeps one envelope per document, shared by all its recipients,
+    /// and uses its SHA-256 for idempotence on (sender, DocumentId), while the trace is per
+    /// (document, recipient) and is already stored, one row per hop, inside the same
+    /// compare-and-set transaction that moves the delivery on. Rewriting the envelope at every
+    /// hop would mean one copy of the envelope (attachments included) per recipient and per
+    /// hop, parsing and re-serializing XML inside the delivery transaction, and a digest that
+    /// no longer identifies what the sender sent. Appending at read time gives the recipient the
+    /// same envelope a hop-by-hop rewrite would, because `append_trace` only ever adds at the
+    /// end of the list.
+    pub fn received_envelope(
+        &self,
+        key: &DocKey,
+        recipient: &AgencyId,
+    ) -> Result<Envelope, EngineError> {
+        let d = self.delivery(key, recipient)?;
+        if d.delivered_at.is_none() {
+            return Err(EngineError::NotDelivered {
+                key: key.clone(),
+                recipient: recipient.clone(),
+            });
+        }
+        let doc = self.document_cached(key, &mut HashMap::new())?;
+        let mut envelope =
+            edxml::from_xml(&doc.envelope).map_err(|source| EngineError::StoredEnvelope {
+                key: key.clone(),
+                source,
+            })?;
+        for t in self.store.traces(key, recipient)? {
+            if t.ack != TransportAck::Done {
+                continue;
+            }
+            let at = edxml_trace_timestamp(t.at).ok_or(EngineError::TraceTime { at: t.at })?;
+            envelope.append_trace(t.node, at);
+        }
+        Ok(envelope)
+    }
 }
 
 #[cfg(test)]
