@@ -34,6 +34,7 @@ pub mod crypto;
 pub mod der;
 pub mod error;
 pub mod exchange;
+pub mod ledger;
 pub mod pdf;
 pub mod pki;
 pub mod sign;
