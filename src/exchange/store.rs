@@ -24,7 +24,7 @@ use super::status::{
 };
 
 mod memory;
-mod sqlite;
+pub(crate) mod sqlite;
 
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};

@@ -17,7 +17,7 @@ use super::{
     Counts, Direction, Entry, Filter, LedgerError, LedgerStore, Outcome, Recorded, indication_code,
     parse_indication, parse_subindication, subindication_code,
 };
-use crate::exchange::store::{SqliteOptions, Synchronous};
+use crate::exchange::store::SqliteOptions;
 use crate::exchange::{AgencyId, Date};
 
 /// Version of the `ledger_*` tables; a file with another version is refused.
@@ -93,23 +93,8 @@ impl SqliteLedger {
     }
 
     fn init(conn: Connection, options: SqliteOptions) -> Result<Self, LedgerError> {
-        conn.busy_timeout(options.busy_timeout)
-            .map_err(backend("busy_timeout"))?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(backend("journal_mode"))?;
-        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-            return Err(LedgerError::Backend {
-                op: "journal_mode",
-                message: format!("WAL refused, journal mode is {mode}"),
-            });
-        }
-        let sync = match options.synchronous {
-            Synchronous::Normal => "NORMAL",
-            Synchronous::Full => "FULL",
-        };
-        conn.pragma_update(None, "synchronous", sync)
-            .map_err(backend("synchronous"))?;
+        crate::exchange::store::sqlite::configure(&conn, &options)
+            .map_err(|(op, message)| LedgerError::Backend { op, message })?;
         conn.execute_batch(SCHEMA).map_err(backend("schema"))?;
         let version: Option<i64> = conn
             .query_row(

@@ -139,6 +139,32 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
+/// The connection settings every SQLite store of the crate uses: busy timeout, WAL and the
+/// synchronous level. Errors name the failing step.
+pub(crate) fn configure(
+    conn: &Connection,
+    options: &SqliteOptions,
+) -> Result<(), (&'static str, String)> {
+    conn.busy_timeout(options.busy_timeout)
+        .map_err(|e| ("busy_timeout", e.to_string()))?;
+    // `journal_mode` answers with the mode in force; an in-memory database stays `memory`.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .map_err(|e| ("journal_mode", e.to_string()))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err((
+            "journal_mode",
+            format!("WAL refused, journal mode is {mode}"),
+        ));
+    }
+    let sync = match options.synchronous {
+        Synchronous::Normal => "NORMAL",
+        Synchronous::Full => "FULL",
+    };
+    conn.pragma_update(None, "synchronous", sync)
+        .map_err(|e| ("synchronous", e.to_string()))
+}
+
 fn backend(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |e| StoreError::Backend {
         op,
@@ -289,24 +315,7 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection, options: SqliteOptions) -> Result<Self, StoreError> {
-        conn.busy_timeout(options.busy_timeout)
-            .map_err(backend("busy_timeout"))?;
-        // `journal_mode` answers with the mode in force; an in-memory database stays `memory`.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(backend("journal_mode"))?;
-        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-            return Err(StoreError::Backend {
-                op: "journal_mode",
-                message: format!("WAL refused, journal mode is {mode}"),
-            });
-        }
-        let sync = match options.synchronous {
-            Synchronous::Normal => "NORMAL",
-            Synchronous::Full => "FULL",
-        };
-        conn.pragma_update(None, "synchronous", sync)
-            .map_err(backend("synchronous"))?;
+        configure(&conn, &options).map_err(|(op, message)| StoreError::Backend { op, message })?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(backend("user_version"))?;
