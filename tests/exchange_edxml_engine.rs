@@ -628,3 +628,123 @@ fn trace_timestamps_are_edxml_vietnam_time() {
     let t = vnedoc::exchange::engine::edxml_trace_timestamp(1_710_523_800).unwrap();
     assert_eq!(t, EdxmlTimestamp::parse("2024/03/16 00:30:00").unwrap());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ledger: the engine records what it sends and files
+
+/// The engine records one `issued` entry per document sent and one `received` entry per
+/// document filed in an inbox, with the first PDF as the document; resending and redelivering
+/// count nothing twice. The SQLite run keeps the ledger in the exchange store's own file.
+#[test]
+fn engine_records_ledger_memory() {
+    engine_records_ledger_on(MemoryStore::new(), vnedoc::ledger::MemoryLedger::new());
+}
+
+#[test]
+fn engine_records_ledger_sqlite() {
+    let path = temp_db("engine_records_ledger");
+    let store = SqliteStore::open(&path).unwrap();
+    let ledger = vnedoc::ledger::SqliteLedger::open(&path).unwrap();
+    engine_records_ledger_on(store, ledger);
+    // Reopened from the file: the entries are there.
+    let reopened = vnedoc::ledger::SqliteLedger::open(&path).unwrap();
+    assert_eq!(
+        vnedoc::ledger::LedgerStore::len(&reopened).unwrap(),
+        4 + 4 * 2
+    );
+}
+
+fn engine_records_ledger_on<St: Store, L: vnedoc::ledger::LedgerStore + 'static>(
+    store: St,
+    ledger: L,
+) {
+    use vnedoc::ledger::{Counts, Direction, Filter, Ledger, Outcome, Scope};
+    use vnedoc::verify::{Indication, SubIndication};
+
+    let (e, clock) = engine(store);
+    let mut e = e.with_ledger(ledger);
+    let to = [VUNG_TAU, MINISTRY];
+    // 1: good PDF first, a tampered one second (an appendix: the recipients reject the
+    //    envelope, but the document itself is the good one).
+    // 2: the tampered PDF is the document. 3: an unsigned PDF. 4: no PDF at all.
+    let envelopes = [
+        edoc(
+            1,
+            &to,
+            vec![
+                pdf("a", GOOD_PDF, fixture("pdf/pyhanko-rsa2048-cades.pdf")),
+                pdf("b", TAMPERED_PDF, fixture("pdf/tamper-one-byte.pdf")),
+            ],
+        ),
+        edoc(
+            2,
+            &to,
+            vec![pdf("a", TAMPERED_PDF, fixture("pdf/tamper-one-byte.pdf"))],
+        ),
+        edoc(
+            3,
+            &to,
+            vec![pdf("a", "du-thao.pdf", fixture("pdf/unsigned.pdf"))],
+        ),
+        edoc(4, &to, Vec::new()),
+    ];
+    for env in &envelopes {
+        assert!(matches!(
+            e.send_envelope(env).unwrap(),
+            SendOutcome::Queued { .. }
+        ));
+    }
+    // A retried send is recorded once.
+    assert_eq!(
+        e.send_envelope(&envelopes[0]).unwrap(),
+        SendOutcome::AlreadySent
+    );
+    for _ in 0..8 {
+        clock.advance(ROUND);
+        e.deliver(100).unwrap();
+    }
+    // A hub replays the last hop: the document is filed once and counted once.
+    let _ = e.redeliver(&key(2), &id(VUNG_TAU)).unwrap();
+
+    let ledger = Ledger::new(e.ledger_mut().unwrap());
+    let issued = Filter::default().with_direction(Direction::Issued);
+    let received = Filter::default().with_direction(Direction::Received);
+    assert_eq!(
+        ledger.counts(Scope::Unit(&id(HOAN_KIEM)), &issued).unwrap(),
+        Counts::new(1, 1, 2)
+    );
+    for r in to {
+        assert_eq!(
+            ledger.counts(Scope::Unit(&id(r)), &received).unwrap(),
+            Counts::new(1, 1, 2),
+            "{r}"
+        );
+        assert_eq!(
+            ledger.counts(Scope::Unit(&id(r)), &issued).unwrap(),
+            Counts::default()
+        );
+    }
+    let entries = ledger.store().entries(&received).unwrap();
+    assert_eq!(entries.len(), 8);
+    let bad = entries
+        .iter()
+        .find(|x| x.unit == id(VUNG_TAU) && x.document_id == document_id(HOAN_KIEM, 2))
+        .unwrap();
+    assert_eq!(
+        bad.outcome,
+        Outcome::SignedInvalid {
+            indication: Indication::TotalFailed,
+            subindication: Some(SubIndication::HashFailure),
+        }
+    );
+    assert_eq!(
+        bad.sha256,
+        vnedoc::ledger::sha256(&fixture("pdf/tamper-one-byte.pdf"))
+    );
+    // Arrival day in Hanoi.
+    assert!(
+        entries
+            .iter()
+            .all(|x| x.date == Date::new(2024, 3, 15).unwrap())
+    );
+}

@@ -18,6 +18,8 @@ use vnedoc::exchange::store::{
     BusinessKind, Delivery, DocKey, MemoryStore, OpOutcome, SqliteStore, Store,
 };
 use vnedoc::exchange::{AgencyId, Date, Directory, Sample};
+use vnedoc::ledger::Outcome;
+use vnedoc::verify::{Indication, SubIndication};
 use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
 
 /// 2024-03-15T01:00:00Z, 08:00 in Hanoi.
@@ -554,6 +556,15 @@ impl SignatureCheck for FakeCheck {
             },
             reason: bad.then(|| format!("HASH_FAILURE over {} bytes", bytes.len())),
             signatures: 1,
+            outcome: Some(if bad {
+                Outcome::SignedInvalid {
+                    indication: Indication::TotalFailed,
+                    subindication: Some(SubIndication::HashFailure),
+                }
+            } else {
+                Outcome::SignedValid
+            }),
+            legally_complete: Some(!bad),
         }
     }
 }

@@ -47,6 +47,9 @@ use super::store::{
     Arrival, BusinessKind, Delivery, DocKey, InboxEntry, InsertOutcome, NewDocument, Op, OpOutcome,
     Overdue, SignedFile, StatusRecord, Store, StoreError, StoredDocument, TraceEntry,
 };
+use crate::ledger::{
+    self, DefaultClassifier, Direction, Entry, LedgerError, LedgerStore, Outcome, SignerClassifier,
+};
 use crate::verify::{Indication, Verifier};
 
 // ---------------------------------------------------------------------------------------------
@@ -76,6 +79,14 @@ pub struct CheckResult {
     pub reason: Option<String>,
     /// Signatures found.
     pub signatures: u32,
+    /// The ledger's outcome for the file (signed-valid, signed-invalid with the first failing
+    /// verdict, unsigned). `None` from a checker that does not verify (e.g.
+    /// [`NoSignatureCheck`]): such files are not recorded in the ledger.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// Decree 30 Art. 5 completeness ([`crate::ledger::legally_complete`]).
+    #[serde(default)]
+    pub legally_complete: Option<bool>,
 }
 
 /// Checks the signatures of one attached file. The exchange code only sees this trait.
@@ -97,48 +108,63 @@ fn clip(s: String) -> String {
 
 impl SignatureCheck for Verifier {
     fn check(&self, name: &str, bytes: &[u8]) -> CheckResult {
-        let report = self.verify_bytes(name, bytes);
-        let signatures = u32::try_from(report.signatures.len()).unwrap_or(u32::MAX);
-        let result = |verdict, reason: Option<String>| CheckResult {
-            name: name.to_owned(),
-            verdict,
-            reason: reason.map(clip),
-            signatures,
-        };
-        if let Some(err) = report.error {
-            return result(Verdict::Invalid, Some(format!("unreadable: {err}")));
-        }
-        if !report.signed || report.signatures.is_empty() {
-            return result(Verdict::Unsigned, None);
-        }
-        let failing = report
-            .signatures
-            .iter()
-            .find(|s| s.indication == Indication::TotalFailed)
-            .or_else(|| {
-                report
-                    .signatures
-                    .iter()
-                    .find(|s| s.indication != Indication::TotalPassed)
-            });
-        let Some(sig) = failing else {
-            return result(Verdict::Valid, None);
-        };
-        let mut reason = format!("{}: {:?}", sig.field, sig.indication);
-        if let Some(sub) = sig.subindication {
-            reason.push_str(&format!("/{sub:?}"));
-        }
-        if let Some(first) = sig.errors.first() {
-            reason.push_str(": ");
-            reason.push_str(first);
-        }
-        let verdict = if sig.indication == Indication::TotalFailed {
-            Verdict::Invalid
-        } else {
-            Verdict::Indeterminate
-        };
-        result(verdict, Some(reason))
+        check_with(self, &DefaultClassifier::new(), name, bytes)
     }
+}
+
+/// What [`Verifier`]'s [`SignatureCheck`] does, with any [`SignerClassifier`] for the ledger's
+/// Decree 30 completeness flag. A deployment with its own classifier implements
+/// [`SignatureCheck`] by calling this.
+pub fn check_with(
+    verifier: &Verifier,
+    classifier: &dyn SignerClassifier,
+    name: &str,
+    bytes: &[u8],
+) -> CheckResult {
+    let report = verifier.verify_bytes(name, bytes);
+    let signatures = u32::try_from(report.signatures.len()).unwrap_or(u32::MAX);
+    let (outcome, legally_complete) = ledger::assess(&report, classifier);
+    let result = |verdict, reason: Option<String>| CheckResult {
+        name: name.to_owned(),
+        verdict,
+        reason: reason.map(clip),
+        signatures,
+        outcome: Some(outcome),
+        legally_complete,
+    };
+    if let Some(err) = &report.error {
+        return result(Verdict::Invalid, Some(format!("unreadable: {err}")));
+    }
+    if !report.signed || report.signatures.is_empty() {
+        return result(Verdict::Unsigned, None);
+    }
+    let failing = report
+        .signatures
+        .iter()
+        .find(|s| s.indication == Indication::TotalFailed)
+        .or_else(|| {
+            report
+                .signatures
+                .iter()
+                .find(|s| s.indication != Indication::TotalPassed)
+        });
+    let Some(sig) = failing else {
+        return result(Verdict::Valid, None);
+    };
+    let mut reason = format!("{}: {:?}", sig.field, sig.indication);
+    if let Some(sub) = sig.subindication {
+        reason.push_str(&format!("/{sub:?}"));
+    }
+    if let Some(first) = sig.errors.first() {
+        reason.push_str(": ");
+        reason.push_str(first);
+    }
+    let verdict = if sig.indication == Indication::TotalFailed {
+        Verdict::Invalid
+    } else {
+        Verdict::Indeterminate
+    };
+    result(verdict, Some(reason))
 }
 
 /// The checker used when none is configured: every file is [`Verdict::Indeterminate`].
@@ -152,6 +178,8 @@ impl SignatureCheck for NoSignatureCheck {
             verdict: Verdict::Indeterminate,
             reason: Some("no signature checker configured".to_owned()),
             signatures: 0,
+            outcome: None,
+            legally_complete: None,
         }
     }
 }
@@ -372,6 +400,9 @@ pub enum EngineError {
     Route(#[from] RouteError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Recording in the ledger failed ([`Engine::with_ledger`]).
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
     #[error("document {key:?} was already sent with another envelope")]
     Conflict { key: DocKey },
     #[error("DocumentId {document_id:?} does not start with the sender {sender}")]
@@ -433,6 +464,7 @@ pub struct Engine<S: Store> {
     clock: Arc<dyn Clock>,
     transport: Arc<dyn Transport>,
     routing_date: Option<Date>,
+    ledger: Option<Box<dyn LedgerStore>>,
 }
 
 /// Vietnam's offset from UTC, for edXML timestamps (`Asia/Ho_Chi_Minh`, no daylight saving).
@@ -467,7 +499,116 @@ impl<S: Store> Engine<S> {
             clock: Arc::new(SystemClock),
             transport: Arc::new(LocalTransport),
             routing_date: None,
+            ledger: None,
         }
+    }
+
+    /// Records every document sent (`issued`, for the sender) and every document filed in an
+    /// inbox (`received`, for the recipient) in `ledger`, one [`Entry`] per document: the first
+    /// PDF attachment is the document (the others are appendices), its outcome comes from the
+    /// configured [`SignatureCheck`], and its date is the day of sending or arrival in Vietnam.
+    /// A document without a PDF attachment is `unsigned`. Nothing is recorded for a checker that
+    /// gives no [`CheckResult::outcome`] ([`NoSignatureCheck`]).
+    ///
+    /// Entries are recorded before the delivery transaction commits (arrivals) and after the
+    /// documents are stored (sends), and the ledger deduplicates, so a crash and a replay count
+    /// each document once. A send interrupted between storing and recording is recorded when
+    /// the sender retries it ([`SendOutcome::AlreadySent`]).
+    pub fn with_ledger(mut self, ledger: impl LedgerStore + 'static) -> Self {
+        self.ledger = Some(Box::new(ledger));
+        self
+    }
+
+    /// The ledger given to [`Engine::with_ledger`]. Query it with
+    /// `Ledger::new(engine.ledger_mut().unwrap())`.
+    pub fn ledger_mut(&mut self) -> Option<&mut Box<dyn LedgerStore>> {
+        self.ledger.as_mut()
+    }
+
+    /// Takes the ledger out of the engine.
+    pub fn take_ledger(&mut self) -> Option<Box<dyn LedgerStore>> {
+        self.ledger.take()
+    }
+
+    /// The ledger entry of a document seen by `unit`: `None` when the checker does not give
+    /// outcomes.
+    fn ledger_entry(
+        &self,
+        (unit, direction): (&AgencyId, Direction),
+        document_id: &str,
+        files: &[SignedFile],
+        check: Option<&CheckResult>,
+        envelope: &[u8],
+        now: i64,
+    ) -> Option<Entry> {
+        let date = Date::from_unix(now, VIETNAM_UTC_OFFSET_SECS)?;
+        let (outcome, legally_complete, sha256) = match files.first() {
+            Some(f) => {
+                let owned;
+                let check = match check {
+                    Some(c) => c,
+                    None => {
+                        owned = self.checker.check(&f.name, &f.bytes);
+                        &owned
+                    }
+                };
+                (
+                    check.outcome?,
+                    check.legally_complete,
+                    ledger::sha256(&f.bytes),
+                )
+            }
+            None => (Outcome::Unsigned, Some(false), ledger::sha256(envelope)),
+        };
+        Some(Entry {
+            unit: unit.clone(),
+            document_id: document_id.to_owned(),
+            sha256,
+            direction,
+            date,
+            outcome,
+            legally_complete,
+        })
+    }
+
+    fn record(&mut self, entries: &[Entry]) -> Result<(), EngineError> {
+        if let (Some(ledger), false) = (self.ledger.as_mut(), entries.is_empty()) {
+            ledger.record(entries)?;
+        }
+        Ok(())
+    }
+
+    /// The `received` entries of the arrivals among `ops`.
+    fn arrival_entries(
+        &self,
+        ops: &[Op],
+        docs: &HashMap<DocKey, Arc<StoredDocument>>,
+        now: i64,
+    ) -> Vec<Entry> {
+        if self.ledger.is_none() {
+            return Vec::new();
+        }
+        ops.iter()
+            .filter_map(|op| match op {
+                Op::Hop {
+                    key,
+                    recipient,
+                    arrival: Some(arrival),
+                    ..
+                } => {
+                    let doc = docs.get(key)?;
+                    self.ledger_entry(
+                        (recipient, Direction::Received),
+                        &key.document_id,
+                        &doc.files,
+                        arrival.checks.first(),
+                        &doc.envelope,
+                        now,
+                    )
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn with_checker(mut self, checker: Arc<dyn SignatureCheck>) -> Self {
@@ -545,6 +686,24 @@ impl<S: Store> Engine<S> {
             docs.push(self.prepare(out, now)?);
         }
         let results = self.store.insert_documents(&docs)?;
+        if self.ledger.is_some() {
+            let issued: Vec<Entry> = results
+                .iter()
+                .zip(&docs)
+                .filter(|(r, _)| matches!(r, InsertOutcome::Inserted | InsertOutcome::Duplicate))
+                .filter_map(|(_, d)| {
+                    self.ledger_entry(
+                        (&d.key.sender, Direction::Issued),
+                        &d.key.document_id,
+                        &d.files,
+                        None,
+                        &d.envelope,
+                        now,
+                    )
+                })
+                .collect();
+            self.record(&issued)?;
+        }
         Ok(results
             .into_iter()
             .zip(docs)
@@ -615,6 +774,8 @@ impl<S: Store> Engine<S> {
             };
             ops.push(op);
         }
+        let received = self.arrival_entries(&ops, &docs, now);
+        self.record(&received)?;
         let outcomes = self.store.apply(&ops)?;
         let mut p = Progress::default();
         for o in outcomes {
@@ -777,6 +938,9 @@ impl<S: Store> Engine<S> {
             },
             arrival: Some(self.arrival(&d, &doc, now)),
         };
+        let docs = HashMap::from([(key.clone(), doc)]);
+        let received = self.arrival_entries(std::slice::from_ref(&op), &docs, now);
+        self.record(&received)?;
         Ok(self
             .store
             .apply(std::slice::from_ref(&op))?

@@ -45,8 +45,11 @@
 //! ```
 
 mod classify;
+mod html;
 mod memory;
 mod period;
+mod report;
+pub mod scan;
 mod sqlite;
 
 use std::collections::{BTreeMap, HashSet};
@@ -63,6 +66,7 @@ pub use classify::{
 };
 pub use memory::MemoryLedger;
 pub use period::{Period, PeriodError};
+pub use report::{Placement, Skipped, StatsReport};
 pub use sqlite::SqliteLedger;
 
 /// The share of signed-valid documents a unit is expected to reach, in percent: ministries report
@@ -169,8 +173,31 @@ impl Entry {
 
 /// SHA-256 of a document's bytes, for [`Entry::sha256`].
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).into()
+    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// The ledger's view of one verified file: its [`Outcome`] and Decree 30 completeness. A file
+/// the verifier could not read is not a valid signed document: it counts as
+/// `signed_invalid` with `TOTAL_FAILED`/`FORMAT_FAILURE`, and is not legally complete. (Batch
+/// scanning reports unreadable files apart instead; the exchange engine, which received the
+/// file as the document, counts it here.)
+pub fn assess(
+    report: &DocumentReport,
+    classifier: &dyn SignerClassifier,
+) -> (Outcome, Option<bool>) {
+    if report.error.is_some() {
+        return (
+            Outcome::SignedInvalid {
+                indication: Indication::TotalFailed,
+                subindication: Some(SubIndication::FormatFailure),
+            },
+            Some(false),
+        );
+    }
+    (outcome_of(report), legally_complete(report, classifier))
 }
 
 /// The [`Outcome`] of a report. Document timestamps are signature dictionaries too: when the
@@ -403,6 +430,21 @@ pub trait LedgerStore: Send {
     fn len(&self) -> Result<u64, LedgerError>;
     fn is_empty(&self) -> Result<bool, LedgerError> {
         Ok(self.len()? == 0)
+    }
+}
+
+impl<T: LedgerStore + ?Sized> LedgerStore for &mut T {
+    fn record(&mut self, entries: &[Entry]) -> Result<Vec<Recorded>, LedgerError> {
+        (**self).record(entries)
+    }
+    fn counts_by_unit(&self, filter: &Filter) -> Result<BTreeMap<AgencyId, Counts>, LedgerError> {
+        (**self).counts_by_unit(filter)
+    }
+    fn entries(&self, filter: &Filter) -> Result<Vec<Entry>, LedgerError> {
+        (**self).entries(filter)
+    }
+    fn len(&self) -> Result<u64, LedgerError> {
+        (**self).len()
     }
 }
 

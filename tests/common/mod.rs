@@ -9,6 +9,7 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod docgen;
 pub mod fixtures;
 pub mod pdfsig;
 pub mod tsa_server;
