@@ -206,6 +206,8 @@ impl VerifyOptions {
 pub struct Verifier {
     options: VerifyOptions,
     paths: PathValidator,
+    /// Signer summaries by certificate SHA-256 (bounded like the path caches).
+    summaries: std::sync::RwLock<std::collections::HashMap<[u8; 32], crate::pki::CertSummary>>,
 }
 
 /// A failure candidate: the first TOTAL_FAILED wins, else the first INDETERMINATE.
@@ -265,6 +267,14 @@ struct Parsed<'a> {
 impl<'a> Parsed<'a> {
     fn find_signer(&self, sid: &SignerId<'_>) -> Option<&'a [u8]> {
         self.cert_der.iter().copied().find(|der| {
+            if let SignerId::IssuerSerial { issuer, serial } = sid {
+                // Most certificates are told apart by serial and raw issuer without a parse.
+                match tbs_fields(der) {
+                    Some(f) if f.serial != *serial => return false,
+                    Some(f) if f.issuer == *issuer => return true,
+                    _ => {}
+                }
+            }
             let Ok((_, c)) = x509_parser::parse_x509_certificate(der) else {
                 return false;
             };
@@ -290,9 +300,41 @@ impl<'a> Parsed<'a> {
     }
 }
 
+/// The raw fields of a certificate the CMS checks need, read with the crate's DER reader
+/// (the full X.509 parse happens once per chain, in path validation).
+struct TbsFields<'a> {
+    /// The serial number without a leading zero byte.
+    serial: &'a [u8],
+    /// The issuer Name, tag and length included.
+    issuer: &'a [u8],
+    /// The SubjectPublicKeyInfo, tag and length included.
+    spki: &'a [u8],
+}
+
+fn tbs_fields(cert: &[u8]) -> Option<TbsFields<'_>> {
+    let c = der::parse_exact(cert)
+        .ok()?
+        .expect(der::TAG_SEQUENCE)
+        .ok()?;
+    let tbs = c.children().expect(der::TAG_SEQUENCE).ok()?;
+    let mut r = tbs.children();
+    r.optional(0xa0).ok()?;
+    let serial = r.expect(der::TAG_INTEGER).ok()?.unsigned_integer().ok()?;
+    let _signature = r.expect(der::TAG_SEQUENCE).ok()?;
+    let issuer = r.expect(der::TAG_SEQUENCE).ok()?.raw;
+    let _validity = r.expect(der::TAG_SEQUENCE).ok()?;
+    let _subject = r.expect(der::TAG_SEQUENCE).ok()?;
+    let spki = r.expect(der::TAG_SEQUENCE).ok()?.raw;
+    Some(TbsFields {
+        serial,
+        issuer,
+        spki,
+    })
+}
+
 fn spki_of(der: &[u8]) -> Result<PublicKeyInfo, CryptoError> {
-    let (_, c) = x509_parser::parse_x509_certificate(der).map_err(|_| CryptoError::MalformedKey)?;
-    PublicKeyInfo::from_spki_der(c.tbs_certificate.subject_pki.raw)
+    let f = tbs_fields(der).ok_or(CryptoError::MalformedKey)?;
+    PublicKeyInfo::from_spki_der(f.spki)
 }
 
 /// Concatenates the two signed ranges (only for signatures without signed attributes, where the
@@ -346,13 +388,8 @@ fn check_ess(signer: &SignerInfo<'_>, cert: &[u8]) -> Result<bool, CmsError> {
         let mut isr = is.children();
         let _names = isr.next_tlv()?;
         let serial = isr.next_tlv()?.unsigned_integer()?;
-        let (_, c) = x509_parser::parse_x509_certificate(cert)
-            .map_err(|_| CmsError::SigningCertificateMismatch)?;
-        let raw = match c.raw_serial() {
-            [0, rest @ ..] if !rest.is_empty() => rest,
-            r => r,
-        };
-        if raw != serial {
+        let f = tbs_fields(cert).ok_or(CmsError::SigningCertificateMismatch)?;
+        if f.serial != serial {
             return Err(CmsError::SigningCertificateMismatch);
         }
     }
@@ -442,7 +479,29 @@ impl Verifier {
         Verifier {
             options,
             paths: PathValidator::new(),
+            summaries: Default::default(),
         }
+    }
+
+    /// The summary of a signer's certificate, computed once per certificate.
+    fn summary(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
+        let key = crate::ledger::sha256(cert);
+        if let Some(s) = self
+            .summaries
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Some(s);
+        }
+        let s = PathValidator::summarize(cert).ok()?;
+        if let Ok(mut m) = self.summaries.write() {
+            if m.len() >= crate::pki::MAX_CACHED {
+                m.clear();
+            }
+            m.insert(key, s.clone());
+        }
+        Some(s)
     }
 
     pub fn options(&self) -> &VerifyOptions {
@@ -737,7 +796,7 @@ impl Verifier {
             );
             return;
         };
-        if let Ok(s) = PathValidator::summarize(cert) {
+        if let Some(s) = self.summary(cert) {
             rep.signer = Some(SignerReport::from(&s));
         }
 

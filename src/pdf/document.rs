@@ -88,11 +88,16 @@ pub struct Document<'a> {
     /// Positions of every `%%EOF` and every `startxref` with the offset it names, found in one
     /// scan when a section's own `startxref` is not right after it (damaged or unusual files).
     markers: RefCell<Option<Markers>>,
+    /// Parsed large dictionaries by file offset (see [`PARSE_CACHE_MIN_SPAN`]).
+    parsed: RefCell<HashMap<usize, Object>>,
     /// Positions of every `endstream`, found on first need (streams with a wrong /Length).
     endstreams: RefCell<Option<Vec<usize>>>,
     /// Verdicts of the change analysis per (revision, DocMDP level).
     pub(crate) revision_verdicts: RefCell<RevisionVerdicts>,
 }
+
+/// Dictionaries at least this long in the file are kept once parsed.
+const PARSE_CACHE_MIN_SPAN: usize = 1024;
 
 struct Markers {
     eofs: Vec<usize>,
@@ -142,6 +147,7 @@ impl<'a> Document<'a> {
             limits,
             objstm_cache: RefCell::new(HashMap::new()),
             markers: RefCell::new(None),
+            parsed: RefCell::new(HashMap::new()),
             endstreams: RefCell::new(None),
             revision_verdicts: RefCell::new(HashMap::new()),
         };
@@ -256,9 +262,13 @@ impl<'a> Document<'a> {
         if let Some(sx) = find(self.data, b"startxref", off) {
             let mut lx = Lexer::new(self.data, sx + 9, true);
             if lx.uint().and_then(|v| usize::try_from(v).ok()) == Some(off) {
-                lx.skip_ws();
-                if self.data.get(lx.pos..lx.pos + 5) == Some(&b"%%EOF"[..]) {
-                    return after_eof(lx.pos);
+                // White space only: the lexer's own skip would take `%%EOF` for a comment.
+                let mut p = lx.pos;
+                while self.data.get(p).copied().is_some_and(is_white) {
+                    p += 1;
+                }
+                if self.data.get(p..p + 5) == Some(&b"%%EOF"[..]) {
+                    return after_eof(p);
                 }
             }
         }
@@ -575,6 +585,9 @@ impl<'a> Document<'a> {
         match self.entry(num, rev) {
             None | Some(Entry::Free) => Ok(None),
             Some(Entry::InFile { offset, generation }) => {
+                if let Some(obj) = self.parsed.borrow().get(&offset) {
+                    return Ok(Some(obj.clone()));
+                }
                 let (n, g, obj) = self.parse_at(offset, Some(rev), depth)?;
                 if n != num || g != generation {
                     return Err(PdfError::Object {
@@ -582,6 +595,13 @@ impl<'a> Document<'a> {
                         generation,
                         what: "the object at the xref offset has another number",
                     });
+                }
+                // Large plain dictionaries (signature dictionaries with their /Contents) are
+                // asked for by the field walk and again by the verifier: parse them once.
+                if let Object::Dict(d) = &obj
+                    && d.span.end.saturating_sub(d.span.start) >= PARSE_CACHE_MIN_SPAN
+                {
+                    self.parsed.borrow_mut().insert(offset, obj.clone());
                 }
                 Ok(Some(obj))
             }

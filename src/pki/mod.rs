@@ -20,7 +20,7 @@ mod path;
 mod revocation;
 
 pub use cert::CertSummary;
-pub use path::PathValidator;
+pub use path::{MAX_CACHED, PathValidator};
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
@@ -54,6 +54,9 @@ pub struct TrustStore {
     anchors: Vec<Vec<u8>>,
     intermediates: Vec<Vec<u8>>,
     crls: Vec<Vec<u8>>,
+    /// A digest of everything added, in order: two stores with the same fingerprint hold the
+    /// same data, so path results computed with one hold for the other.
+    fingerprint: [u8; 32],
 }
 
 /// Parse a whole certificate, rejecting trailing data.
@@ -85,10 +88,25 @@ impl TrustStore {
         Self::default()
     }
 
+    fn absorb(&mut self, kind: u8, der: &[u8]) {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        ctx.update(&self.fingerprint);
+        ctx.update(&[kind]);
+        ctx.update(&u64::try_from(der.len()).unwrap_or(u64::MAX).to_be_bytes());
+        ctx.update(der);
+        self.fingerprint.copy_from_slice(ctx.finish().as_ref());
+    }
+
+    /// SHA-256 chained over every anchor, intermediate and CRL added, in order.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
+    }
+
     /// Add a trust anchor. The anchor is trusted by its subject and public key; its own
     /// signature, validity and extensions are not checked.
     pub fn add_anchor_der(&mut self, der: Vec<u8>) -> Result<(), PkiError> {
         parse_certificate(&der)?;
+        self.absorb(b'A', &der);
         self.anchors.push(der);
         Ok(())
     }
@@ -96,6 +114,7 @@ impl TrustStore {
     /// Add an untrusted certificate that path building may use as an intermediate.
     pub fn add_intermediate_der(&mut self, der: Vec<u8>) -> Result<(), PkiError> {
         parse_certificate(&der)?;
+        self.absorb(b'I', &der);
         self.intermediates.push(der);
         Ok(())
     }
@@ -103,6 +122,7 @@ impl TrustStore {
     /// Add a CRL (its signature is checked when it is used).
     pub fn add_crl_der(&mut self, der: Vec<u8>) -> Result<(), PkiError> {
         parse_crl(&der)?;
+        self.absorb(b'C', &der);
         self.crls.push(der);
         Ok(())
     }

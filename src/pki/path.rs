@@ -1,6 +1,6 @@
 //! Path building (signer → issuers → anchor) and validation of the path found.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -17,6 +17,9 @@ use crate::crypto::{self, CryptoError, KeyKind, oid};
 /// offer a handful of certificates; 64 covers cross-certified PKIs with room to spare while
 /// keeping a hostile certificate bag from making the search exponential.
 const MAX_CANDIDATE_VISITS: usize = 64;
+
+/// Entries kept in each of the validator's caches before it is cleared.
+pub const MAX_CACHED: usize = 16_384;
 /// Bound on complete paths collected before choosing one.
 const MAX_PATHS: usize = 4;
 
@@ -38,7 +41,12 @@ const EXT_INHIBIT_ANY_POLICY: u8 = 54;
 #[derive(Debug, Default)]
 pub struct PathValidator {
     /// (issuer certificate SHA-256, subject certificate SHA-256) whose signature verified.
+    /// Cleared when it reaches [`MAX_CACHED`] entries.
     cache: RwLock<HashSet<([u8; 32], [u8; 32])>>,
+    /// Whole results of [`PathValidator::validate`], by a SHA-256 over every input (store
+    /// fingerprint, certificates, revocation data, options): a batch signed by the same people
+    /// parses and checks their chain once. Cleared when it reaches [`MAX_CACHED`] entries.
+    results: RwLock<HashMap<[u8; 32], PathReport>>,
     /// Certificate signature verifications actually computed (cache misses), for tests and stats.
     verifications: AtomicUsize,
 }
@@ -99,8 +107,72 @@ impl PathValidator {
 
     pub(crate) fn remember_verified(&self, key: ([u8; 32], [u8; 32])) {
         if let Ok(mut c) = self.cache.write() {
+            if c.len() >= MAX_CACHED {
+                c.clear();
+            }
             c.insert(key);
         }
+    }
+
+    /// The key of a [`PathValidator::validate`] call: SHA-256 over each input, length-prefixed.
+    fn result_key(store: &TrustStore, input: &PathInput<'_>, opts: &PathOptions) -> [u8; 32] {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        let mut put = |bytes: &[u8]| {
+            ctx.update(&u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes());
+            ctx.update(bytes);
+        };
+        put(&store.fingerprint());
+        put(input.signer_der);
+        for list in [input.extra_certs, input.embedded_crls, input.embedded_ocsp] {
+            put(&u64::try_from(list.len()).unwrap_or(u64::MAX).to_be_bytes());
+            for der in list {
+                put(der);
+            }
+        }
+        put(&opts.validation_time.to_be_bytes());
+        put(&opts.signing_time.map_or([0xff; 9], |t| {
+            let mut b = [0u8; 9];
+            b[1..].copy_from_slice(&t.to_be_bytes());
+            b
+        }));
+        let usage: u8 = match opts.key_usage {
+            KeyUsageRule::DigitalSignatureOrNonRepudiation => 0,
+            KeyUsageRule::NonRepudiation => 1,
+            KeyUsageRule::DigitalSignature => 2,
+            KeyUsageRule::Any => 3,
+        };
+        put(&[usage, u8::from(opts.allow_sha1)]);
+        put(&u64::try_from(opts.max_path_len)
+            .unwrap_or(u64::MAX)
+            .to_be_bytes());
+        put(&u64::try_from(opts.min_rsa_bits)
+            .unwrap_or(u64::MAX)
+            .to_be_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(ctx.finish().as_ref());
+        key
+    }
+
+    /// Build and validate a path for `input.signer_der`. Results are remembered (see
+    /// [`PathValidator`]'s fields): the same inputs give the same report without recomputing.
+    pub fn validate(
+        &self,
+        store: &TrustStore,
+        input: &PathInput<'_>,
+        opts: &PathOptions,
+    ) -> PathReport {
+        let key = Self::result_key(store, input, opts);
+        if let Some(r) = self.results.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return r;
+        }
+        let report = self.validate_uncached(store, input, opts);
+        if let Ok(mut m) = self.results.write() {
+            if m.len() >= MAX_CACHED {
+                m.clear();
+            }
+            m.insert(key, report.clone());
+        }
+        report
     }
 
     /// Check `child`'s signature with `issuer`'s key, through the cache.
@@ -126,8 +198,7 @@ impl PathValidator {
         Ok(())
     }
 
-    /// Build and validate a path for `input.signer_der`.
-    pub fn validate(
+    fn validate_uncached(
         &self,
         store: &TrustStore,
         input: &PathInput<'_>,
