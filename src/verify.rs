@@ -460,6 +460,92 @@ fn all_signature_fields(doc: &Document<'_>) -> Result<Vec<SigField>, PdfError> {
     }
 }
 
+/// Digests of the signed ranges of one document's signatures. Every signature's first range
+/// starts at 0, and each later signature's first range contains the earlier signatures' whole
+/// revisions, so the prefix `[0, a)` is hashed once per algorithm: the context is kept at each
+/// first-range end of the document (`stops`) and cloned, and only each second range (the few
+/// bytes after its `/Contents`) is hashed on top. Hashing stays O(file size) whatever the number
+/// of signatures.
+struct RangeDigests<'a> {
+    data: &'a [u8],
+    /// The first-range ends (`a` of `[0 a b c]`) of every signature dictionary, sorted.
+    stops: Vec<usize>,
+    /// Per algorithm, contexts over `[0, pos)`, sorted by `pos`.
+    prefixes: std::cell::RefCell<Vec<(DigestAlgorithm, Checkpoints)>>,
+}
+
+/// Hashing contexts over `[0, pos)`, by `pos`.
+type Checkpoints = Vec<(usize, crate::crypto::Hasher)>;
+
+/// What all signatures of one document share.
+struct PerDocument<'a> {
+    dss: DssMaterial,
+    digests: RangeDigests<'a>,
+}
+
+impl<'a> RangeDigests<'a> {
+    fn new(data: &'a [u8], sigs: &[SigField]) -> Self {
+        let mut stops: Vec<usize> = sigs
+            .iter()
+            .filter_map(|sf| byte_range::read_byte_range(&sf.sig).ok())
+            .filter_map(|[_, a, _, _]| usize::try_from(a).ok())
+            .filter(|a| *a <= data.len())
+            .collect();
+        stops.sort_unstable();
+        stops.dedup();
+        RangeDigests {
+            data,
+            stops,
+            prefixes: Default::default(),
+        }
+    }
+
+    /// The digest of `data[..range.gap_start] ‖ data[range.gap_end..range.end]`.
+    fn digest(&self, alg: DigestAlgorithm, range: &CheckedRange) -> Vec<u8> {
+        let (_, r2) = range.slices(self.data);
+        let mut h = self.prefix(alg, range.gap_start);
+        h.update(r2);
+        h.finish()
+    }
+
+    /// A context over `data[..a]`, advanced from the nearest kept one; the contexts at every
+    /// stop passed on the way are kept.
+    fn prefix(&self, alg: DigestAlgorithm, a: usize) -> crate::crypto::Hasher {
+        let a = a.min(self.data.len());
+        let mut all = self.prefixes.borrow_mut();
+        let i = match all.iter().position(|(x, _)| *x == alg) {
+            Some(i) => i,
+            None => {
+                all.push((alg, vec![(0, alg.hasher())]));
+                all.len().saturating_sub(1)
+            }
+        };
+        let Some((_, kept)) = all.get_mut(i) else {
+            return alg.hasher();
+        };
+        let j = kept.partition_point(|(p, _)| *p <= a).saturating_sub(1);
+        let Some((mut pos, mut h)) = kept.get(j).cloned() else {
+            return alg.hasher();
+        };
+        let first_stop = self.stops.partition_point(|s| *s <= pos);
+        for &stop in self.stops.get(first_stop..).unwrap_or(&[]) {
+            if stop > a {
+                break;
+            }
+            h.update(self.data.get(pos..stop).unwrap_or(&[]));
+            pos = stop;
+            let at = kept.partition_point(|(p, _)| *p < stop);
+            if kept.get(at).is_none_or(|(p, _)| *p != stop) {
+                kept.insert(at, (stop, h.clone()));
+            }
+        }
+        if pos < a {
+            h.update(self.data.get(pos..a).unwrap_or(&[]));
+        }
+        h
+    }
+}
+
 /// The signature dictionary of `sf` as it was in revision `rev`.
 fn signed_version(doc: &Document<'_>, sf: &SigField, rev: usize) -> Option<Dict> {
     if let Some(id) = sf.sig_id
@@ -566,14 +652,22 @@ impl Verifier {
             report.error = Some(Error::from(e.clone()).to_string());
             return report;
         }
-        let dss = dss_material(&doc);
+        let shared = PerDocument {
+            dss: dss_material(&doc),
+            digests: RangeDigests::new(data, &sigs),
+        };
         for sf in &sigs {
-            report.signatures.push(self.verify_one(&doc, sf, &dss));
+            report.signatures.push(self.verify_one(&doc, sf, &shared));
         }
         report
     }
 
-    fn verify_one(&self, doc: &Document<'_>, sf: &SigField, dss: &DssMaterial) -> SignatureReport {
+    fn verify_one(
+        &self,
+        doc: &Document<'_>,
+        sf: &SigField,
+        shared: &PerDocument<'_>,
+    ) -> SignatureReport {
         let mut v = Verdict::new();
         let mut warnings = Vec::new();
         let sub_filter = sf
@@ -607,7 +701,7 @@ impl Verifier {
             warnings: Vec::new(),
             modification_details: Vec::new(),
         };
-        self.verify_inner(doc, sf, dss, &mut rep, &mut v, &mut warnings);
+        self.verify_inner(doc, sf, shared, &mut rep, &mut v, &mut warnings);
         let (ind, sub) = v.result();
         rep.indication = ind;
         rep.subindication = sub;
@@ -627,11 +721,12 @@ impl Verifier {
         &self,
         doc: &Document<'_>,
         sf: &SigField,
-        dss: &DssMaterial,
+        shared: &PerDocument<'_>,
         rep: &mut SignatureReport,
         v: &mut Verdict,
         warnings: &mut Vec<String>,
     ) {
+        let (dss, digests) = (&shared.dss, &shared.digests);
         let data = doc.data;
         // 1. Byte ranges, checked on the dictionary as it was in the revision it signs.
         // A later revision may have rewritten the dictionary (or re-pointed the field's /V):
@@ -724,7 +819,7 @@ impl Verifier {
                             .into(),
                     );
                 }
-                content_digest = digest_alg.digest(&[r1, r2]);
+                content_digest = digests.digest(digest_alg, &range);
             }
             "adbe.pkcs7.sha1" => {
                 let Some(content) = sd.encap_content.as_ref() else {
@@ -734,7 +829,7 @@ impl Verifier {
                     );
                     return;
                 };
-                if DigestAlgorithm::Sha1.digest(&[r1, r2]) != content.as_ref() {
+                if digests.digest(DigestAlgorithm::Sha1, &range) != content.as_ref() {
                     v.fail(
                         SubIndication::HashFailure,
                         "encapsulated SHA-1 digest does not match the signed ranges",
@@ -762,7 +857,7 @@ impl Verifier {
                     );
                     return;
                 };
-                if ialg.digest(&[r1, r2]) != tst.imprint {
+                if digests.digest(ialg, &range) != tst.imprint {
                     v.fail(
                         SubIndication::HashFailure,
                         "document timestamp imprint does not match the signed ranges",

@@ -256,3 +256,68 @@ fn byte_prefix_property_over_fixtures_and_intact_corpus() {
     eprintln!("byte-prefix: {signed} signed, {refused} refused");
     assert!(signed >= 20, "only {signed} files could be signed");
 }
+
+/// Streaming into a writer gives the same bytes as the buffer API (RSA PKCS#1 v1.5 signatures
+/// are deterministic), and the output starts with the input unchanged.
+#[test]
+fn sign_to_writer_equals_buffer() {
+    let input = unsigned();
+    let s = signer("leaf-rsa2048");
+    let opts = SignOptions::new(signing_time());
+    let buffered = sign::sign_pdf(&input, &s, &opts).unwrap();
+    let mut streamed = Vec::new();
+    let n = sign::sign_pdf_to(&input, &s, &opts, &mut streamed).unwrap();
+    assert_eq!(n, streamed.len() as u64);
+    assert_eq!(streamed, buffered);
+    assert_eq!(&streamed[..input.len()], &input[..]);
+}
+
+/// Five signatures in a row: the verifier hashes their shared prefix once, and each digest is
+/// still its own. Changing a byte of the third revision (a digit of its signing time, outside
+/// every /Contents) breaks the three signatures whose ranges cover it and leaves the first two
+/// intact.
+#[test]
+fn five_signatures_share_prefix_hashing() {
+    let s = signer("leaf-p256");
+    let mut pdf = unsigned();
+    let mut ends = Vec::new();
+    for i in 0..5 {
+        pdf = sign::sign_pdf(&pdf, &s, &SignOptions::new(signing_time() + 60 * i)).unwrap();
+        ends.push(pdf.len());
+    }
+    let r = verifier().verify_bytes("five.pdf", &pdf);
+    assert_eq!(r.signatures.len(), 5);
+    for sig in &r.signatures {
+        assert_eq!(
+            sig.indication,
+            Indication::TotalPassed,
+            "{}: {:?}",
+            sig.field,
+            sig.errors
+        );
+    }
+    let third = &pdf[ends[1]..ends[2]];
+    let at = ends[1] + third.windows(6).position(|w| w == b"/M (D:").unwrap() + 8;
+    let mut tampered = pdf.clone();
+    assert!(tampered[at].is_ascii_digit());
+    tampered[at] = if tampered[at] == b'9' {
+        b'8'
+    } else {
+        tampered[at] + 1
+    };
+    let r = verifier().verify_bytes("five-tampered.pdf", &tampered);
+    assert_eq!(r.signatures.len(), 5);
+    let broken = r.signatures.iter().filter(|s| !s.integrity).count();
+    assert_eq!(
+        broken,
+        3,
+        "{:?}",
+        r.signatures
+            .iter()
+            .map(|s| (&s.field, s.integrity))
+            .collect::<Vec<_>>()
+    );
+    for sig in r.signatures.iter().filter(|s| !s.integrity) {
+        assert_eq!(sig.indication, Indication::TotalFailed, "{}", sig.field);
+    }
+}

@@ -515,7 +515,7 @@ fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
     };
     let tsa = a.tsa.as_ref().map(vnedoc::sign::tsa::HttpTsa::new);
     opts.tsa = tsa.as_ref().map(|t| t as &dyn vnedoc::sign::tsa::TsaClient);
-    let output = match &a.pkcs11_module {
+    match &a.pkcs11_module {
         Some(module) => {
             let pin = match &a.pkcs11_pin {
                 Some(p) => p.clone(),
@@ -551,7 +551,7 @@ fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
                 certs,
             )
             .map_err(|e| e.to_string())?;
-            vnedoc::sign::sign_pdf(&input, &signer, &opts)
+            write_signed(&input, &signer, &opts, &a.output)
         }
         None => {
             let key = a
@@ -560,12 +560,37 @@ fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
                 .ok_or("--key or --pkcs11-module is required")?;
             let signer = vnedoc::sign::KeySigner::from_files(key, &a.cert, &a.chain)
                 .map_err(|e| e.to_string())?;
-            vnedoc::sign::sign_pdf(&input, &signer, &opts)
+            write_signed(&input, &signer, &opts, &a.output)
         }
-    }
-    .map_err(|e| e.to_string())?;
-    std::fs::write(&a.output, &output).map_err(|e| format!("{}: {e}", a.output.display()))?;
+    }?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Streams the signed document into a temporary file beside `output`, then renames it: memory
+/// stays about the input's size, and a failure never leaves a half-written output (the input
+/// may be the output).
+fn write_signed(
+    input: &[u8],
+    signer: &dyn vnedoc::sign::Signer,
+    opts: &vnedoc::sign::SignOptions<'_>,
+    output: &Path,
+) -> Result<(), String> {
+    let mut tmp = output.as_os_str().to_owned();
+    tmp.push(format!(".partial-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let result = std::fs::File::create(&tmp)
+        .map_err(|e| format!("{}: {e}", tmp.display()))
+        .and_then(|f| {
+            vnedoc::sign::sign_pdf_to(input, signer, opts, std::io::BufWriter::new(f))
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|_| {
+            std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn files_in(path: &Path) -> Result<Vec<PathBuf>, String> {

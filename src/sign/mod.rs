@@ -9,7 +9,7 @@ pub mod pkcs11;
 pub mod tsa;
 
 pub use key::KeySigner;
-pub use pdf::{PreparedSignature, SignOptions, SubFilter, prepare, sign_pdf};
+pub use pdf::{PreparedSignature, SignOptions, SubFilter, prepare, sign_pdf, sign_pdf_to};
 
 use thiserror::Error;
 
@@ -67,4 +67,7 @@ pub enum SignError {
     Timestamp(String),
     #[error("appearance: {0}")]
     Appearance(String),
+    /// Writing the signed document failed.
+    #[error("output: {0}")]
+    Io(String),
 }

@@ -96,7 +96,11 @@ fn pdf_date(t: i64) -> String {
 
 /// A document prepared for signing: everything but the signature value.
 pub struct PreparedSignature<'a> {
-    out: Vec<u8>,
+    /// The document as given; never copied.
+    input: &'a [u8],
+    /// The appended revision (after an end-of-line when the input lacks one).
+    update: Vec<u8>,
+    /// Where the hex digits of /Contents start, in `update`.
     contents_start: usize,
     contents_capacity: usize,
     algorithm: SignatureAlgorithm,
@@ -113,8 +117,36 @@ impl PreparedSignature<'_> {
         &self.signed_attrs
     }
 
-    /// Completes the document with the raw signature value.
+    /// Completes the document with the raw signature value: the input followed by the signed
+    /// revision, in a new buffer.
     pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
+        let input = self.input;
+        let update = self.finish(signature)?;
+        let mut out = Vec::with_capacity(input.len().saturating_add(update.len()));
+        out.extend_from_slice(input);
+        out.extend_from_slice(&update);
+        Ok(out)
+    }
+
+    /// Completes the document into `out`: the input bytes as they are, then the signed
+    /// revision. Nothing the size of the document is allocated, so signing a large file needs
+    /// about its own size in memory. Returns the number of bytes written.
+    pub fn complete_to<W: std::io::Write>(
+        self,
+        signature: &[u8],
+        mut out: W,
+    ) -> Result<u64, SignError> {
+        let input = self.input;
+        let update = self.finish(signature)?;
+        let io = |e: std::io::Error| SignError::Io(e.to_string());
+        out.write_all(input).map_err(io)?;
+        out.write_all(&update).map_err(io)?;
+        out.flush().map_err(io)?;
+        Ok(u64::try_from(input.len().saturating_add(update.len())).unwrap_or(u64::MAX))
+    }
+
+    /// The appended revision with the CMS in its /Contents.
+    fn finish(self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
         // The value must verify before it is embedded: a token that signed with another key or
         // algorithm must not produce a broken document.
         check_signature(
@@ -145,7 +177,7 @@ impl PreparedSignature<'_> {
                 reserved: self.contents_capacity / 2,
             });
         }
-        let mut out = self.out;
+        let mut out = self.update;
         let mut hex = String::with_capacity(hex_len);
         for b in &cms {
             let _ = write!(hex, "{b:02x}");
@@ -310,7 +342,7 @@ fn append_to_array(
 /// Prepares `input` for a signature by `certificate` with `algorithm`: writes the incremental
 /// update and returns the bytes to be signed. No private key is needed.
 pub fn prepare<'a>(
-    input: &[u8],
+    input: &'a [u8],
     certificate: &[u8],
     chain: &[Vec<u8>],
     algorithm: SignatureAlgorithm,
@@ -500,9 +532,10 @@ pub fn prepare<'a>(
     sig.push_str(" >>");
     w.put(sig_id, sig.into_bytes());
 
-    // Serialise the update.
-    let mut out = input.to_vec();
-    if !matches!(out.last(), Some(b'\n' | b'\r')) {
+    // Serialise the update, after the input (offsets count from the start of the file).
+    let base = input.len();
+    let mut out: Vec<u8> = Vec::new();
+    if !matches!(input.last(), Some(b'\n' | b'\r')) {
         out.push(b'\n');
     }
     let mut offsets: Vec<(u32, usize)> = Vec::new();
@@ -513,7 +546,7 @@ pub fn prepare<'a>(
             Some(crate::pdf::document::Entry::InFile { generation, .. }) => generation,
             _ => 0,
         };
-        offsets.push((*num, out.len()));
+        offsets.push((*num, base + out.len()));
         out.extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
@@ -543,14 +576,25 @@ pub fn prepare<'a>(
         Some(Object::Array(a)) => a.first().and_then(writer::serialize),
         _ => None,
     };
-    let new_id = DigestAlgorithm::Sha256.digest(&[input, &opts.signing_time.to_be_bytes()]);
+    // The second file identifier changes with every update (ISO 32000-1 §14.4): derived from
+    // the signing time, the size, the certificate and the end of the input, not from a second
+    // pass over the whole document.
+    let tail = input
+        .get(input.len().saturating_sub(4096)..)
+        .unwrap_or(input);
+    let new_id = DigestAlgorithm::Sha256.digest(&[
+        &opts.signing_time.to_be_bytes(),
+        &u64::try_from(input.len()).unwrap_or(u64::MAX).to_be_bytes(),
+        certificate,
+        tail,
+    ]);
     let new_id_hex: String = new_id.iter().take(16).map(|b| format!("{b:02X}")).collect();
     let first = id_first
         .map(|v| String::from_utf8_lossy(&v).into_owned())
         .unwrap_or_else(|| format!("<{new_id_hex}>"));
     let _ = write!(trailer_extra, " /ID [{first} <{new_id_hex}>]");
 
-    let xref_offset = out.len();
+    let xref_offset = base + out.len();
     if uses_streams {
         // An xref stream (ISO 32000-1 §7.5.8), uncompressed, W [1 4 2].
         let xref_num = w.size().max(size);
@@ -593,12 +637,16 @@ pub fn prepare<'a>(
         .find(|(n, _)| *n == sig_id)
         .map(|(_, o)| *o)
         .ok_or(SignError::Unsupported("signature object missing"))?;
-    let rel = crate::pdf::object::find(&out, b"/Contents <", sig_off)
+    let sig_rel = sig_off.saturating_sub(base);
+    let rel = crate::pdf::object::find(&out, b"/Contents <", sig_rel)
         .ok_or(SignError::Unsupported("contents placeholder missing"))?;
-    let gap_start = rel + b"/Contents ".len();
-    let gap_end = gap_start + reserve * 2 + 2;
-    let end = out.len();
-    let br_at = crate::pdf::object::find(&out, br_placeholder.as_bytes(), sig_off)
+    // In the update, then in the file.
+    let gap_start_rel = rel + b"/Contents ".len();
+    let gap_end_rel = gap_start_rel + reserve * 2 + 2;
+    let gap_start = base + gap_start_rel;
+    let gap_end = base + gap_end_rel;
+    let end = base + out.len();
+    let br_at = crate::pdf::object::find(&out, br_placeholder.as_bytes(), sig_rel)
         .ok_or(SignError::Unsupported("byte range placeholder missing"))?;
     let br = format!(
         "/ByteRange [0 {:<width$} {:<width$} {:<width$}]",
@@ -616,15 +664,17 @@ pub fn prepare<'a>(
         .ok_or(SignError::Unsupported("byte range slot out of range"))?
         .copy_from_slice(br.as_bytes());
 
-    // Digest of the two ranges, straight from the buffer.
+    // Digest of the two ranges, straight from the input and the update (one pass).
     let digest = algorithm.digest().digest(&[
-        out.get(..gap_start).unwrap_or(&[]),
-        out.get(gap_end..).unwrap_or(&[]),
+        input,
+        out.get(..gap_start_rel).unwrap_or(&[]),
+        out.get(gap_end_rel..).unwrap_or(&[]),
     ]);
     let signed_attrs = cms_builder::signed_attributes(algorithm.digest(), &digest, certificate)?;
     Ok(PreparedSignature {
-        out,
-        contents_start: gap_start + 1,
+        input,
+        update: out,
+        contents_start: gap_start_rel + 1,
         contents_capacity: reserve * 2,
         algorithm,
         certificate: certificate.to_vec(),
@@ -632,6 +682,25 @@ pub fn prepare<'a>(
         signed_attrs,
         tsa: opts.tsa,
     })
+}
+
+/// [`sign_pdf`] writing into `out` (a file, a socket) instead of a new buffer: the input is
+/// written as it is, then the signed revision, so memory stays about the size of the input.
+pub fn sign_pdf_to<W: std::io::Write>(
+    input: &[u8],
+    signer: &dyn Signer,
+    opts: &SignOptions<'_>,
+    out: W,
+) -> Result<u64, SignError> {
+    let prepared = prepare(
+        input,
+        signer.certificate(),
+        signer.chain(),
+        signer.algorithm(),
+        opts,
+    )?;
+    let signature = signer.sign(prepared.to_be_signed())?;
+    prepared.complete_to(&signature, out)
 }
 
 /// Signs in one step with a signer that holds (or reaches) the key.
