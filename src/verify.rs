@@ -208,6 +208,8 @@ pub struct Verifier {
     paths: PathValidator,
     /// Signer summaries by certificate SHA-256 (bounded like the path caches).
     summaries: std::sync::RwLock<std::collections::HashMap<[u8; 32], crate::pki::CertSummary>>,
+    recent_summaries:
+        std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, crate::pki::CertSummary)>>,
 }
 
 /// A failure candidate: the first TOTAL_FAILED wins, else the first INDETERMINATE.
@@ -566,11 +568,29 @@ impl Verifier {
             options,
             paths: PathValidator::new(),
             summaries: Default::default(),
+            recent_summaries: Default::default(),
         }
     }
 
-    /// The summary of a signer's certificate, computed once per certificate.
+    /// The summary of a signer's certificate, computed once per certificate (the last few
+    /// compared byte for byte, older ones found by SHA-256).
     fn summary(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
+        if let Ok(recent) = self.recent_summaries.lock()
+            && let Some((_, s)) = recent.iter().find(|(c, _)| c.as_slice() == cert)
+        {
+            return Some(s.clone());
+        }
+        let s = self.summary_by_digest(cert)?;
+        if let Ok(mut recent) = self.recent_summaries.lock() {
+            if recent.len() >= 8 {
+                recent.pop_back();
+            }
+            recent.push_front((cert.to_vec(), s.clone()));
+        }
+        Some(s)
+    }
+
+    fn summary_by_digest(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
         let key = crate::ledger::sha256(cert);
         if let Some(s) = self
             .summaries

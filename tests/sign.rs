@@ -321,3 +321,31 @@ fn five_signatures_share_prefix_hashing() {
         assert_eq!(sig.indication, Indication::TotalFailed, "{}", sig.field);
     }
 }
+
+/// An object with a generation other than 0 (the catalog is `1 9 obj`): the update must keep
+/// the generation in its header, its cross-reference entry and every reference to it, or the
+/// new revision has no catalog and the signature vanishes.
+#[test]
+fn nonzero_generations_are_kept() {
+    let input = std::fs::read(common::corpus_dir().join("pyhanko/minimal-with-orphaned-xrefs.pdf"))
+        .expect("corpus file");
+    let out = sign::sign_pdf(
+        &input,
+        &signer("leaf-p256"),
+        &SignOptions::new(signing_time()),
+    )
+    .unwrap();
+    let tail = String::from_utf8_lossy(&out[input.len()..]);
+    assert!(
+        tail.contains("1 9 obj") && tail.contains("/Root 1 9 R"),
+        "{tail}"
+    );
+    let r = verifier().verify_bytes("gen9.pdf", &out);
+    assert_eq!(r.signatures.len(), 1, "{:?}", r.error);
+    assert_eq!(
+        r.signatures[0].indication,
+        Indication::TotalPassed,
+        "{:?}",
+        r.signatures[0].errors
+    );
+}

@@ -503,37 +503,12 @@ impl<'a> Lexer<'a> {
 }
 
 /// Finds `needle` in `hay` starting at `from`.
-/// Value of each byte as a hex digit, or 0xff.
-// `as` is the only way to index in a const loop; every value is below 256.
-#[allow(clippy::as_conversions)]
-const HEX_VALUE: [u8; 256] = {
-    let mut t = [0xffu8; 256];
-    let mut i = 0usize;
-    while i < 256 {
-        let b = i as u8;
-        t[i] = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => 0xff,
-        };
-        i += 1;
-    }
-    t
-};
-
-/// Decodes an even run of hex digits; `None` if any byte is not one. Branch-free in the loop
-/// (signature /Contents run to tens of kilobytes).
+/// Decodes an even run of hex digits (SIMD where the CPU has it); `None` if any byte is not
+/// one. Signature /Contents run to tens of kilobytes, and this is most of their parse.
 fn decode_hex_pairs(digits: &[u8]) -> Option<Vec<u8>> {
     let mut out = vec![0u8; digits.len() / 2];
-    let mut bad = 0u8;
-    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        let h = HEX_VALUE[usize::from(pair[0])];
-        let l = HEX_VALUE[usize::from(pair[1])];
-        bad |= h | l;
-        *o = (h << 4) | (l & 0x0f);
-    }
-    (bad & 0xf0 == 0).then_some(out)
+    faster_hex::hex_decode(digits, &mut out).ok()?;
+    Some(out)
 }
 
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {

@@ -20,6 +20,9 @@ const MAX_CANDIDATE_VISITS: usize = 64;
 
 /// Entries kept in each of the validator's caches before it is cleared.
 pub const MAX_CACHED: usize = 16_384;
+
+/// Path results compared byte for byte before hashing (see [`PathValidator::validate`]).
+const RECENT: usize = 8;
 /// Bound on complete paths collected before choosing one.
 const MAX_PATHS: usize = 4;
 
@@ -47,6 +50,8 @@ pub struct PathValidator {
     /// fingerprint, certificates, revocation data, options): a batch signed by the same people
     /// parses and checks their chain once. Cleared when it reaches [`MAX_CACHED`] entries.
     results: RwLock<HashMap<[u8; 32], PathReport>>,
+    /// The last [`RECENT`] results with their whole inputs.
+    recent: std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, PathReport)>>,
     /// Certificate signature verifications actually computed (cache misses), for tests and stats.
     verifications: AtomicUsize,
 }
@@ -114,16 +119,25 @@ impl PathValidator {
         }
     }
 
-    /// The key of a [`PathValidator::validate`] call: SHA-256 over each input, length-prefixed.
-    fn result_key(store: &TrustStore, input: &PathInput<'_>, opts: &PathOptions) -> [u8; 32] {
-        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    /// Every input of a [`PathValidator::validate`] call, length-prefixed: equal keys mean
+    /// equal results.
+    fn result_key(store: &TrustStore, input: &PathInput<'_>, opts: &PathOptions) -> Vec<u8> {
+        let lists = [input.extra_certs, input.embedded_crls, input.embedded_ocsp];
+        let size = 128
+            + input.signer_der.len()
+            + lists
+                .iter()
+                .flat_map(|l| l.iter())
+                .map(|d| d.len() + 8)
+                .sum::<usize>();
+        let mut key = Vec::with_capacity(size);
         let mut put = |bytes: &[u8]| {
-            ctx.update(&u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes());
-            ctx.update(bytes);
+            key.extend_from_slice(&u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes());
+            key.extend_from_slice(bytes);
         };
         put(&store.fingerprint());
         put(input.signer_der);
-        for list in [input.extra_certs, input.embedded_crls, input.embedded_ocsp] {
+        for list in lists {
             put(&u64::try_from(list.len()).unwrap_or(u64::MAX).to_be_bytes());
             for der in list {
                 put(der);
@@ -148,13 +162,13 @@ impl PathValidator {
         put(&u64::try_from(opts.min_rsa_bits)
             .unwrap_or(u64::MAX)
             .to_be_bytes());
-        let mut key = [0u8; 32];
-        key.copy_from_slice(ctx.finish().as_ref());
         key
     }
 
-    /// Build and validate a path for `input.signer_der`. Results are remembered (see
-    /// [`PathValidator`]'s fields): the same inputs give the same report without recomputing.
+    /// Build and validate a path for `input.signer_der`. Results are remembered: the same
+    /// inputs give the same report without recomputing. The last few inputs are compared byte
+    /// for byte (a batch from the same signers never hashes them); older ones are found by the
+    /// SHA-256 of their inputs.
     pub fn validate(
         &self,
         store: &TrustStore,
@@ -162,15 +176,39 @@ impl PathValidator {
         opts: &PathOptions,
     ) -> PathReport {
         let key = Self::result_key(store, input, opts);
-        if let Some(r) = self.results.read().ok().and_then(|m| m.get(&key).cloned()) {
-            return r;
+        if let Ok(recent) = self.recent.lock()
+            && let Some((_, r)) = recent.iter().find(|(k, _)| *k == key)
+        {
+            return r.clone();
         }
-        let report = self.validate_uncached(store, input, opts);
-        if let Ok(mut m) = self.results.write() {
-            if m.len() >= MAX_CACHED {
-                m.clear();
+        let digest: [u8; 32] = {
+            let mut d = [0u8; 32];
+            d.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &key).as_ref());
+            d
+        };
+        let report = match self
+            .results
+            .read()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned())
+        {
+            Some(r) => r,
+            None => {
+                let report = self.validate_uncached(store, input, opts);
+                if let Ok(mut m) = self.results.write() {
+                    if m.len() >= MAX_CACHED {
+                        m.clear();
+                    }
+                    m.insert(digest, report.clone());
+                }
+                report
             }
-            m.insert(key, report.clone());
+        };
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= RECENT {
+                recent.pop_back();
+            }
+            recent.push_front((key, report.clone()));
         }
         report
     }

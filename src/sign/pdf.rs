@@ -413,8 +413,9 @@ pub fn prepare<'a>(
         None => ([0.0; 4], None),
     };
     let mut widget = format!(
-        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /F 132 /P {page_id} 0 R /Rect [{} {} {} {}]",
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /F 132 /P {page_id} {} R /Rect [{} {} {} {}]",
         writer::text(&name),
+        generation_of(&doc, rev, page_id),
         writer::num(rect[0]),
         writer::num(rect[1]),
         writer::num(rect[2]),
@@ -538,15 +539,13 @@ pub fn prepare<'a>(
     if !matches!(input.last(), Some(b'\n' | b'\r')) {
         out.push(b'\n');
     }
-    let mut offsets: Vec<(u32, usize)> = Vec::new();
+    // (number, offset, generation): a rewritten object keeps its generation.
+    let mut offsets: Vec<(u32, usize, u16)> = Vec::new();
     let mut objects: Vec<&(u32, Vec<u8>)> = w.objects().iter().collect();
     objects.sort_by_key(|(n, _)| *n);
     for (num, body) in objects {
-        let generation = match doc.entry(*num, rev) {
-            Some(crate::pdf::document::Entry::InFile { generation, .. }) => generation,
-            _ => 0,
-        };
-        offsets.push((*num, base + out.len()));
+        let generation = generation_of(&doc, rev, *num);
+        offsets.push((*num, base + out.len(), generation));
         out.extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
@@ -562,8 +561,9 @@ pub fn prepare<'a>(
         .iter()
         .any(|s| s.offset == prev && s.trailer.type_name() == Some(b"XRef"));
     let mut trailer_extra = format!(
-        "/Size {} /Root {root_id} 0 R /Prev {prev}",
-        w.size().max(size) + u32::from(uses_streams)
+        "/Size {} /Root {root_id} {} R /Prev {prev}",
+        w.size().max(size) + u32::from(uses_streams),
+        generation_of(&doc, rev, root_id)
     );
     if let Some(info) = trailer.get(b"Info") {
         let _ = write!(
@@ -598,17 +598,17 @@ pub fn prepare<'a>(
     if uses_streams {
         // An xref stream (ISO 32000-1 §7.5.8), uncompressed, W [1 4 2].
         let xref_num = w.size().max(size);
-        let mut rows: Vec<(u32, usize)> = offsets.clone();
-        rows.push((xref_num, xref_offset));
-        rows.sort_by_key(|(n, _)| *n);
+        let mut rows: Vec<(u32, usize, u16)> = offsets.clone();
+        rows.push((xref_num, xref_offset, 0));
+        rows.sort_by_key(|(n, _, _)| *n);
         let mut data = Vec::new();
         let mut index = String::new();
-        for (num, off) in &rows {
+        for (num, off, generation) in &rows {
             let off32 = u32::try_from(*off)
                 .map_err(|_| SignError::Unsupported("file larger than 4 GiB"))?;
             data.push(1u8);
             data.extend_from_slice(&off32.to_be_bytes());
-            data.extend_from_slice(&[0, 0]);
+            data.extend_from_slice(&generation.to_be_bytes());
             let _ = write!(index, "{num} 1 ");
         }
         out.extend_from_slice(
@@ -623,8 +623,8 @@ pub fn prepare<'a>(
         out.extend_from_slice(b"\nendstream\nendobj\n");
     } else {
         let mut xref = String::from("xref\n");
-        for (num, off) in &offsets {
-            let _ = write!(xref, "{num} 1\n{off:010} 00000 n\r\n");
+        for (num, off, generation) in &offsets {
+            let _ = write!(xref, "{num} 1\n{off:010} {generation:05} n\r\n");
         }
         let _ = write!(xref, "trailer\n<< {trailer_extra} >>\n");
         out.extend_from_slice(xref.as_bytes());
@@ -634,8 +634,8 @@ pub fn prepare<'a>(
     // Patch /ByteRange around /Contents.
     let sig_off = offsets
         .iter()
-        .find(|(n, _)| *n == sig_id)
-        .map(|(_, o)| *o)
+        .find(|(n, _, _)| *n == sig_id)
+        .map(|(_, o, _)| *o)
         .ok_or(SignError::Unsupported("signature object missing"))?;
     let sig_rel = sig_off.saturating_sub(base);
     let rel = crate::pdf::object::find(&out, b"/Contents <", sig_rel)
@@ -682,6 +682,15 @@ pub fn prepare<'a>(
         signed_attrs,
         tsa: opts.tsa,
     })
+}
+
+/// The generation of object `num` in revision `rev` (0 for new or compressed objects): an
+/// update that rewrites or refers to an object must use the generation the file gives it.
+fn generation_of(doc: &Document<'_>, rev: usize, num: u32) -> u16 {
+    match doc.entry(num, rev) {
+        Some(crate::pdf::document::Entry::InFile { generation, .. }) => generation,
+        _ => 0,
+    }
 }
 
 /// [`sign_pdf`] writing into `out` (a file, a socket) instead of a new buffer: the input is
