@@ -752,16 +752,18 @@ impl Verifier {
         // A later revision may have rewritten the dictionary (or re-pointed the field's /V):
         // the signed revision's own version is the one whose /Contents the gap must be; the
         // rewrite itself is reported by the modification analysis.
-        let mut sig_dict: Dict = sf.sig.clone();
+        // (A field walked in the revision it signs already holds that version.)
+        let mut sig_dict: std::borrow::Cow<'_, Dict> = std::borrow::Cow::Borrowed(&sf.sig);
         if let Ok([_, _, b, c]) = byte_range::read_byte_range(&sf.sig) {
             let end = b.checked_add(c).and_then(|e| usize::try_from(e).ok());
             if let Some(rev) = end.and_then(|e| doc.revision_ending_at(e))
+                && rev != sf.revision
                 && let Some(d) = signed_version(doc, sf, rev)
             {
-                sig_dict = d;
+                sig_dict = std::borrow::Cow::Owned(d);
             }
         }
-        let (range, contents): (CheckedRange, Vec<u8>) = match byte_range::check(doc, &sig_dict) {
+        let (range, contents): (CheckedRange, &[u8]) = match byte_range::check(doc, &sig_dict) {
             Ok(x) => x,
             Err(e) => {
                 v.fail(SubIndication::FormatFailure, PdfError::from(e).to_string());
@@ -785,7 +787,7 @@ impl Verifier {
         self.modifications(doc, range.revision, rep);
 
         // 2. CMS.
-        let sd = match SignedData::from_pdf_contents(&contents) {
+        let sd = match SignedData::from_pdf_contents(contents) {
             Ok(sd) => sd,
             Err(e) => {
                 v.fail(cms_subindication(&e), Error::from(e).to_string());

@@ -57,10 +57,10 @@ pub fn read_byte_range(sig: &Dict) -> Result<[u64; 4], ByteRangeError> {
 
 /// Applies every rule of REFERENCE §6 to `sig` (the signature dictionary read from the
 /// revision the range ends) and returns the checked range and the raw /Contents bytes.
-pub fn check<'d>(
-    doc: &Document<'d>,
-    sig: &Dict,
-) -> Result<(CheckedRange, Vec<u8>), ByteRangeError> {
+pub fn check<'s>(
+    doc: &Document<'_>,
+    sig: &'s Dict,
+) -> Result<(CheckedRange, &'s [u8]), ByteRangeError> {
     let [start, a, b, c] = read_byte_range(sig)?;
     if start != 0 {
         return Err(ByteRangeError::NonZeroStart);
@@ -97,6 +97,6 @@ pub fn check<'d>(
             end: end_u,
             revision,
         },
-        contents.bytes.clone(),
+        contents.bytes.as_slice(),
     ))
 }

@@ -23,6 +23,8 @@ pub struct SigField {
     pub sig_id: Option<u32>,
     /// The signature dictionary as seen in the revision that was walked.
     pub sig: Dict,
+    /// The revision that was walked.
+    pub revision: usize,
 }
 
 /// A form field found while walking /Fields.
@@ -195,6 +197,7 @@ pub fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>,
                 field_id: f.id,
                 sig_id: f.value_id,
                 sig,
+                revision: rev,
             });
         }
     }
