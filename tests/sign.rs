@@ -349,3 +349,53 @@ fn nonzero_generations_are_kept() {
         r.signatures[0].errors
     );
 }
+
+/// Signatures hashed with different algorithms (P-256 signs with SHA-256, P-384 with SHA-384)
+/// are digested on separate threads; each digest must still be its own, and a change in the
+/// second revision must break exactly the signatures that cover it.
+#[test]
+fn mixed_digest_algorithms() {
+    let mut pdf = unsigned();
+    let mut ends = Vec::new();
+    for (i, leaf) in ["leaf-p256", "leaf-p384", "leaf-rsa2048"]
+        .into_iter()
+        .enumerate()
+    {
+        let opts = SignOptions::new(signing_time() + 60 * i as i64);
+        pdf = sign::sign_pdf(&pdf, &signer(leaf), &opts).unwrap();
+        ends.push(pdf.len());
+    }
+    let check = |pdf: &[u8]| {
+        let r = verifier().verify_bytes("mixed.pdf", pdf);
+        assert_eq!(r.signatures.len(), 3);
+        let mut algs: Vec<String> = r
+            .signatures
+            .iter()
+            .filter_map(|s| s.digest_algorithm.clone())
+            .collect();
+        algs.sort();
+        assert_eq!(algs, ["SHA-256", "SHA-256", "SHA-384"]);
+        r
+    };
+    let r = check(&pdf);
+    for sig in &r.signatures {
+        assert_eq!(
+            sig.indication,
+            Indication::TotalPassed,
+            "{}: {:?}",
+            sig.field,
+            sig.errors
+        );
+    }
+    let second = &pdf[ends[0]..ends[1]];
+    let at = ends[0] + second.windows(6).position(|w| w == b"/M (D:").unwrap() + 8;
+    let mut tampered = pdf.clone();
+    tampered[at] = if tampered[at] == b'9' {
+        b'8'
+    } else {
+        tampered[at] + 1
+    };
+    let r = check(&tampered);
+    let broken = r.signatures.iter().filter(|s| !s.integrity).count();
+    assert_eq!(broken, 2);
+}
