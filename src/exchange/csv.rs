@@ -28,6 +28,8 @@ pub enum CsvError {
     FieldTooLong { line: usize, limit: usize },
     #[error("line {line}: more than {limit} fields")]
     TooManyFields { line: usize, limit: usize },
+    #[error("more than {limit} records")]
+    TooManyRecords { limit: usize },
 }
 
 /// One record and the line it starts on.
@@ -37,8 +39,9 @@ pub struct Record {
     pub fields: Vec<String>,
 }
 
-/// Reads every record of `text`.
-pub fn parse(text: &str) -> Result<Vec<Record>, CsvError> {
+/// Reads every record of `text`, refusing more than `max_records` as soon as the next one
+/// starts (a hostile file is not read to its end).
+pub fn parse(text: &str, max_records: usize) -> Result<Vec<Record>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut records = Vec::new();
     let mut chars = text.chars().peekable();
@@ -57,6 +60,9 @@ pub fn parse(text: &str) -> Result<Vec<Record>, CsvError> {
         }
         if chars.peek().is_none() {
             return Ok(records);
+        }
+        if records.len() >= max_records {
+            return Err(CsvError::TooManyRecords { limit: max_records });
         }
         let start = line;
         let mut fields = Vec::new();
@@ -141,8 +147,21 @@ pub fn parse(text: &str) -> Result<Vec<Record>, CsvError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn record_bound() {
+        assert_eq!(parse("a\nb\n", 2).map(|r| r.len()), Ok(2));
+        assert_eq!(
+            parse("a\nb\nc\n", 2),
+            Err(CsvError::TooManyRecords { limit: 2 })
+        );
+    }
+
     fn rows(t: &str) -> Vec<Vec<String>> {
-        parse(t).unwrap().into_iter().map(|r| r.fields).collect()
+        parse(t, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.fields)
+            .collect()
     }
 
     #[test]
@@ -156,7 +175,7 @@ mod tests {
                 vec!["1", "", ""],
             ]
         );
-        let recs = parse(t).unwrap();
+        let recs = parse(t, usize::MAX).unwrap();
         assert_eq!(recs.get(1).unwrap().line, 3);
         assert_eq!(
             rows("a\n\"multi\nline\",b\nc"),
@@ -167,20 +186,23 @@ mod tests {
     #[test]
     fn errors() {
         assert_eq!(
-            parse("a\n\"open"),
+            parse("a\n\"open", usize::MAX),
             Err(CsvError::UnterminatedQuote { line: 2 })
         );
         assert_eq!(
-            parse("\"a\"b"),
+            parse("\"a\"b", usize::MAX),
             Err(CsvError::AfterQuote {
                 line: 1,
                 found: 'b'
             })
         );
-        assert_eq!(parse("a\"b"), Err(CsvError::StrayQuote { line: 1 }));
+        assert_eq!(
+            parse("a\"b", usize::MAX),
+            Err(CsvError::StrayQuote { line: 1 })
+        );
         let long = "x".repeat(MAX_FIELD_BYTES + 1);
         assert_eq!(
-            parse(&long),
+            parse(&long, usize::MAX),
             Err(CsvError::FieldTooLong {
                 line: 1,
                 limit: MAX_FIELD_BYTES
@@ -188,7 +210,7 @@ mod tests {
         );
         let many = ",".repeat(MAX_FIELDS);
         assert_eq!(
-            parse(&many),
+            parse(&many, usize::MAX),
             Err(CsvError::TooManyFields {
                 line: 1,
                 limit: MAX_FIELDS

@@ -49,8 +49,10 @@ pub const NATIONAL_AXIS_NAME: &str = "Trục liên thông văn bản quốc gia 
 /// rows. 64 MiB leaves a margin of two orders of magnitude.
 pub const MAX_DIRECTORY_BYTES: usize = 64 << 20;
 
-/// Most agencies accepted in one directory (same reasoning as [`MAX_DIRECTORY_BYTES`]).
-pub const MAX_AGENCIES: usize = 1_000_000;
+/// Most agencies accepted in one directory: Vietnam's 2019 communes, districts and provinces
+/// are about 11,000 rows, and every state body with its units a few hundred thousand at most.
+/// A file over the bound is refused as soon as its next row starts.
+pub const MAX_AGENCIES: usize = 500_000;
 
 /// Deepest parent chain accepted. Vietnam has at most four administrative levels and agencies
 /// nest a few levels below them; a 35-character identifier has at most 18 groups.
@@ -403,7 +405,15 @@ impl Directory {
     /// Reads the CSV format of the module docs.
     pub fn from_csv(text: &str) -> Result<Directory, DirectoryError> {
         check_size(text)?;
-        let mut records = csv::parse(text)?.into_iter();
+        // The header, then at most MAX_AGENCIES rows.
+        let mut records = match csv::parse(text, MAX_AGENCIES.saturating_add(1)) {
+            Err(csv::CsvError::TooManyRecords { .. }) => {
+                return Err(DirectoryError::TooManyAgencies {
+                    limit: MAX_AGENCIES,
+                });
+            }
+            other => other?.into_iter(),
+        };
         let header = records.next().ok_or(DirectoryError::NoHeader)?;
         // Position of each known column in the file.
         let mut pos: [Option<usize>; 7] = [None; 7];

@@ -38,6 +38,26 @@ pub(crate) fn decode_stream(dict: &Dict, raw: &[u8], limit: usize) -> Result<Vec
         }
         return Ok(raw.to_vec());
     }
+    // Plain FlateDecode (object and xref streams, most content): inflate with a bound, so a
+    // bomb stops at `limit` with a clear error. Anything flate2 cannot read goes to lopdf,
+    // which tolerates more damage.
+    if let (Some(Object::Name(n)), None) = (filter, dict.get(b"DecodeParms"))
+        && n.as_slice() == b"FlateDecode"
+    {
+        use std::io::Read;
+        let mut out = Vec::new();
+        let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        if flate2::read::ZlibDecoder::new(raw)
+            .take(cap)
+            .read_to_end(&mut out)
+            .is_ok()
+        {
+            if out.len() > limit {
+                return Err(PdfError::DecompressionLimit { limit });
+            }
+            return Ok(out);
+        }
+    }
     let mut ld = lopdf::Dictionary::new();
     if let Some(f) = filter {
         ld.set("Filter", to_lopdf(f));

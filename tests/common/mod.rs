@@ -11,6 +11,7 @@
 
 pub mod docgen;
 pub mod fixtures;
+pub mod hostile;
 pub mod pdfsig;
 pub mod tsa_server;
 
