@@ -1264,7 +1264,10 @@ impl Verifier {
                     crate::time::to_rfc3339(vt)
                 ),
             ),
-            PathOutcome::NotYetValid => v.indeterminate(
+            // The signature exists at the validation time, so it was made before a certificate
+            // of its path became valid: no later proof can change that (EN 319 102-1 lists
+            // NOT_YET_VALID under TOTAL-FAILED).
+            PathOutcome::NotYetValid => v.fail(
                 SubIndication::NotYetValid,
                 "a certificate of the path is not yet valid at the validation time",
             ),

@@ -7,6 +7,12 @@
 //! a revision that also adds a signature, as a signer fills a form and signs it). Everything else
 //! is disallowed, including re-pointing /Root, pages, content streams or appearance streams
 //! shared with other objects (the shadow and sneaky-appearance attacks).
+//!
+//! The whitelist never covers what the signed revision draws: an object reachable from its pages
+//! is judged as page content whatever else it is named as (XMP metadata, /Info, a DSS entry, a
+//! structure element); the objects of an object stream a revision rewrites are judged one by
+//! one; an empty signature field, new or old, may change and show an appearance only in the
+//! revision that signs it; and /NeedAppearances is form filling.
 
 use std::collections::{HashMap, HashSet};
 
@@ -150,6 +156,8 @@ struct Context {
     widget_ap_streams: HashMap<u32, u32>,
     /// Widget annotations of signature fields (merged field-widgets and /Kids widgets).
     sig_widgets: HashSet<u32>,
+    /// The field of each /Kids widget (which need not have a /Parent).
+    widget_field: HashMap<u32, u32>,
     /// Objects of the catalog's /Extensions (ISO 32000-1 §7.12), updated by newer signers.
     extensions: HashSet<u32>,
 }
@@ -217,6 +225,7 @@ impl Context {
             form_fields: HashSet::new(),
             widget_ap_streams: HashMap::new(),
             sig_widgets: HashSet::new(),
+            widget_field: HashMap::new(),
             extensions: HashSet::new(),
         };
         if let Some(e) = cat.get(b"Extensions") {
@@ -259,6 +268,7 @@ impl Context {
                     for k in kids.iter().take(64) {
                         if let Object::Dict(kd) = doc.resolve(k, rev)? {
                             if let Some(n) = id(Some(k)) {
+                                ctx.widget_field.insert(n, fid);
                                 if f.is_sig {
                                     ctx.sig_widgets.insert(n);
                                 }
@@ -405,7 +415,9 @@ fn analyse_revision(
 
     let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
     let annots_ok = docmdp == Some(3);
-    for (num, entry) in doc.written_in(rev) {
+    // Objects drawn on the pages of the signed revision, computed when first needed.
+    let mut rendered: Option<HashSet<u32>> = None;
+    for (num, entry) in written_with_stream_members(doc, before, rev)? {
         let old = doc.get(num, before)?;
         let new = match entry {
             Entry::Free => None,
@@ -428,6 +440,29 @@ fn analyse_revision(
         let nd = new.as_dict();
         if Some(num) == ctx.root {
             continue; // judged above through check_catalog
+        }
+        // Metadata, DSS, structure and extension objects may change, but not when the signed
+        // revision also draws them on a page (a content stream named as XMP metadata, /Info or
+        // a DSS entry would otherwise be a shadow attack the whitelist waves through).
+        let whitelisted = Some(num) == ctx.info
+            || Some(num) == ctx.metadata
+            || ctx.dss.contains(&num)
+            || ctx.extensions.contains(&num)
+            || Some(num) == ctx.struct_root
+            || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot")));
+        if whitelisted
+            && rendered
+                .get_or_insert_with(|| rendered_objects(doc, before))
+                .contains(&num)
+        {
+            deny(
+                findings,
+                format!(
+                    "object {num} ({}), drawn on a page, changed",
+                    describe(&old)
+                ),
+            );
+            continue;
         }
         if Some(num) == ctx.info || Some(num) == ctx.metadata || ctx.dss.contains(&num) {
             continue;
@@ -459,7 +494,7 @@ fn analyse_revision(
         }
         if Some(num) == ctx.acroform {
             if let (Some(a), Some(b)) = (od, nd) {
-                check_acroform(doc, before, rev, a, b, findings, &mut scratch, rev);
+                check_acroform(doc, before, rev, a, b, fill_ok, findings, &mut scratch, rev);
             } else {
                 deny(findings, "AcroForm replaced by a non-dictionary".into());
             }
@@ -499,7 +534,8 @@ fn analyse_revision(
         }
         if ctx.empty_sig_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                let bad: Vec<String> = changed_keys(doc, a, b)
+                let keys = changed_keys(doc, a, b);
+                let bad: Vec<String> = keys
                     .iter()
                     .filter(|k| !SIG_FIELD_KEYS.contains(&k.as_slice()))
                     .map(|k| name(k))
@@ -508,6 +544,13 @@ fn analyse_revision(
                     deny(
                         findings,
                         format!("signature field {num}: {} changed", bad.join(", ")),
+                    );
+                } else if !keys.is_empty() && !signed_in(&after, num, b) {
+                    // Filling an empty signature field means signing it: a new appearance or
+                    // visibility without a signature is an overlay.
+                    deny(
+                        findings,
+                        format!("empty signature field {num} changed without being signed"),
                     );
                 }
             }
@@ -537,7 +580,8 @@ fn analyse_revision(
             continue;
         }
         if let Some(field) = ctx.widget_ap_streams.get(&num) {
-            let field_ok = (ctx.empty_sig_fields.contains(field) && adds_signature)
+            let field_ok = (ctx.empty_sig_fields.contains(field)
+                && after.signed_sig_fields.contains(field))
                 || (ctx.form_fields.contains(field) && fill_ok);
             if !field_ok || referenced_elsewhere(doc, before, num, *field)? {
                 deny(findings, format!("appearance stream {num} overwritten"));
@@ -562,7 +606,7 @@ fn analyse_revision(
                         a.get(b"Annots"),
                         b.get(b"Annots"),
                         annots_ok,
-                        &after.sig_widgets,
+                        &after,
                         findings,
                         &mut scratch,
                         rev,
@@ -579,7 +623,7 @@ fn analyse_revision(
                 Some(&old),
                 Some(&new),
                 annots_ok,
-                &after.sig_widgets,
+                &after,
                 findings,
                 &mut scratch,
                 rev,
@@ -616,6 +660,101 @@ fn analyse_revision(
     }
 }
 
+/// True when signature widget or field `num` (`d`, as revision `after` has it) belongs to a
+/// field that has a signature in `after`.
+fn signed_in(after: &Context, num: u32, d: &Dict) -> bool {
+    after.signed_sig_fields.contains(&num)
+        || after
+            .widget_field
+            .get(&num)
+            .is_some_and(|f| after.signed_sig_fields.contains(f))
+        || d.get(b"Parent")
+            .and_then(Object::as_ref_id)
+            .is_some_and(|(p, _)| after.signed_sig_fields.contains(&p))
+}
+
+/// The objects revision `rev` writes, plus the objects stored in an object stream it rewrites:
+/// their entries still name the stream, so they change with it though no entry of `rev` lists
+/// them (hide-and-replace through object streams).
+fn written_with_stream_members(
+    doc: &Document<'_>,
+    before: usize,
+    rev: usize,
+) -> Result<Vec<(u32, Entry)>, PdfError> {
+    let mut written = doc.written_in(rev);
+    let mut streams: HashSet<u32> = HashSet::new();
+    for (num, _) in &written {
+        if let Some(Object::Stream(s)) = doc.get(*num, before)?
+            && s.dict.type_name() == Some(b"ObjStm")
+        {
+            streams.insert(*num);
+        }
+    }
+    if streams.is_empty() {
+        return Ok(written);
+    }
+    let listed: HashSet<u32> = written.iter().map(|(n, _)| *n).collect();
+    let end = doc.revisions.get(before).map_or(0, |r| r.end);
+    let mut members: Vec<u32> = Vec::new();
+    for s in doc.sections.iter().filter(|s| s.end <= end) {
+        for num in s.entries.keys() {
+            if !listed.contains(num)
+                && matches!(doc.entry(*num, before), Some(Entry::InStream { stream, .. }) if streams.contains(&stream))
+            {
+                members.push(*num);
+            }
+        }
+    }
+    members.sort_unstable();
+    members.dedup();
+    for num in members {
+        if let Some(e) = doc.entry(num, rev) {
+            written.push((num, e));
+        }
+    }
+    Ok(written)
+}
+
+/// Objects reachable from the page tree of revision `rev`: pages, content streams, resources,
+/// annotations and their appearances. Back pointers (/Parent, /P), field values (/V, which
+/// lead to signature dictionaries and through them to the catalog), /Data and /Metadata are
+/// not followed. Unreadable objects are skipped.
+fn rendered_objects(doc: &Document<'_>, rev: usize) -> HashSet<u32> {
+    const NOT_FOLLOWED: &[&[u8]] = &[b"Parent", b"P", b"V", b"Data", b"Metadata"];
+    fn refs(o: &Object, out: &mut Vec<u32>, depth: usize) {
+        if depth > super::object::MAX_NESTING {
+            return;
+        }
+        let dict = match o {
+            Object::Ref(n, _) => return out.push(*n),
+            Object::Array(a) => return a.iter().for_each(|x| refs(x, out, depth + 1)),
+            Object::Dict(d) => d,
+            Object::Stream(s) => &s.dict,
+            _ => return,
+        };
+        dict.entries
+            .iter()
+            .filter(|(k, _)| !NOT_FOLLOWED.contains(&k.as_slice()))
+            .for_each(|(_, v)| refs(v, out, depth + 1));
+    }
+    let mut seen = HashSet::new();
+    let mut stack: Vec<u32> = Vec::new();
+    if let Ok((_, cat)) = catalog(doc, rev)
+        && let Some(p) = cat.get(b"Pages")
+    {
+        refs(p, &mut stack, 0);
+    }
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        if let Ok(Some(o)) = doc.get(n, rev) {
+            refs(&o, &mut stack, 0);
+        }
+    }
+    seen
+}
+
 fn is_doc_timestamp(doc: &Document<'_>, n: u32, rev: usize) -> bool {
     matches!(doc.get(n, rev), Ok(Some(Object::Dict(d))) if d.type_name() == Some(b"DocTimeStamp") || d.name(b"SubFilter") == Some(b"ETSI.RFC3161"))
 }
@@ -648,7 +787,7 @@ fn check_catalog(
     findings: &mut Vec<String>,
     level: &mut Modifications,
 ) {
-    let _ = (docmdp, adds_signature);
+    let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
     for k in changed_keys(doc, old, new) {
         if !CATALOG_KEYS.contains(&k.as_slice()) {
             findings.push(format!(
@@ -662,7 +801,7 @@ fn check_catalog(
             let b = new.get(b"AcroForm").map(|o| doc.resolve(o, rev));
             match (a, b) {
                 (Some(Ok(Object::Dict(a))), Some(Ok(Object::Dict(b)))) => {
-                    check_acroform(doc, before, rev, &a, &b, findings, level, rev)
+                    check_acroform(doc, before, rev, &a, &b, fill_ok, findings, level, rev)
                 }
                 (None, Some(Ok(Object::Dict(_)))) => {}
                 _ => {
@@ -684,12 +823,17 @@ fn check_acroform(
     rev: usize,
     old: &Dict,
     new: &Dict,
+    fill_ok: bool,
     findings: &mut Vec<String>,
     level: &mut Modifications,
     shown: usize,
 ) {
     for k in changed_keys(doc, old, new) {
-        if !ACROFORM_KEYS.contains(&k.as_slice()) {
+        // NeedAppearances makes viewers redraw every field from its value: a change of what
+        // the pages show, allowed only where form filling is.
+        if !ACROFORM_KEYS.contains(&k.as_slice())
+            || (k.as_slice() == b"NeedAppearances" && !fill_ok)
+        {
             findings.push(format!(
                 "revision {}: AcroForm /{} changed",
                 shown + 1,
@@ -714,11 +858,12 @@ fn check_annots(
     old: Option<&Object>,
     new: Option<&Object>,
     annots_ok: bool,
-    sig_widgets: &HashSet<u32>,
+    after: &Context,
     findings: &mut Vec<String>,
     level: &mut Modifications,
     shown: usize,
 ) -> Result<(), PdfError> {
+    let sig_widgets = &after.sig_widgets;
     let old_a = refs_of(doc, old, before)?;
     let new_a = refs_of(doc, new, rev)?;
     if !is_superset(&old_a, &new_a) {
@@ -740,7 +885,12 @@ fn check_annots(
                         matches!(doc.get(p, rev), Ok(Some(Object::Dict(pd))) if pd.name(b"FT") == Some(b"Sig"))
                     }))
         });
-        if !is_sig_widget && !annots_ok {
+        // A new signature widget that stays unsigned draws whatever its appearance says: when
+        // visible it is an annotation like any other (an empty field to sign later is added
+        // invisible, or signed in the revision that adds it).
+        let unsigned_overlay = is_sig_widget
+            && d.is_some_and(|d| visible_rect(doc, d, rev).is_some() && !signed_in(after, *a, d));
+        if (!is_sig_widget || unsigned_overlay) && !annots_ok {
             findings.push(format!(
                 "revision {}: annotation {a} added to a page",
                 shown + 1

@@ -191,15 +191,21 @@ pub fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>,
             (None, Some(n)) => Object::Ref(n, 0),
             (None, None) => continue,
         };
-        if let Object::Dict(sig) = doc.resolve(&v, rev)? {
-            out.push(SigField {
-                name: f.name,
-                field_id: f.id,
-                sig_id: f.value_id,
-                sig,
-                revision: rev,
-            });
-        }
+        // A signature field whose value cannot be read as a dictionary is still a signature,
+        // a broken one: it is reported with an empty dictionary (no /ByteRange, so it fails
+        // closed) instead of making the document look unsigned or hiding the revision's other
+        // signatures.
+        let sig = match doc.resolve(&v, rev) {
+            Ok(Object::Dict(sig)) => sig,
+            _ => Dict::default(),
+        };
+        out.push(SigField {
+            name: f.name,
+            field_id: f.id,
+            sig_id: f.value_id,
+            sig,
+            revision: rev,
+        });
     }
     Ok(out)
 }
