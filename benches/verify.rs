@@ -276,6 +276,8 @@ fn main() {
     // chains, hashed on separate threads.
     let mixed_sig = inputs::signed_n(&inputs::signed_n(&big, "leaf-p256", 1), "leaf-p384", 1);
     assert!(v.verify_bytes("mixed.pdf", &mixed_sig).all_passed());
+    // Its slower chain alone (SHA-384 runs without the CPU's SHA-256 instructions).
+    let p384_sig = inputs::signed_n(&big, "leaf-p384", 1);
     let five_report = v.verify_bytes("five.pdf", &five_sig);
     assert!(five_report.all_passed() && five_report.signatures.len() == 5);
     // Signing: 1 MB with RSA-2048, into a sink.
@@ -444,20 +446,20 @@ fn main() {
         t5.as_secs_f64() / t1s.as_secs_f64()
     );
 
-    let (tm, t1s) = paired(
+    let (tm, t384) = paired(
         n,
         || {
             black_box(v.verify_bytes("b.pdf", &mixed_sig));
         },
         || {
-            black_box(v.verify_bytes("b.pdf", &one_sig));
+            black_box(v.verify_bytes("b.pdf", &p384_sig));
         },
     );
     println!(
-        "20 MB with a SHA-256 and a SHA-384 signature (hashed on 2 threads): {} against {} with 1: {:.2}×",
+        "20 MB with a SHA-256 and a SHA-384 signature (two chains, two threads): {} against {} for the SHA-384 signature alone: {:.2}×",
         fmt_dur(tm),
-        fmt_dur(t1s),
-        tm.as_secs_f64() / t1s.as_secs_f64()
+        fmt_dur(t384),
+        tm.as_secs_f64() / t384.as_secs_f64()
     );
 
     let n = if bench_mode { 41 } else { 1 };
