@@ -366,6 +366,15 @@ pub fn prepare<'a>(
         .int(b"Size")
         .and_then(|s| u32::try_from(s).ok())
         .ok_or(SignError::Unsupported("trailer without /Size"))?;
+    // New objects start above every number a cross-reference section defines: with a trailer
+    // /Size that is too small (damaged files; one of a linearized file's two sections) they
+    // would otherwise replace existing objects, such as the catalog.
+    let size = doc
+        .sections
+        .iter()
+        .flat_map(|s| s.entries.keys())
+        .max()
+        .map_or(size, |n| size.max(n.saturating_add(1)));
     if fields::docmdp_level(&doc, rev) == Some(1) {
         return Err(SignError::Unsupported(
             "the document is certified with no changes allowed (DocMDP P=1)",
@@ -550,10 +559,13 @@ pub fn prepare<'a>(
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
+    // /Prev is the section the input's last `startxref` names (the head of the chain, ISO
+    // 32000-1 §7.5.6), even when a stray `startxref`/`%%EOF` earlier in the file makes that
+    // section look like it belongs to an earlier revision: any other section would drop the
+    // newer ones from the chain.
     let prev = doc
         .sections
-        .iter()
-        .find(|s| s.end == doc.revisions.get(rev).map_or(0, |r| r.end))
+        .first()
         .map(|s| s.offset)
         .ok_or(SignError::Unsupported("no cross-reference section"))?;
     let uses_streams = doc

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds every fuzz target and runs each for a short while (30 s by default) on its committed
+# corpus (fuzz/corpus/<target>/) plus the regression inputs (fixtures/fuzz-regressions/<target>/).
+# Fails when any target crashes, times out or runs out of memory; the inputs that did are
+# left in the artifacts folder it prints.
+#
+#   fuzz/run-ci.sh                  # all targets, 30 s each
+#   FUZZ_SECS=120 fuzz/run-ci.sh pdf_verify cms_verify
+#
+# Needs a nightly toolchain (`cargo +nightly`) and cargo-fuzz. A missing cargo-fuzz is installed
+# from crates.io (`cargo install --locked cargo-fuzz`); a missing nightly toolchain is NOT
+# downloaded: the script prints a notice and exits 0. New inputs found go to a scratch folder,
+# never into the committed corpora.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+secs="${FUZZ_SECS:-30}"
+all_targets=(pdf_verify cms_verify cert_path edxml_parse directory_load sign_roundtrip)
+if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
+
+# Low priority: fuzzing must not disturb benchmarks or other builds on the same machine.
+nice_cmd=(nice -n 19)
+
+if ! command -v rustup >/dev/null 2>&1 || ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    echo "notice: no nightly Rust toolchain installed (rustup toolchain list); fuzzing skipped"
+    exit 0
+fi
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "notice: cargo +nightly does not run; fuzzing skipped"
+    exit 0
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "cargo-fuzz not found: installing it (cargo install --locked cargo-fuzz)"
+    if ! "${nice_cmd[@]}" cargo install --locked cargo-fuzz; then
+        echo "notice: cargo-fuzz could not be installed (is crates.io reachable?); fuzzing skipped"
+        exit 0
+    fi
+fi
+
+max_len() {
+    case "$1" in
+        pdf_verify | sign_roundtrip) echo 262144 ;;
+        *) echo 65536 ;;
+    esac
+}
+
+start=$(date +%s)
+cd "$here"
+echo "== building ${#targets[@]} fuzz targets"
+if ! "${nice_cmd[@]}" cargo +nightly fuzz build >"${TMPDIR:-/tmp}/vnedoc-fuzz-build.log" 2>&1; then
+    echo "FAILED to build the fuzz targets:"
+    tail -n 40 "${TMPDIR:-/tmp}/vnedoc-fuzz-build.log"
+    exit 1
+fi
+built=$(date +%s)
+echo "== built in $((built - start)) s"
+
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/vnedoc-fuzz-ci.XXXXXX")"
+failed=()
+for t in "${targets[@]}"; do
+    [ -d "corpus/$t" ] || { echo "no committed corpus for $t (fuzz/corpus/$t)"; failed+=("$t"); continue; }
+    mkdir -p "$scratch/new/$t" "$scratch/artifacts/$t"
+    dirs=("$scratch/new/$t" "corpus/$t")
+    [ -d "$repo/fixtures/fuzz-regressions/$t" ] && dirs+=("$repo/fixtures/fuzz-regressions/$t")
+    # The repository's own fixtures are seeds too (read only): the committed corpora are kept
+    # under 2 MB and so hold few of the larger real documents.
+    case "$t" in
+        pdf_verify | sign_roundtrip)
+            dirs+=("$repo/fixtures/pdf" "$repo/fixtures/defects")
+            # The shared PDF corpus, where it is laid beside the repository.
+            [ -d "$repo/../shared/corpus" ] && dirs+=("$repo/../shared/corpus")
+            ;;
+        edxml_parse) dirs+=("$repo/fixtures/edxml") ;;
+    esac
+    echo "== $t: ${secs} s"
+    if "${nice_cmd[@]}" cargo +nightly fuzz run "$t" "${dirs[@]}" -- \
+        -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len="$(max_len "$t")" \
+        -artifact_prefix="$scratch/artifacts/$t/" -print_final_stats=1 \
+        >"$scratch/$t.log" 2>&1; then
+        grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)|DONE' "$scratch/$t.log" | tr '\n' ' '
+        echo
+    else
+        echo "FAILED: $t (log: $scratch/$t.log, inputs: $scratch/artifacts/$t/)"
+        grep -E 'panicked|ERROR: libFuzzer|SUMMARY' "$scratch/$t.log" | head -n 5 || true
+        failed+=("$t")
+    fi
+done
+end=$(date +%s)
+echo "== fuzz CI: $((end - start)) s in all ($((built - start)) s building)"
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzz CI FAILED: ${failed[*]} (artifacts in $scratch/artifacts)"
+    exit 1
+fi
+rm -rf "$scratch"
+echo "fuzz CI passed: ${targets[*]}"
