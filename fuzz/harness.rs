@@ -238,6 +238,9 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Trust anchors and extra certificates of one path-building attempt.
+type Layout<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
+
 pub fn cert_path(data: &[u8]) {
     let _ = TrustStore::load_pem_or_der(data);
     let chunks = split_der(data);
@@ -250,7 +253,7 @@ pub fn cert_path(data: &[u8]) {
     }
     // Two layouts: the last element alone as the anchor (leaf, intermediates…, root), and
     // every element after the signer as an anchor.
-    let layouts: [(Vec<&[u8]>, Vec<&[u8]>); 2] = match rest.split_last() {
+    let layouts: [Layout<'_>; 2] = match rest.split_last() {
         Some((&last, middle)) => [(vec![last], middle.to_vec()), (rest.to_vec(), Vec::new())],
         None => [(vec![signer], Vec::new()), (Vec::new(), Vec::new())],
     };
