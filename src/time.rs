@@ -45,12 +45,33 @@ pub fn to_rfc3339(t: i64) -> String {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    let (hh, mm, ss) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    // Every report carries a few of these: write the common four-digit years directly
+    // instead of through `format!` (a measurable share of verifying a small document).
+    if (0..=9999).contains(&y) {
+        let mut out = String::with_capacity(20);
+        for (v, sep) in [
+            (y / 100, None),
+            (y % 100, Some('-')),
+            (m, Some('-')),
+            (d, Some('T')),
+            (hh, Some(':')),
+            (mm, Some(':')),
+            (ss, Some('Z')),
+        ] {
+            for digit in [v / 10 % 10, v % 10] {
+                out.push(
+                    u32::try_from(digit)
+                        .ok()
+                        .and_then(|d| char::from_digit(d, 10))
+                        .unwrap_or('0'),
+                );
+            }
+            out.extend(sep);
+        }
+        return out;
+    }
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
 }
 
 /// Parses RFC 3339 (`2026-11-26T09:15:30+07:00`, `...Z`, fractional seconds ignored).
@@ -163,5 +184,30 @@ mod tests {
             parse_rfc3339("2026-01-01T00:00:00Z")
         );
         assert_eq!(parse_pdf_date(b"garbage"), None);
+    }
+
+    #[test]
+    fn rfc3339_text_matches_the_general_formatter_at_every_year_width() {
+        let general = |t: i64| {
+            let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+            let secs = t.rem_euclid(86_400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                (secs % 3600) / 60,
+                secs % 60
+            )
+        };
+        let mut t = -62_167_219_200 - 86_400 * 400; // before year 0
+        while t < 253_402_300_800 + 86_400 * 400 {
+            // past 9999-12-31
+            assert_eq!(to_rfc3339(t), general(t), "t = {t}");
+            t += 86_400 * 37 + 3_671;
+        }
+        for t in [0, 1, 59, 86_399, -1, 253_402_300_799, -62_167_219_200] {
+            assert_eq!(to_rfc3339(t), general(t), "t = {t}");
+        }
+        assert_eq!(to_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(to_rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
     }
 }

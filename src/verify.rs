@@ -1242,7 +1242,9 @@ impl Verifier {
             embedded_crls: &crls,
             embedded_ocsp: &ocsps,
         };
-        let path = self.paths.validate(&self.options.trust, &input, &opts);
+        let path = self
+            .paths
+            .validate_shared(&self.options.trust, &input, &opts);
         rep.chain = path.chain.iter().map(|c| c.subject.clone()).collect();
         warnings.extend(path.warnings.iter().cloned());
         rep.revocation = match path.revocation {
@@ -1251,7 +1253,7 @@ impl Verifier {
             pki::Revocation::Unknown => RevocationStatus::Unknown,
             pki::Revocation::NotChecked => RevocationStatus::NotChecked,
         };
-        match path.outcome {
+        match &path.outcome {
             PathOutcome::Valid => {}
             PathOutcome::NoChain => v.indeterminate(
                 SubIndication::NoCertificateChainFound,
@@ -1280,7 +1282,7 @@ impl Verifier {
                 "the signer's certificate was not yet valid at the claimed signing time",
             ),
             PathOutcome::ChainConstraints { reason } => {
-                v.indeterminate(SubIndication::ChainConstraintsFailure, reason)
+                v.indeterminate(SubIndication::ChainConstraintsFailure, reason.clone())
             }
             PathOutcome::KeyUsage { reason } => v.indeterminate(
                 SubIndication::ChainConstraintsFailure,
@@ -1291,9 +1293,10 @@ impl Verifier {
                 format!("certificate signature does not verify: {subject}"),
             ),
             PathOutcome::CryptoConstraints { reason } => {
-                v.indeterminate(SubIndication::CryptoConstraintsFailure, reason)
+                v.indeterminate(SubIndication::CryptoConstraintsFailure, reason.clone())
             }
             PathOutcome::Revoked { time } => {
+                let time = *time;
                 if claimed.is_some_and(|c| time <= c) {
                     v.fail(
                         SubIndication::Revoked,

@@ -1,8 +1,8 @@
 //! Path building (signer → issuers → anchor) and validation of the path found.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 use x509_parser::extensions::ParsedExtension;
 
@@ -49,9 +49,9 @@ pub struct PathValidator {
     /// Whole results of [`PathValidator::validate`], by a SHA-256 over every input (store
     /// fingerprint, certificates, revocation data, options): a batch signed by the same people
     /// parses and checks their chain once. Cleared when it reaches [`MAX_CACHED`] entries.
-    results: RwLock<HashMap<[u8; 32], PathReport>>,
+    results: RwLock<HashMap<[u8; 32], Arc<PathReport>>>,
     /// The last [`RECENT`] results with their whole inputs.
-    recent: std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, PathReport)>>,
+    recent: std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, Arc<PathReport>)>>,
     /// Certificate signature verifications actually computed (cache misses), for tests and stats.
     verifications: AtomicUsize,
 }
@@ -175,11 +175,23 @@ impl PathValidator {
         input: &PathInput<'_>,
         opts: &PathOptions,
     ) -> PathReport {
+        PathReport::clone(&self.validate_shared(store, input, opts))
+    }
+
+    /// [`PathValidator::validate`] without copying the remembered report: a batch from the
+    /// same signers reads one shared report instead of cloning its certificate summaries for
+    /// every document.
+    pub fn validate_shared(
+        &self,
+        store: &TrustStore,
+        input: &PathInput<'_>,
+        opts: &PathOptions,
+    ) -> Arc<PathReport> {
         let key = Self::result_key(store, input, opts);
         if let Ok(recent) = self.recent.lock()
             && let Some((_, r)) = recent.iter().find(|(k, _)| *k == key)
         {
-            return r.clone();
+            return Arc::clone(r);
         }
         let digest: [u8; 32] = {
             let mut d = [0u8; 32];
@@ -194,12 +206,12 @@ impl PathValidator {
         {
             Some(r) => r,
             None => {
-                let report = self.validate_uncached(store, input, opts);
+                let report = Arc::new(self.validate_uncached(store, input, opts));
                 if let Ok(mut m) = self.results.write() {
                     if m.len() >= MAX_CACHED {
                         m.clear();
                     }
-                    m.insert(digest, report.clone());
+                    m.insert(digest, Arc::clone(&report));
                 }
                 report
             }
@@ -208,7 +220,7 @@ impl PathValidator {
             if recent.len() >= RECENT {
                 recent.pop_back();
             }
-            recent.push_front((key, report.clone()));
+            recent.push_front((key, Arc::clone(&report)));
         }
         report
     }
