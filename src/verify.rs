@@ -711,6 +711,21 @@ impl Verifier {
         Ok(self.verify_bytes(&path.display().to_string(), &data))
     }
 
+    /// [`Verifier::verify_file`] for many files, on the current rayon pool: each worker reads
+    /// its next file while the others hash, so reading overlaps verification. Results come back
+    /// in the order of `paths`. At most one file per worker is held in memory at a time.
+    pub fn verify_files<P: AsRef<std::path::Path> + Sync>(
+        &self,
+        paths: &[P],
+    ) -> Vec<Result<DocumentReport, Error>> {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .with_max_len(1)
+            .map(|p| self.verify_file(p.as_ref()))
+            .collect()
+    }
+
     /// Verifies every signature of an in-memory document.
     pub fn verify_bytes(&self, file: &str, data: &[u8]) -> DocumentReport {
         let mut report = DocumentReport {

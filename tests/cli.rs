@@ -118,6 +118,52 @@ fn exit_1_when_one_of_several_files_fails() {
 }
 
 #[test]
+fn many_files_on_several_threads_keep_their_order_and_verdicts() {
+    // Every fixture PDF, a missing file in the middle, and the first file again at the end:
+    // the reports come back in argument order whatever the thread count, and equal.
+    let mut files: Vec<String> = std::fs::read_dir(repo_dir().join("fixtures/pdf"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .map(|p| format!("fixtures/pdf/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "fixtures: {files:?}");
+    let mid = files.len() / 2;
+    files.insert(mid, "fixtures/pdf/no-such-file.pdf".into());
+    files.push(files[0].clone());
+    let run = |threads: &str| {
+        let mut args = vec!["verify", "--json", "--trust", ROOT, "--at", AT];
+        args.extend(["--threads", threads]);
+        args.extend(files.iter().map(String::as_str));
+        let out = assert_exit(&args, 2);
+        json(&out)
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(one, two, "--threads 1 and --threads 2 give the same report");
+    let docs = one["documents"].as_array().unwrap();
+    let names: Vec<&str> = docs.iter().map(|d| d["file"].as_str().unwrap()).collect();
+    assert_eq!(names, files, "argument order");
+    let missing = &docs[mid];
+    assert!(missing["error"].is_string(), "{missing}");
+    assert_eq!(
+        docs[0],
+        docs[files.len() - 1],
+        "the same file twice, the same report"
+    );
+    let passed = docs
+        .iter()
+        .filter(|d| {
+            d["signatures"].as_array().is_some_and(|s| {
+                !s.is_empty() && s.iter().all(|x| x["indication"] == "TOTAL_PASSED")
+            })
+        })
+        .count();
+    assert!(passed >= 2, "some fixtures pass: {passed}");
+}
+
+#[test]
 fn exit_2_for_a_missing_file() {
     let out = assert_exit(
         &["verify", "--trust", ROOT, "fixtures/pdf/no-such-file.pdf"],

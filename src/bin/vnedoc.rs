@@ -1,7 +1,7 @@
 //! `vnedoc`: a thin command line over the library.
 //!
 //! ```text
-//! vnedoc verify [--trust PATH]... [--cert PATH]... [--crl PATH]... [--at RFC3339|claimed] [--json] FILE...
+//! vnedoc verify [--trust PATH]... [--cert PATH]... [--crl PATH]... [--at RFC3339|claimed] [--json] [--threads N] FILE...
 //! ```
 //! Exit 0: every file has at least one signature and every signature is TOTAL_PASSED.
 //! Exit 1: anything else. Exit 2: usage error or unreadable file.
@@ -83,6 +83,9 @@ enum Command {
         /// Largest file accepted, in bytes.
         #[arg(long, value_name = "BYTES", default_value_t = vnedoc::verify::DEFAULT_MAX_INPUT)]
         max_size: usize,
+        /// Files verified at once (default: one per core). Each holds one file in memory.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -715,7 +718,7 @@ fn run() -> Result<ExitCode, String> {
         let _ = e.print();
         String::new()
     })?;
-    let (trust, cert, crl, at, json, max_size, files) = match cli.command {
+    let (trust, cert, crl, at, json, max_size, threads, files) = match cli.command {
         Command::Sign(a) => return run_sign(*a),
         Command::Stats(a) => return run_stats(*a),
         Command::Edxml { action } => return run_edxml(action),
@@ -726,8 +729,9 @@ fn run() -> Result<ExitCode, String> {
             at,
             json,
             max_size,
+            threads,
             files,
-        } => (trust, cert, crl, at, json, max_size, files),
+        } => (trust, cert, crl, at, json, max_size, threads, files),
         Command::Directory {
             action: DirectoryAction::List { directory, json },
         } => {
@@ -752,10 +756,18 @@ fn run() -> Result<ExitCode, String> {
         }
     };
     let verifier = verifier_from(&trust, &cert, &crl, at.as_deref(), max_size)?;
+    let results = match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| format!("--threads: {e}"))?
+            .install(|| verifier.verify_files(&files)),
+        None => verifier.verify_files(&files),
+    };
     let mut reports = Vec::new();
     let mut unreadable = false;
-    for f in &files {
-        match verifier.verify_file(f) {
+    for (f, result) in files.iter().zip(results) {
+        match result {
             Ok(r) => reports.push(r),
             Err(e) => {
                 unreadable = true;
