@@ -106,7 +106,7 @@ impl TsaServer {
         format!("http://{}/tsa", self.addr)
     }
 
-    /// Requests answered so far.
+    /// Requests accepted so far (each is counted before its answer is written).
     pub fn served(&self) -> usize {
         self.served.load(Ordering::SeqCst)
     }
@@ -141,9 +141,10 @@ fn serve(listener: TcpListener, mode: Mode, stop: &AtomicBool, served: &AtomicUs
                 if !peer.ip().is_loopback() {
                     continue;
                 }
+                // Counted before answering: a client that has its answer must see the count.
+                served.fetch_add(1, Ordering::SeqCst);
                 // Served one at a time: the tests send one request at a time.
                 let _ = handle(stream, &mode);
-                served.fetch_add(1, Ordering::SeqCst);
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 thread::sleep(Duration::from_millis(5));
