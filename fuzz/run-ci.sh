@@ -50,8 +50,8 @@ else
     sanitizer=(--sanitizer none)
 fi
 if ! "${cargo_cmd[@]}" fuzz --version >/dev/null 2>&1; then
-    echo "cargo-fuzz not found: installing it (cargo install --locked cargo-fuzz)"
-    if ! "${nice_cmd[@]}" cargo install --locked --quiet cargo-fuzz; then
+    echo "cargo-fuzz not found: installing it (cargo install --locked cargo-fuzz --version 0.13.2)"
+    if ! "${nice_cmd[@]}" cargo install --locked --quiet cargo-fuzz --version 0.13.2; then
         unavailable "cargo-fuzz could not be installed (is crates.io reachable?)"
     fi
 fi
