@@ -432,6 +432,37 @@ fn raw_xml_must_be_one_element() {
     assert!(RawXml::new("<x:a/>").is_err());
     assert!(RawXml::new("<!DOCTYPE a><a/>").is_err());
     assert!(serde_json::from_str::<RawXml>("\"<a>\"").is_err());
+    // Written back verbatim, so it may hold only characters XML 1.0 allows.
+    assert!(RawXml::new("<a>\u{0}</a>").is_err());
+    assert!(RawXml::new("<a b=\"\u{1f}\"/>").is_err());
+    assert!(RawXml::new("<a>\t\u{FFFD}\u{10000}</a>").is_ok());
+}
+
+#[test]
+fn a_signature_with_characters_xml_cannot_carry_is_refused() {
+    // Found by fuzzing (fixtures/fuzz-regressions/edxml_parse/signature-raw-control-chars.edxml):
+    // text with raw C0 controls is read leniently and written back as U+FFFD, but the signature
+    // is written verbatim, so the writer produced XML with a NUL in it.
+    let input = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/fuzz-regressions/edxml_parse/signature-raw-control-chars.edxml"),
+    )
+    .unwrap();
+    match from_xml(&input) {
+        Err(EdxmlError::InvalidValue { element, value, .. }) => {
+            assert_eq!(element, "Signature");
+            assert!(value.starts_with("U+0000 at byte "), "{value}");
+        }
+        other => panic!("expected the signature to be refused, got {other:?}"),
+    }
+    // The same envelope with a clean signature reads, and its text NUL becomes U+FFFD on writing.
+    let clean = String::from_utf8(input)
+        .unwrap()
+        .replace("<Signature>\u{0}</Signature>", "<Signature>x</Signature>");
+    let env = from_xml(clean.as_bytes()).unwrap();
+    let xml = to_xml(&env);
+    assert!(!xml.contains('\u{0}'), "{xml}");
+    assert!(xml.contains("<Signature>x</Signature>"), "{xml}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ impl<'a> AlgorithmId<'a> {
 pub enum SignerId<'a> {
     /// IssuerAndSerialNumber: the raw issuer Name and the serial's magnitude.
     IssuerSerial { issuer: &'a [u8], serial: &'a [u8] },
-    /// [0] SubjectKeyIdentifier.
+    /// `[0]` SubjectKeyIdentifier.
     KeyId(&'a [u8]),
 }
 

@@ -55,8 +55,10 @@
 //! * Attributes other than `xlink:href` (e.g. the SOAP-style `id`/`actor` of
 //!   `TraceHeaderList`) and elements unknown to QCVN 102 are ignored when reading.
 //! * Zipped attachment content is unzipped when read, and written back unzipped.
-//! * Characters that XML 1.0 cannot carry (C0 controls other than tab/newline/CR) are written as
-//!   U+FFFD.
+//! * Characters that XML 1.0 cannot carry (C0 controls other than tab/newline/CR) are read
+//!   leniently in text and written as U+FFFD. In the signature element, which is written back
+//!   verbatim, they are refused ([`EdxmlError::InvalidValue`] for `Signature`; [`RawXml::new`]
+//!   refuses them too), so [`to_xml`] never writes them.
 
 mod pack;
 mod read;

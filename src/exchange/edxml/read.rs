@@ -46,6 +46,15 @@ pub(super) fn check_single_element(xml: &str) -> Result<(), EdxmlError> {
             reason: "expected one element".into(),
         });
     }
+    if let Some((at, c)) = xml
+        .char_indices()
+        .find(|&(_, c)| !super::write::is_xml_char(c))
+    {
+        return Err(EdxmlError::Malformed {
+            offset: u64::try_from(at).unwrap_or(u64::MAX),
+            reason: format!("U+{:04X} is not a character XML 1.0 allows", u32::from(c)),
+        });
+    }
     build_tree(xml, &ParseOptions::default(), true).map(|_| ())
 }
 
@@ -588,10 +597,10 @@ fn map_header(h: &Node, input: &str) -> Result<Header, EdxmlError> {
             if s.text.trim().is_empty() {
                 Signature::EmptyDigitalSignature
             } else {
-                raw_signature(s, input)
+                raw_signature(s, input)?
             }
         }
-        Some(s) => raw_signature(s, input),
+        Some(s) => raw_signature(s, input)?,
     };
     Ok(Header {
         message,
@@ -600,12 +609,27 @@ fn map_header(h: &Node, input: &str) -> Result<Header, EdxmlError> {
     })
 }
 
-fn raw_signature(s: &Node, input: &str) -> Signature {
-    match input.get(s.start..s.end) {
-        // Skip whatever whitespace the reader position included before `<`.
-        Some(raw) => Signature::Xml(RawXml::from_parsed(raw.trim_start().to_owned())),
-        None => Signature::None,
+/// The signature element as received. It is written back verbatim (the signature covers its
+/// bytes), so unlike text it cannot have characters XML 1.0 cannot carry replaced: such a
+/// signature is refused rather than written back as XML no reader accepts.
+fn raw_signature(s: &Node, input: &str) -> Result<Signature, EdxmlError> {
+    let Some(whole) = input.get(s.start..s.end) else {
+        return Ok(Signature::None);
+    };
+    // Skip whatever whitespace the reader position included before `<`.
+    let raw = whole.trim_start();
+    let lead = whole.len() - raw.len();
+    if let Some((at, c)) = raw
+        .char_indices()
+        .find(|&(_, c)| !super::write::is_xml_char(c))
+    {
+        return Err(EdxmlError::InvalidValue {
+            element: "Signature",
+            value: format!("U+{:04X} at byte {}", u32::from(c), s.start + lead + at),
+            expected: "characters XML 1.0 allows (the signature is kept verbatim)",
+        });
     }
+    Ok(Signature::Xml(RawXml::from_parsed(raw.to_owned())))
 }
 
 fn message_header(m: &Node) -> Result<MessageHeader, EdxmlError> {
