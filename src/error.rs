@@ -1,4 +1,4 @@
-//! The crate's errors: one enum per area, joined in [`Error`].
+//! The crate's errors: one enum per area, joined in [`enum@Error`].
 
 use thiserror::Error;
 
