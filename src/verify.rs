@@ -719,6 +719,10 @@ impl Verifier {
         paths: &[P],
     ) -> Vec<Result<DocumentReport, Error>> {
         use rayon::prelude::*;
+        if paths.len() < 2 {
+            // No pool to start for a single file.
+            return paths.iter().map(|p| self.verify_file(p.as_ref())).collect();
+        }
         paths
             .par_iter()
             .with_max_len(1)
