@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Minimizes committed corpora: `cargo fuzz cmin` (keeps one input per coverage feature,
-# smallest first), then, while the corpus is still over the byte budget (2 MB by default),
+# smallest first), then, while the corpus is still over the byte budget (1.2 MB by default),
 # drops its largest inputs. libFuzzer's merge takes inputs smallest first, so what is left is
 # what a merge restricted to inputs below the cut-off would have kept.
 #
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-budget="${FUZZ_CORPUS_BUDGET:-2000000}"
+budget="${FUZZ_CORPUS_BUDGET:-1200000}"
 all_targets=(pdf_verify cms_verify cert_path edxml_parse directory_load sign_roundtrip)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 cd "$here"
