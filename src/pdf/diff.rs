@@ -387,14 +387,16 @@ fn analyse_revision(
     if ctx.root != after.root {
         deny(findings, "trailer /Root now names another object".into());
     }
+    // Form filling (fields, their appearances, /NeedAppearances) is allowed only in a revision
+    // that also adds a signature, and only where DocMDP permits it (P ≥ 2).
+    let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
     check_catalog(
         doc,
         before,
         rev,
         &ctx.catalog,
         &new_cat,
-        docmdp,
-        adds_signature,
+        fill_ok,
         findings,
         &mut scratch,
     );
@@ -413,7 +415,6 @@ fn analyse_revision(
         }
     }
 
-    let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
     let annots_ok = docmdp == Some(3);
     // Objects drawn on the pages of the signed revision, computed when first needed.
     let mut rendered: Option<HashSet<u32>> = None;
@@ -682,29 +683,39 @@ fn written_with_stream_members(
     rev: usize,
 ) -> Result<Vec<(u32, Entry)>, PdfError> {
     let mut written = doc.written_in(rev);
-    let mut streams: HashSet<u32> = HashSet::new();
-    for (num, _) in &written {
-        if let Some(Object::Stream(s)) = doc.get(*num, before)?
-            && s.dict.type_name() == Some(b"ObjStm")
-        {
-            streams.insert(*num);
-        }
-    }
-    if streams.is_empty() {
-        return Ok(written);
-    }
     let listed: HashSet<u32> = written.iter().map(|(n, _)| *n).collect();
+    // The objects of `before` that live in a stream `rev` writes again, by their container.
     let end = doc.revisions.get(before).map_or(0, |r| r.end);
-    let mut members: Vec<u32> = Vec::new();
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
     for s in doc.sections.iter().filter(|s| s.end <= end) {
         for num in s.entries.keys() {
             if !listed.contains(num)
-                && matches!(doc.entry(*num, before), Some(Entry::InStream { stream, .. }) if streams.contains(&stream))
+                && let Some(Entry::InStream { stream, .. }) = doc.entry(*num, before)
+                && listed.contains(&stream)
             {
-                members.push(*num);
+                candidates.push((*num, stream));
             }
         }
     }
+    if candidates.is_empty() {
+        return Ok(written);
+    }
+    // Only a container that `before` has as an object stream counts. The other written objects
+    // are not parsed here: the caller reads each of them anyway.
+    let mut streams: HashSet<u32> = HashSet::new();
+    let containers: HashSet<u32> = candidates.iter().map(|(_, s)| *s).collect();
+    for num in containers {
+        if let Some(Object::Stream(s)) = doc.get(num, before)?
+            && s.dict.type_name() == Some(b"ObjStm")
+        {
+            streams.insert(num);
+        }
+    }
+    let mut members: Vec<u32> = candidates
+        .into_iter()
+        .filter(|(_, s)| streams.contains(s))
+        .map(|(n, _)| n)
+        .collect();
     members.sort_unstable();
     members.dedup();
     for num in members {
@@ -782,12 +793,10 @@ fn check_catalog(
     rev: usize,
     old: &Dict,
     new: &Dict,
-    docmdp: DocMdp,
-    adds_signature: bool,
+    fill_ok: bool,
     findings: &mut Vec<String>,
     level: &mut Modifications,
 ) {
-    let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
     for k in changed_keys(doc, old, new) {
         if !CATALOG_KEYS.contains(&k.as_slice()) {
             findings.push(format!(

@@ -212,6 +212,29 @@ fn xref_only(base: &[u8], entries: &[(u32, usize)], root: Option<u32>) -> Vec<u8
     d
 }
 
+/// The replace attack's edit: text field 21 given the value 900.000.000 and an appearance (23)
+/// that shows it.
+fn replace_field_value(u: &mut Update<'_>) {
+    let mut fd = u.dict(21);
+    kit::set(
+        &mut fd,
+        b"V",
+        Object::String(vnedoc::pdf::object::PdfString {
+            bytes: b"900.000.000".to_vec(),
+            hex: false,
+            span: Default::default(),
+        }),
+    );
+    u.put_dict(21, &fd);
+    u.put(
+        23,
+        kit::stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 5 0 R >> >>",
+            b"/Tx BMC BT /F1 12 Tf 2 5 Td (900.000.000) Tj ET EMC",
+        ),
+    );
+}
+
 pub fn variants(b: &Bases) -> Vec<Variant> {
     let s = &b.shadow_signed;
     let dis = || Exp::disallowed(F);
@@ -254,24 +277,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     // Replace: the text field's value and appearance, with no new signature.
     {
         let mut u = Update::new(s);
-        let mut fd = u.dict(21);
-        kit::set(
-            &mut fd,
-            b"V",
-            Object::String(vnedoc::pdf::object::PdfString {
-                bytes: b"900.000.000".to_vec(),
-                hex: false,
-                span: Default::default(),
-            }),
-        );
-        u.put_dict(21, &fd);
-        u.put(
-            23,
-            kit::stream(
-                "/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 5 0 R >> >>",
-                b"/Tx BMC BT /F1 12 Tf 2 5 Td (900.000.000) Tj ET EMC",
-            ),
-        );
+        replace_field_value(&mut u);
         v.push(Variant::one(
             G,
             "shadow-replace-form-field-value",
@@ -285,26 +291,6 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     // Signature1 stays TOTAL_PASSED with `allowed` changes, and the reader is warned by the
     // new signature's own verdict.
     {
-        let edit = |u: &mut Update<'_>| {
-            let mut fd = u.dict(21);
-            kit::set(
-                &mut fd,
-                b"V",
-                Object::String(vnedoc::pdf::object::PdfString {
-                    bytes: b"900.000.000".to_vec(),
-                    hex: false,
-                    span: Default::default(),
-                }),
-            );
-            u.put_dict(21, &fd);
-            u.put(
-                23,
-                kit::stream(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 5 0 R >> >>",
-                    b"/Tx BMC BT /F1 12 Tf 2 5 Td (900.000.000) Tj ET EMC",
-                ),
-            );
-        };
         let key = super::signer_with("leaf-other", "pki/leaf-other.pem", &["pki/other-root.pem"]);
         let d = kit::hand_sign(
             s,
@@ -314,7 +300,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
                 time: super::t_sign() + 3600,
                 docmdp: None,
                 widget: None,
-                edit: Some(&edit),
+                edit: Some(&replace_field_value),
             },
         );
         v.push(Variant::new(

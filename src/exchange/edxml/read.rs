@@ -46,16 +46,19 @@ pub(super) fn check_single_element(xml: &str) -> Result<(), EdxmlError> {
             reason: "expected one element".into(),
         });
     }
-    if let Some((at, c)) = xml
-        .char_indices()
-        .find(|&(_, c)| !super::write::is_xml_char(c))
-    {
+    if let Some((at, c)) = first_non_xml_char(xml) {
         return Err(EdxmlError::Malformed {
             offset: u64::try_from(at).unwrap_or(u64::MAX),
             reason: format!("U+{:04X} is not a character XML 1.0 allows", u32::from(c)),
         });
     }
     build_tree(xml, &ParseOptions::default(), true).map(|_| ())
+}
+
+/// The first character XML 1.0 cannot carry, with its byte offset in `s`.
+fn first_non_xml_char(s: &str) -> Option<(usize, char)> {
+    s.char_indices()
+        .find(|&(_, c)| !super::write::is_xml_char(c))
 }
 
 fn decode_utf8(input: &[u8]) -> Result<&str, EdxmlError> {
@@ -619,10 +622,7 @@ fn raw_signature(s: &Node, input: &str) -> Result<Signature, EdxmlError> {
     // Skip whatever whitespace the reader position included before `<`.
     let raw = whole.trim_start();
     let lead = whole.len() - raw.len();
-    if let Some((at, c)) = raw
-        .char_indices()
-        .find(|&(_, c)| !super::write::is_xml_char(c))
-    {
+    if let Some((at, c)) = first_non_xml_char(raw) {
         return Err(EdxmlError::InvalidValue {
             element: "Signature",
             value: format!("U+{:04X} at byte {}", u32::from(c), s.start + lead + at),
