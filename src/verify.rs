@@ -209,7 +209,7 @@ pub struct Verifier {
     /// Signer summaries by certificate SHA-256 (bounded like the path caches).
     summaries: std::sync::RwLock<std::collections::HashMap<[u8; 32], crate::pki::CertSummary>>,
     recent_summaries:
-        std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, crate::pki::CertSummary)>>,
+        std::sync::RwLock<std::collections::VecDeque<(Vec<u8>, crate::pki::CertSummary)>>,
 }
 
 /// A failure candidate: the first TOTAL_FAILED wins, else the first INDETERMINATE.
@@ -350,7 +350,13 @@ fn concat(a: &[u8], b: &[u8]) -> Vec<u8> {
 
 /// Checks the ESS signing-certificate(-v2) attribute against the signer's certificate
 /// (RFC 5035 §3, RFC 2634 §5.4). Returns whether one was present.
-fn check_ess(signer: &SignerInfo<'_>, cert: &[u8]) -> Result<bool, CmsError> {
+/// `cert_sha256_hex` is the certificate's SHA-256 when already known (from its cached summary),
+/// so that a batch from one signer does not hash the same certificate for every document.
+fn check_ess(
+    signer: &SignerInfo<'_>,
+    cert: &[u8],
+    cert_sha256_hex: Option<&str>,
+) -> Result<bool, CmsError> {
     let v2 = signer.single_signed_value(oid::SIGNING_CERTIFICATE_V2)?;
     let v1 = signer.single_signed_value(oid::SIGNING_CERTIFICATE)?;
     let (value, v2_form) = match (v2, v1) {
@@ -382,7 +388,13 @@ fn check_ess(signer: &SignerInfo<'_>, cert: &[u8]) -> Result<bool, CmsError> {
         DigestAlgorithm::Sha1
     };
     let hash = r.expect(der::TAG_OCTET_STRING)?.content;
-    if alg.digest(&[cert]) != hash {
+    let matches = match (alg, cert_sha256_hex) {
+        (DigestAlgorithm::Sha256, Some(known)) => {
+            hash.len() == 32 && faster_hex::hex_string(hash) == known
+        }
+        _ => alg.digest(&[cert]) == hash,
+    };
+    if !matches {
         return Err(CmsError::SigningCertificateMismatch);
     }
     if let Some(is) = r.optional(der::TAG_SEQUENCE)? {
@@ -651,13 +663,13 @@ impl Verifier {
     /// The summary of a signer's certificate, computed once per certificate (the last few
     /// compared byte for byte, older ones found by SHA-256).
     fn summary(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
-        if let Ok(recent) = self.recent_summaries.lock()
+        if let Ok(recent) = self.recent_summaries.read()
             && let Some((_, s)) = recent.iter().find(|(c, _)| c.as_slice() == cert)
         {
             return Some(s.clone());
         }
         let s = self.summary_by_digest(cert)?;
-        if let Ok(mut recent) = self.recent_summaries.lock() {
+        if let Ok(mut recent) = self.recent_summaries.write() {
             if recent.len() >= 8 {
                 recent.pop_back();
             }
@@ -1008,9 +1020,11 @@ impl Verifier {
             );
             return;
         };
-        if let Some(s) = self.summary(cert) {
-            rep.signer = Some(SignerReport::from(&s));
+        let summary = self.summary(cert);
+        if let Some(s) = &summary {
+            rep.signer = Some(SignerReport::from(s));
         }
+        let cert_sha256_hex = summary.as_ref().map(|s| s.sha256_hex.as_str());
 
         // Signed attributes.
         let message: std::borrow::Cow<'_, [u8]> = match &signer.signed_attrs {
@@ -1097,7 +1111,7 @@ impl Verifier {
                         return;
                     }
                 }
-                match check_ess(signer, cert) {
+                match check_ess(signer, cert, cert_sha256_hex) {
                     Ok(true) => {}
                     Ok(false) => {
                         if sub_filter == "ETSI.CAdES.detached" {

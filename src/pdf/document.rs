@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
-use super::object::{Dict, Lexer, Object, Stream, find, find_all, is_white, rfind};
+use super::object::{Dict, Lexer, Object, Stream, find, find_all, is_delim, is_white, rfind};
 use crate::error::PdfError;
 
 /// Bounds on the work a hostile document can cause.
@@ -122,6 +122,27 @@ impl Markers {
 /// The change analysis' verdict on each revision, kept with the document it belongs to.
 pub(crate) type RevisionVerdicts =
     HashMap<(usize, Option<i64>), (super::diff::Modifications, Vec<String>)>;
+
+/// A cross-reference entry in its standard form at `at` (ISO 32000-1 §7.5.4: ten digits, a
+/// space, five digits, a space, `n` or `f`), read without the lexer; `None` for anything else,
+/// which the lexer then reads token by token with the same result.
+fn classic_entry(data: &[u8], at: usize) -> Option<(u64, u64, &[u8])> {
+    let e = data.get(at..at.checked_add(18)?)?;
+    let digits = |b: &[u8]| {
+        b.iter().try_fold(0u64, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + u64::from(d - b'0'))
+        })
+    };
+    let ends_token = data
+        .get(at + 18)
+        .is_none_or(|&b| is_white(b) || is_delim(b));
+    match (e.get(10), e.get(16), e.get(17..18)) {
+        (Some(b' '), Some(b' '), Some(kind @ (b"n" | b"f"))) if ends_token => {
+            Some((digits(e.get(..10)?)?, digits(e.get(11..16)?)?, kind))
+        }
+        _ => None,
+    }
+}
 
 fn eol_len(data: &[u8], at: usize) -> usize {
     match (data.get(at), data.get(at + 1)) {
@@ -316,9 +337,18 @@ impl<'a> Document<'a> {
                     return Err(xerr("subsection count exceeds the file"));
                 }
                 for i in 0..count {
-                    let o = lx.uint().ok_or_else(|| xerr("bad entry offset"))?;
-                    let g = lx.uint().ok_or_else(|| xerr("bad entry generation"))?;
-                    let kind = lx.token();
+                    lx.skip_ws();
+                    let (o, g, kind) = match classic_entry(self.data, lx.pos) {
+                        Some(e) => {
+                            lx.pos += 18;
+                            e
+                        }
+                        None => {
+                            let o = lx.uint().ok_or_else(|| xerr("bad entry offset"))?;
+                            let g = lx.uint().ok_or_else(|| xerr("bad entry generation"))?;
+                            (o, g, lx.token())
+                        }
+                    };
                     let num = first
                         .checked_add(i)
                         .and_then(|n| u32::try_from(n).ok())
@@ -778,6 +808,56 @@ mod tests {
         let cat = doc.get(1, 0).unwrap().unwrap();
         assert_eq!(cat.as_dict().unwrap().type_name(), Some(&b"Catalog"[..]));
         assert!(doc.get(7, 0).unwrap().is_none());
+    }
+
+    #[test]
+    fn xref_entries_read_alike_in_any_spacing() {
+        // The standard 20-byte entries take a fast path; loose ones go through the lexer.
+        let standard = minimal_pdf();
+        let text = String::from_utf8_lossy(&standard).into_owned();
+        let x = text.find("xref\n").unwrap();
+        let o1 = text.find("1 0 obj").unwrap();
+        let o2 = text.find("2 0 obj").unwrap();
+        let entries = |data: &[u8]| {
+            let doc = Document::parse(data, Limits::default()).unwrap();
+            let mut e: Vec<(u32, Entry)> = doc.sections[0].entries.clone().into_iter().collect();
+            e.sort_by_key(|(n, _)| *n);
+            e
+        };
+        let want = entries(&standard);
+        assert_eq!(want.len(), 3);
+        assert_eq!(
+            want[1].1,
+            Entry::InFile {
+                offset: o1,
+                generation: 0
+            }
+        );
+        let loose = [
+            format!("0 65535 f\n{o1} 0 n\n{o2} 0 n\n"),
+            format!("0000000000 65535 f\r\n{o1:010} 00000 n\r\n{o2:010} 00000 n\r\n"),
+            format!("0000000000  65535 f \n{o1:010} 00000 n\t\n  {o2:010} 00000 n\n"),
+        ];
+        for body in loose {
+            let table = format!("xref\n0 3\n{body}trailer");
+            let mut data = text[..x].to_string();
+            data.push_str(&table);
+            data.push_str(&text[text.find("\n<< /Size").unwrap()..]);
+            assert_eq!(entries(data.as_bytes()), want, "{body:?}");
+        }
+        // A standard-looking entry of another kind is still refused.
+        let bad = text.replacen(
+            &format!("{o1:010} 00000 n"),
+            &format!("{o1:010} 00000 x"),
+            1,
+        );
+        assert!(Document::parse(bad.as_bytes(), Limits::default()).is_err());
+        let glued = text.replacen(
+            &format!("{o1:010} 00000 n \n"),
+            &format!("{o1:010} 00000 nn\n"),
+            1,
+        );
+        assert!(Document::parse(glued.as_bytes(), Limits::default()).is_err());
     }
 
     #[test]

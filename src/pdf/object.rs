@@ -133,15 +133,44 @@ impl Object {
     }
 }
 
+/// Character classes of ISO 32000-1 §7.2.2, one table lookup per byte in the lexer's loops.
+const WHITE: u8 = 1;
+const DELIM: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < t.len() {
+        t[b] = match b {
+            // NUL, TAB, LF, FF, CR, SPACE
+            0 | 9 | 10 | 12 | 13 | 32 => WHITE,
+            // ( ) < > [ ] { } / %
+            40 | 41 | 60 | 62 | 91 | 93 | 123 | 125 | 47 | 37 => DELIM,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
 pub(crate) fn is_white(b: u8) -> bool {
-    matches!(b, 0 | b'\t' | b'\n' | 0x0c | b'\r' | b' ')
+    CLASS[usize::from(b)] == WHITE
 }
 
 pub(crate) fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    CLASS[usize::from(b)] == DELIM
+}
+
+/// A regular character: part of a token or name.
+fn is_regular(b: u8) -> bool {
+    CLASS[usize::from(b)] == 0
+}
+
+/// Length of the run of regular characters at the start of `bytes`.
+fn regular_run(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !is_regular(b))
+        .unwrap_or(bytes.len())
 }
 
 /// A cursor over PDF syntax.
@@ -188,14 +217,10 @@ impl<'a> Lexer<'a> {
     /// Reads a regular token (keyword or number) without consuming delimiters.
     pub fn token(&mut self) -> &'a [u8] {
         self.skip_ws();
-        let start = self.pos;
-        while let Some(b) = self.peek() {
-            if is_white(b) || is_delim(b) {
-                break;
-            }
-            self.pos += 1;
-        }
-        self.data.get(start..self.pos).unwrap_or(&[])
+        let rest = self.data.get(self.pos..).unwrap_or(&[]);
+        let t = rest.get(..regular_run(rest)).unwrap_or(&[]);
+        self.pos += t.len();
+        t
     }
 
     /// Consumes `kw` as the next token, or fails.
@@ -213,11 +238,15 @@ impl<'a> Lexer<'a> {
     pub fn uint(&mut self) -> Option<u64> {
         let save = self.pos;
         let t = self.token();
+        // At most 19 digits: always below u64::MAX.
         if t.is_empty() || t.len() > 19 || !t.iter().all(u8::is_ascii_digit) {
             self.pos = save;
             return None;
         }
-        std::str::from_utf8(t).ok()?.parse().ok()
+        Some(
+            t.iter()
+                .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0')),
+        )
     }
 
     /// Parses "N G obj", returning (N, G).
@@ -360,7 +389,13 @@ impl<'a> Lexer<'a> {
     }
 
     fn name_body(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let rest = self.data.get(self.pos..).unwrap_or(&[]);
+        let run = rest.get(..regular_run(rest)).unwrap_or(&[]);
+        if !run.contains(&b'#') {
+            self.pos += run.len();
+            return run.to_vec();
+        }
+        let mut out = Vec::with_capacity(run.len());
         while let Some(b) = self.peek() {
             if is_white(b) || is_delim(b) {
                 break;
@@ -616,6 +651,35 @@ mod tests {
             Lexer::new(&v, 0, true).object(0),
             Err(PdfError::TooDeep { .. })
         ));
+    }
+
+    #[test]
+    fn character_classes_follow_the_standard() {
+        // ISO 32000-1 Table 1 (white space) and Table 2 (delimiters).
+        for b in 0..=255u8 {
+            assert_eq!(is_white(b), b"\0\t\n\x0c\r ".contains(&b), "{b}");
+            assert_eq!(is_delim(b), b"()<>[]{}/%".contains(&b), "{b}");
+            assert_eq!(is_regular(b), !is_white(b) && !is_delim(b), "{b}");
+        }
+    }
+
+    #[test]
+    fn names_and_integers() {
+        let mut lx = Lexer::new(
+            b"/Type/Sig /A#2fB /C#zz 18446744073709551615 1234567890123456789 007",
+            0,
+            true,
+        );
+        assert!(matches!(lx.object(0), Ok(Object::Name(n)) if n == b"Type"));
+        assert!(matches!(lx.object(0), Ok(Object::Name(n)) if n == b"Sig"));
+        assert!(matches!(lx.object(0), Ok(Object::Name(n)) if n == b"A/B"));
+        assert!(matches!(lx.object(0), Ok(Object::Name(n)) if n == b"C#zz"));
+        // Twenty digits are not an unsigned integer token; nineteen are.
+        assert_eq!(lx.uint(), None);
+        assert_eq!(lx.token(), b"18446744073709551615");
+        assert_eq!(lx.uint(), Some(1_234_567_890_123_456_789));
+        assert_eq!(lx.uint(), Some(7));
+        assert_eq!(lx.uint(), None);
     }
 
     #[test]

@@ -51,7 +51,8 @@ pub struct PathValidator {
     /// parses and checks their chain once. Cleared when it reaches [`MAX_CACHED`] entries.
     results: RwLock<HashMap<[u8; 32], Arc<PathReport>>>,
     /// The last [`RECENT`] results with their whole inputs.
-    recent: std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, Arc<PathReport>)>>,
+    /// Read under a shared lock: a batch on many threads looks them up without waiting.
+    recent: RwLock<std::collections::VecDeque<(Vec<u8>, Arc<PathReport>)>>,
     /// Certificate signature verifications actually computed (cache misses), for tests and stats.
     verifications: AtomicUsize,
 }
@@ -188,7 +189,7 @@ impl PathValidator {
         opts: &PathOptions,
     ) -> Arc<PathReport> {
         let key = Self::result_key(store, input, opts);
-        if let Ok(recent) = self.recent.lock()
+        if let Ok(recent) = self.recent.read()
             && let Some((_, r)) = recent.iter().find(|(k, _)| *k == key)
         {
             return Arc::clone(r);
@@ -216,7 +217,7 @@ impl PathValidator {
                 report
             }
         };
-        if let Ok(mut recent) = self.recent.lock() {
+        if let Ok(mut recent) = self.recent.write() {
             if recent.len() >= RECENT {
                 recent.pop_back();
             }
