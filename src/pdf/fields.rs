@@ -84,8 +84,8 @@ pub fn catalog(doc: &Document<'_>, rev: usize) -> Result<(Option<u32>, Dict), Pd
     }
 }
 
-/// All form fields of revision `rev`, with the ids of the AcroForm and /Fields array.
-pub fn walk_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<FieldNode>, PdfError> {
+/// The form fields of revision `rev`, each signature field with its /V as written.
+fn walk(doc: &Document<'_>, rev: usize) -> Result<Vec<(FieldNode, Option<Object>)>, PdfError> {
     let (_, cat) = catalog(doc, rev)?;
     let Some(af) = cat.get(b"AcroForm") else {
         return Ok(Vec::new());
@@ -108,6 +108,11 @@ pub fn walk_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<FieldNode>, Pdf
     Ok(out)
 }
 
+/// All form fields of revision `rev`, with the ids of the AcroForm and /Fields array.
+pub fn walk_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<FieldNode>, PdfError> {
+    Ok(walk(doc, rev)?.into_iter().map(|(f, _)| f).collect())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn walk_field(
     doc: &Document<'_>,
@@ -118,7 +123,7 @@ fn walk_field(
     depth: usize,
     seen: &mut HashSet<u32>,
     budget: &mut usize,
-    out: &mut Vec<FieldNode>,
+    out: &mut Vec<(FieldNode, Option<Object>)>,
 ) -> Result<(), PdfError> {
     if depth > MAX_TREE_DEPTH {
         return Err(PdfError::TooDeep {
@@ -161,35 +166,29 @@ fn walk_field(
         }
     }
     let value = d.get(b"V");
-    out.push(FieldNode {
-        id,
-        name,
-        is_sig: ft == Some(b"Sig"),
-        has_value: value.is_some_and(|v| !matches!(v, Object::Null)),
-        value_id: value.and_then(|v| v.as_ref_id()).map(|(n, _)| n),
-    });
+    let is_sig = ft == Some(b"Sig");
+    out.push((
+        FieldNode {
+            id,
+            name,
+            is_sig,
+            has_value: value.is_some_and(|v| !matches!(v, Object::Null)),
+            value_id: value.and_then(|v| v.as_ref_id()).map(|(n, _)| n),
+        },
+        value.filter(|_| is_sig).cloned(),
+    ));
     Ok(())
 }
 
 /// The signature fields with a value in revision `rev`, in field order.
 pub fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>, PdfError> {
     let mut out = Vec::new();
-    for f in walk_fields(doc, rev)? {
+    for (f, v) in walk(doc, rev)? {
         if !f.is_sig || !f.has_value {
             continue;
         }
-        let field = match f.id {
-            Some(n) => doc.get(n, rev)?,
-            None => None,
-        };
-        let v = field
-            .as_ref()
-            .and_then(|o| o.as_dict())
-            .and_then(|d| d.get(b"V").cloned());
-        let v = match (v, f.value_id) {
-            (Some(v), _) => v,
-            (None, Some(n)) => Object::Ref(n, 0),
-            (None, None) => continue,
+        let Some(v) = v else {
+            continue;
         };
         // A signature field whose value cannot be read as a dictionary is still a signature,
         // a broken one: it is reported with an empty dictionary (no /ByteRange, so it fails
