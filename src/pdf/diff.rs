@@ -139,7 +139,7 @@ fn refs_of(doc: &Document<'_>, o: Option<&Object>, rev: usize) -> Result<Vec<u32
 /// What revision `rev` looks like, for classifying changes made after it.
 struct Context {
     root: Option<u32>,
-    catalog: Dict,
+    catalog: std::rc::Rc<Dict>,
     acroform: Option<u32>,
     fields_array: Option<u32>,
     info: Option<u32>,

@@ -6,7 +6,7 @@
 //! verdict is never based on a guessed structure.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
@@ -53,7 +53,7 @@ pub enum Entry {
 #[derive(Clone, Debug)]
 pub struct Section {
     pub offset: usize,
-    pub entries: HashMap<u32, Entry>,
+    pub entries: BTreeMap<u32, Entry>,
     pub trailer: Dict,
     /// End of the revision this section belongs to (just past `%%EOF` and its end-of-line).
     pub end: usize,
@@ -94,6 +94,8 @@ pub struct Document<'a> {
     endstreams: RefCell<Option<Vec<usize>>>,
     /// Verdicts of the change analysis per (revision, DocMDP level).
     pub(crate) revision_verdicts: RefCell<RevisionVerdicts>,
+    /// Catalogs read so far, by revision (see [`super::fields::catalog`]).
+    pub(crate) catalogs: RefCell<HashMap<usize, Catalog>>,
 }
 
 /// Dictionaries at least this long in the file are kept once parsed.
@@ -118,6 +120,9 @@ impl Markers {
         }
     }
 }
+
+/// A revision's catalog: its object number (when indirect) and its dictionary.
+pub(crate) type Catalog = (Option<u32>, Rc<Dict>);
 
 /// The change analysis' verdict on each revision, kept with the document it belongs to.
 pub(crate) type RevisionVerdicts =
@@ -171,6 +176,7 @@ impl<'a> Document<'a> {
             parsed: RefCell::new(HashMap::new()),
             endstreams: RefCell::new(None),
             revision_verdicts: RefCell::new(HashMap::new()),
+            catalogs: RefCell::new(HashMap::new()),
         };
         // Read the chain from the last `startxref`. When the newest revision cannot be read,
         // fall back to the one before it and remember why: the unreadable bytes then count as
@@ -324,7 +330,7 @@ impl<'a> Document<'a> {
         let save = lx.pos;
         let end = self.revision_end_for(off);
         if lx.token() == b"xref" {
-            let mut entries = HashMap::new();
+            let mut entries = BTreeMap::new();
             loop {
                 let before = lx.pos;
                 let Some(first) = lx.uint() else {
@@ -428,7 +434,7 @@ impl<'a> Document<'a> {
             return Err(xerr("/W sums to zero"));
         }
         let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let mut entries = HashMap::new();
+        let mut entries = BTreeMap::new();
         let mut rows = decoded.chunks_exact(row);
         for pair in index.chunks(2) {
             let [first, count] = pair else {

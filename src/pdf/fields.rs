@@ -2,6 +2,7 @@
 //! (ISO 32000-1 §12.7 interactive forms, §12.8 digital signatures).
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use super::document::Document;
 use super::object::{Dict, Object};
@@ -66,8 +67,12 @@ pub fn text_string(o: Option<&Object>) -> Option<String> {
     }
 }
 
-/// The catalog of revision `rev`, with its object number.
-pub fn catalog(doc: &Document<'_>, rev: usize) -> Result<(Option<u32>, Dict), PdfError> {
+/// The catalog of revision `rev`, with its object number. It is read once per document and
+/// revision: the field walk, the change analysis and the DSS lookup all start from it.
+pub fn catalog(doc: &Document<'_>, rev: usize) -> Result<(Option<u32>, Rc<Dict>), PdfError> {
+    if let Some(c) = doc.catalogs.borrow().get(&rev) {
+        return Ok((c.0, Rc::clone(&c.1)));
+    }
     let trailer = doc.trailer(rev).ok_or(PdfError::NoStartXref)?;
     let root = trailer.get(b"Root").ok_or(PdfError::Xref {
         offset: 0,
@@ -75,7 +80,11 @@ pub fn catalog(doc: &Document<'_>, rev: usize) -> Result<(Option<u32>, Dict), Pd
     })?;
     let id = root.as_ref_id().map(|(n, _)| n);
     match doc.resolve(root, rev)? {
-        Object::Dict(d) => Ok((id, d)),
+        Object::Dict(d) => {
+            let d = Rc::new(d);
+            doc.catalogs.borrow_mut().insert(rev, (id, Rc::clone(&d)));
+            Ok((id, d))
+        }
         _ => Err(PdfError::Object {
             num: id.unwrap_or(0),
             generation: 0,

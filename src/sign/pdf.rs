@@ -380,7 +380,8 @@ pub fn prepare<'a>(
             "the document is certified with no changes allowed (DocMDP P=1)",
         ));
     }
-    let (root_id, mut catalog) = fields::catalog(&doc, rev)?;
+    let (root_id, catalog) = fields::catalog(&doc, rev)?;
+    let mut catalog = Dict::clone(&catalog);
     let root_id = root_id.ok_or(SignError::Unsupported("/Root is not an indirect object"))?;
     let (pages, _) = fields::page_ids(&doc, rev)?;
     let page_id = *pages
