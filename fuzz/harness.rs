@@ -303,12 +303,9 @@ pub fn cert_path(data: &[u8]) {
                     .copied()
             });
             let anchored = last.as_ref().is_some_and(|h| anchor_hashes.contains(h))
-                || last_der.and_then(entity).is_some_and(|e| {
-                    anchors
-                        .iter()
-                        .filter_map(|a| entity(a))
-                        .any(|a| a == e)
-                });
+                || last_der
+                    .and_then(entity)
+                    .is_some_and(|e| anchors.iter().filter_map(|a| entity(a)).any(|a| a == e));
             assert!(anchored, "a valid path must end at a trust anchor");
         }
     }

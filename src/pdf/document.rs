@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
-use super::object::{Dict, Lexer, Object, Stream, find, find_all, is_delim, is_white, rfind};
+use super::object::{
+    Dict, Lexer, Object, Stream, decimal, find, find_all, is_regular, is_white, rfind,
+};
 use crate::error::PdfError;
 
 /// Bounds on the work a hostile document can cause.
@@ -133,17 +135,10 @@ pub(crate) type RevisionVerdicts =
 /// which the lexer then reads token by token with the same result.
 fn classic_entry(data: &[u8], at: usize) -> Option<(u64, u64, &[u8])> {
     let e = data.get(at..at.checked_add(18)?)?;
-    let digits = |b: &[u8]| {
-        b.iter().try_fold(0u64, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + u64::from(d - b'0'))
-        })
-    };
-    let ends_token = data
-        .get(at + 18)
-        .is_none_or(|&b| is_white(b) || is_delim(b));
+    let ends_token = data.get(at + 18).is_none_or(|&b| !is_regular(b));
     match (e.get(10), e.get(16), e.get(17..18)) {
         (Some(b' '), Some(b' '), Some(kind @ (b"n" | b"f"))) if ends_token => {
-            Some((digits(e.get(..10)?)?, digits(e.get(11..16)?)?, kind))
+            Some((decimal(e.get(..10)?)?, decimal(e.get(11..16)?)?, kind))
         }
         _ => None,
     }
@@ -826,9 +821,12 @@ mod tests {
         let o2 = text.find("2 0 obj").unwrap();
         let entries = |data: &[u8]| {
             let doc = Document::parse(data, Limits::default()).unwrap();
-            let mut e: Vec<(u32, Entry)> = doc.sections[0].entries.clone().into_iter().collect();
-            e.sort_by_key(|(n, _)| *n);
-            e
+            // In object order (a BTreeMap).
+            doc.sections[0]
+                .entries
+                .clone()
+                .into_iter()
+                .collect::<Vec<(u32, Entry)>>()
         };
         let want = entries(&standard);
         assert_eq!(want.len(), 3);

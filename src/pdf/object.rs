@@ -161,8 +161,18 @@ pub(crate) fn is_delim(b: u8) -> bool {
 }
 
 /// A regular character: part of a token or name.
-fn is_regular(b: u8) -> bool {
+pub(crate) fn is_regular(b: u8) -> bool {
     CLASS[usize::from(b)] == 0
+}
+
+/// The value of 1 to 19 ASCII digits (19 always fit in a `u64`); `None` for anything else.
+pub(crate) fn decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &d| {
+        d.is_ascii_digit().then(|| acc * 10 + u64::from(d - b'0'))
+    })
 }
 
 /// Length of the run of regular characters at the start of `bytes`.
@@ -238,15 +248,11 @@ impl<'a> Lexer<'a> {
     pub fn uint(&mut self) -> Option<u64> {
         let save = self.pos;
         let t = self.token();
-        // At most 19 digits: always below u64::MAX.
-        if t.is_empty() || t.len() > 19 || !t.iter().all(u8::is_ascii_digit) {
+        let v = decimal(t);
+        if v.is_none() {
             self.pos = save;
-            return None;
         }
-        Some(
-            t.iter()
-                .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0')),
-        )
+        v
     }
 
     /// Parses "N G obj", returning (N, G).
@@ -391,27 +397,24 @@ impl<'a> Lexer<'a> {
     fn name_body(&mut self) -> Vec<u8> {
         let rest = self.data.get(self.pos..).unwrap_or(&[]);
         let run = rest.get(..regular_run(rest)).unwrap_or(&[]);
+        self.pos += run.len();
         if !run.contains(&b'#') {
-            self.pos += run.len();
             return run.to_vec();
         }
+        // `#xx` is the byte with hex code xx (ISO 32000-1 §7.3.5); any other `#` stays as it is.
         let mut out = Vec::with_capacity(run.len());
-        while let Some(b) = self.peek() {
-            if is_white(b) || is_delim(b) {
-                break;
-            }
-            self.pos += 1;
-            if b == b'#' {
-                let h = self.data.get(self.pos..self.pos + 2).and_then(|h| {
-                    std::str::from_utf8(h)
-                        .ok()
-                        .and_then(|s| u8::from_str_radix(s, 16).ok())
-                });
-                if let Some(v) = h {
-                    out.push(v);
-                    self.pos += 2;
-                    continue;
-                }
+        let mut i = 0;
+        while let Some(&b) = run.get(i) {
+            i += 1;
+            if b == b'#'
+                && let Some(v) = run
+                    .get(i..i + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(v);
+                i += 2;
+                continue;
             }
             out.push(b);
         }
