@@ -771,12 +771,9 @@ fn run() -> Result<ExitCode, String> {
             Ok(r) => reports.push(r),
             Err(e) => {
                 unreadable = true;
-                reports.push(DocumentReport {
-                    file: f.display().to_string(),
-                    signed: false,
-                    signatures: Vec::new(),
-                    error: Some(e.to_string()),
-                });
+                let mut r = DocumentReport::new(f.display().to_string());
+                r.error = Some(e.to_string());
+                reports.push(r);
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod oid;
 pub mod signed_data;
+pub mod signer;
 pub mod timestamp;
 
 pub use signed_data::{AlgorithmId, SignedData, SignerId, SignerInfo};

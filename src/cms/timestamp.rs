@@ -52,3 +52,65 @@ impl TstInfo {
         })
     }
 }
+
+/// Why a signature timestamp token does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimestampError {
+    /// The token is not a readable SignedData over a TSTInfo.
+    #[error("{0}")]
+    Token(CmsError),
+    /// The imprint's digest algorithm is not implemented.
+    #[error("imprint algorithm not supported")]
+    ImprintUnsupported,
+    /// The imprint is not the digest of what the token should cover.
+    #[error("imprint does not match the signature value")]
+    ImprintMismatch,
+    /// The token's SignerInfo does not check out.
+    #[error("TSA {0}")]
+    Signer(#[from] super::signer::TokenSignerError),
+}
+
+/// The outcome of checking a signature timestamp token.
+#[derive(Debug)]
+pub struct TokenCheck<'a> {
+    /// The token's genTime, when its TSTInfo could be read.
+    pub gen_time: Option<i64>,
+    /// The TSA certificate the token names, when found.
+    pub tsa_cert: Option<&'a [u8]>,
+    /// Whether imprint and TSA signature hold.
+    pub result: Result<(), TimestampError>,
+}
+
+/// Checks an RFC 3161 token whose imprint must cover `signed_value` (a signature timestamp,
+/// RFC 3161 appendix A): the imprint, then the token's SignerInfo by the crate's one SignerInfo
+/// check, with the TSA certificate looked up in the token and then in `pool`.
+pub fn check_signature_timestamp<'a>(
+    token: &'a [u8],
+    signed_value: &[u8],
+    pool: &[&'a [u8]],
+) -> TokenCheck<'a> {
+    let mut out = TokenCheck {
+        gen_time: None,
+        tsa_cert: None,
+        result: Ok(()),
+    };
+    out.result = (|| {
+        let sd = SignedData::from_der(token).map_err(TimestampError::Token)?;
+        let tst = TstInfo::from_token(&sd).map_err(TimestampError::Token)?;
+        out.gen_time = Some(tst.gen_time);
+        let ialg = crate::crypto::DigestAlgorithm::from_oid(&tst.imprint_algorithm)
+            .ok_or(TimestampError::ImprintUnsupported)?;
+        if ialg.digest(&[signed_value]) != tst.imprint {
+            return Err(TimestampError::ImprintMismatch);
+        }
+        let mut certs = sd.certificates.clone();
+        certs.extend_from_slice(pool);
+        if let Ok(signer) = sd.single_signer() {
+            out.tsa_cert = super::signer::find_signer(&certs, &signer.sid);
+        }
+        super::signer::verify_token_signer(&sd, &certs)?;
+        Ok(())
+    })();
+    out
+}

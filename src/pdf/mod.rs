@@ -7,6 +7,7 @@ pub mod diff;
 pub mod document;
 pub mod fields;
 pub mod object;
+pub mod signatures;
 pub mod writer;
 
 pub use diff::Modifications;

@@ -24,8 +24,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use super::SignError;
 use crate::cms::timestamp::TstInfo;
-use crate::cms::{SignedData, SignerId, oid};
-use crate::crypto::{self, DigestAlgorithm, PublicKeyInfo};
+use crate::cms::SignedData;
+use crate::crypto::DigestAlgorithm;
 use crate::der::{
     self, TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENTIME, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING,
     TAG_OID, TAG_SEQUENCE, TAG_UTF8, Tlv,
@@ -272,27 +272,6 @@ fn tst_nonce(tst_info: &[u8]) -> Result<Option<Vec<u8>>, crate::error::DerError>
         .transpose()
 }
 
-/// Finds the certificate the SignerInfo names among `certs`.
-fn find_certificate<'a>(certs: &[&'a [u8]], sid: &SignerId<'_>) -> Option<&'a [u8]> {
-    certs.iter().copied().find(|der| {
-        let Ok((_, c)) = x509_parser::parse_x509_certificate(der) else {
-            return false;
-        };
-        match sid {
-            SignerId::IssuerSerial { issuer, serial } => {
-                strip_zeros(c.raw_serial()) == strip_zeros(serial)
-                    && c.tbs_certificate.issuer.as_raw() == *issuer
-            }
-            SignerId::KeyId(kid) => c.extensions().iter().any(|e| {
-                matches!(
-                    e.parsed_extension(),
-                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) if k.0 == *kid
-                )
-            }),
-        }
-    })
-}
-
 /// Checks that `token` is a timestamp token over (`algorithm`, `imprint`) carrying `nonce` (when
 /// one was sent) and the TSA certificate, whose signature verifies with that certificate.
 pub fn check_token(
@@ -328,44 +307,10 @@ pub fn check_token(
             Some(_) => {}
         }
     }
-    let signer = sd
-        .single_signer()
+    // certReq was TRUE: the TSA certificate MUST be in the token (RFC 3161 §2.4.1), so only
+    // the token's own certificates are candidates. The SignerInfo check is the verifier's.
+    crate::cms::signer::verify_token_signer(&sd, &sd.certificates)
         .map_err(|e| ts_err(format!("token: {e}")))?;
-    // certReq was TRUE: the TSA certificate MUST be in the token (RFC 3161 §2.4.1).
-    let cert = find_certificate(&sd.certificates, &signer.sid)
-        .ok_or_else(|| ts_err("the token does not carry the TSA certificate"))?;
-    let dalg = DigestAlgorithm::from_oid(signer.digest_algorithm.oid).ok_or_else(|| {
-        ts_err(format!(
-            "token digest algorithm {} is not supported",
-            signer.digest_algorithm.oid_string()
-        ))
-    })?;
-    let attrs = signer
-        .signed_attrs
-        .as_ref()
-        .ok_or_else(|| ts_err("token without signed attributes"))?;
-    let md = signer
-        .single_signed_value(oid::MESSAGE_DIGEST)
-        .map_err(|e| ts_err(format!("token: {e}")))?
-        .ok_or_else(|| ts_err("token without messageDigest"))?;
-    if md.content != dalg.digest(&[content]).as_slice() {
-        return Err(ts_err(
-            "the token's messageDigest does not match its TSTInfo",
-        ));
-    }
-    let (_, parsed) = x509_parser::parse_x509_certificate(cert)
-        .map_err(|e| ts_err(format!("TSA certificate: {e}")))?;
-    let key = PublicKeyInfo::from_spki_der(parsed.tbs_certificate.subject_pki.raw)
-        .map_err(|e| ts_err(format!("TSA key: {e}")))?;
-    crypto::verify_signature(
-        &key,
-        signer.signature_algorithm.oid,
-        signer.signature_algorithm.params,
-        Some(dalg),
-        &attrs.signed_bytes(),
-        &signer.signature,
-    )
-    .map_err(|e| ts_err(format!("TSA signature: {e}")))?;
     Ok(())
 }
 

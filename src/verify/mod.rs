@@ -1,0 +1,218 @@
+//! The verification pipeline and its report (ETSI EN 319 102-1 vocabulary).
+//!
+//! One path for every signature dictionary of a document (signature fields and document
+//! timestamps), each step a function with a typed result:
+//!
+//! 1. bytes → revisions ([`Document::parse`]);
+//! 2. revisions → signature dictionaries (`pdf::signatures`), the byte range of each checked
+//!    against the revision it signs, and the changes made after it (`pdf::diff`);
+//! 3. signature dictionary → CMS view (`cms`): the content digest the SubFilter calls for, the
+//!    one SignerInfo check (`cms::signer`), the algorithm policy and the signature timestamp;
+//! 4. CMS view → certificate path (`pki`), at the validation time;
+//! 5. → report: typed [`Finding`]s, ranked, decide the indication.
+//!
+//! Every failure is fail-closed: a check that cannot be completed never yields `TOTAL_PASSED`.
+
+mod digests;
+mod finding;
+mod pipeline;
+mod report;
+
+pub use finding::Finding;
+pub use report::{
+    DEFAULT_MAX_INPUT, DocumentReport, Indication, RevocationStatus, SignatureReport, SignerReport,
+    SubIndication, TimestampReport, ValidationTime, VerifyOptions,
+};
+
+use digests::RangeDigests;
+use finding::Verdict;
+
+use crate::error::Error;
+use crate::pdf::document::Document;
+use crate::pdf::fields::SigField;
+use crate::pdf::signatures::{self, DssMaterial};
+use crate::pki::PathValidator;
+
+/// A reusable verifier. It caches verified issuer–subject pairs, so a batch does not re-verify
+/// the same intermediates; it is `Sync` and can be shared across threads.
+pub struct Verifier {
+    options: VerifyOptions,
+    paths: PathValidator,
+    /// Signer summaries by certificate SHA-256 (bounded like the path caches).
+    summaries: std::sync::RwLock<std::collections::HashMap<[u8; 32], crate::pki::CertSummary>>,
+    recent_summaries:
+        std::sync::RwLock<std::collections::VecDeque<(Vec<u8>, crate::pki::CertSummary)>>,
+}
+
+/// What all signatures of one document share.
+struct PerDocument<'a> {
+    dss: DssMaterial,
+    digests: RangeDigests<'a>,
+}
+
+impl Verifier {
+    /// A verifier with `options`.
+    pub fn new(options: VerifyOptions) -> Self {
+        Verifier {
+            options,
+            paths: PathValidator::new(),
+            summaries: Default::default(),
+            recent_summaries: Default::default(),
+        }
+    }
+
+    /// The summary of a signer's certificate, computed once per certificate (the last few
+    /// compared byte for byte, older ones found by SHA-256).
+    fn summary(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
+        if let Ok(recent) = self.recent_summaries.read()
+            && let Some((_, s)) = recent.iter().find(|(c, _)| c.as_slice() == cert)
+        {
+            return Some(s.clone());
+        }
+        let s = self.summary_by_digest(cert)?;
+        if let Ok(mut recent) = self.recent_summaries.write() {
+            if recent.len() >= 8 {
+                recent.pop_back();
+            }
+            recent.push_front((cert.to_vec(), s.clone()));
+        }
+        Some(s)
+    }
+
+    fn summary_by_digest(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
+        let key = crate::ledger::sha256(cert);
+        if let Some(s) = self
+            .summaries
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Some(s);
+        }
+        let s = PathValidator::summarize(cert).ok()?;
+        if let Ok(mut m) = self.summaries.write() {
+            if m.len() >= crate::pki::MAX_CACHED {
+                m.clear();
+            }
+            m.insert(key, s.clone());
+        }
+        Some(s)
+    }
+
+    /// The options it verifies with.
+    pub fn options(&self) -> &VerifyOptions {
+        &self.options
+    }
+
+    /// Reads and verifies a file. I/O errors are returned; everything about the content is in
+    /// the report.
+    pub fn verify_file(&self, path: &std::path::Path) -> Result<DocumentReport, Error> {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+        if size > self.options.max_input_size {
+            return Err(Error::TooLarge {
+                size,
+                limit: self.options.max_input_size,
+            });
+        }
+        let data = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(self.verify_bytes(&path.display().to_string(), &data))
+    }
+
+    /// [`Verifier::verify_file`] for many files, on the current rayon pool: each worker reads
+    /// its next file while the others hash, so reading overlaps verification. Results come back
+    /// in the order of `paths`. At most one file per worker is held in memory at a time.
+    pub fn verify_files<P: AsRef<std::path::Path> + Sync>(
+        &self,
+        paths: &[P],
+    ) -> Vec<Result<DocumentReport, Error>> {
+        use rayon::prelude::*;
+        if paths.len() < 2 {
+            // No pool to start for a single file.
+            return paths.iter().map(|p| self.verify_file(p.as_ref())).collect();
+        }
+        paths
+            .par_iter()
+            .with_max_len(1)
+            .map(|p| self.verify_file(p.as_ref()))
+            .collect()
+    }
+
+    /// Verifies every signature of an in-memory document.
+    pub fn verify_bytes(&self, file: &str, data: &[u8]) -> DocumentReport {
+        let mut report = DocumentReport::new(file);
+        if data.len() > self.options.max_input_size {
+            report.error = Some(
+                Error::TooLarge {
+                    size: data.len(),
+                    limit: self.options.max_input_size,
+                }
+                .to_string(),
+            );
+            return report;
+        }
+        // Bytes → revisions.
+        let doc = match Document::parse(data, self.options.limits) {
+            Ok(d) => d,
+            Err(e) => {
+                report.error = Some(Error::from(e).to_string());
+                return report;
+            }
+        };
+        // Revisions → signature dictionaries.
+        let sigs = match signatures::all_signature_fields(&doc) {
+            Ok(s) => s,
+            Err(e) => {
+                report.error = Some(Error::from(e).to_string());
+                return report;
+            }
+        };
+        report.signed = !sigs.is_empty();
+        if let (true, Some(e)) = (sigs.is_empty(), &doc.unreadable_tail) {
+            report.error = Some(Error::from(e.clone()).to_string());
+            return report;
+        }
+        let shared = PerDocument {
+            dss: signatures::dss_material(&doc),
+            digests: RangeDigests::new(data, &sigs),
+        };
+        // Each signature dictionary → CMS view → certificate path → report.
+        for sf in &sigs {
+            report.signatures.push(self.verify_one(&doc, sf, &shared));
+        }
+        report
+    }
+
+    /// One signature's report: the pipeline's findings decide its indication, and nothing
+    /// passes without verified integrity.
+    fn verify_one(&self, doc: &Document<'_>, sf: &SigField, shared: &PerDocument<'_>) -> SignatureReport {
+        let mut rep = SignatureReport::new(sf.name.clone());
+        rep.sub_filter = sf
+            .sig
+            .name(b"SubFilter")
+            .map(|n| String::from_utf8_lossy(n).into_owned());
+        rep.is_doc_timestamp = sf.sig.type_name() == Some(b"DocTimeStamp")
+            || rep.sub_filter.as_deref() == Some("ETSI.RFC3161");
+        rep.validation_time_source = match self.options.time {
+            ValidationTime::At(_) => "given",
+            ValidationTime::Claimed => "claimed",
+        };
+        let mut v = Verdict::default();
+        // A `Stop` means the finding that ended the checks is already in `v`.
+        let _ = self.check_signature(doc, sf, shared, &mut rep, &mut v);
+        if v.result().0 == Indication::TotalPassed && !rep.integrity {
+            // Fail closed: nothing may pass without verified integrity.
+            v.push(Finding::IntegrityNotEstablished);
+        }
+        (rep.indication, rep.subindication) = v.result();
+        rep.findings = v.into_findings();
+        rep.errors = rep.findings.iter().map(ToString::to_string).collect();
+        rep
+    }
+}

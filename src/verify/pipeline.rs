@@ -1,0 +1,447 @@
+//! The steps of one signature's verification, in order. Each returns its typed result or
+//! [`Stop`] after recording the finding that ends the checks; findings that do not end them are
+//! recorded and the next step runs.
+
+use std::borrow::Cow;
+
+use super::finding::{Finding, Stop, Verdict};
+use super::report::{RevocationStatus, SignatureReport, SignerReport, TimestampReport, ValidationTime};
+use super::{PerDocument, Verifier};
+use crate::cms::signer::{self, SignerProblem};
+use crate::cms::timestamp::{self, TstInfo};
+use crate::cms::{SignedData, SignerInfo, oid};
+use crate::crypto::{DigestAlgorithm, PublicKeyInfo};
+use crate::error::PdfError;
+use crate::pdf::byte_range::{self, CheckedRange};
+use crate::pdf::diff::Modifications;
+use crate::pdf::document::Document;
+use crate::pdf::fields::{self, SigField};
+use crate::pdf::object::{Dict, Object};
+use crate::pdf::signatures;
+use crate::pki::{self, KeyUsageRule, PathInput, PathOptions, PathOutcome, PathValidator};
+
+/// The signed revision of one signature dictionary.
+struct SignedRevision<'s, 'a> {
+    /// The dictionary as the signed revision has it.
+    dict: Cow<'s, Dict>,
+    /// Its byte range, checked.
+    range: CheckedRange,
+    /// The document's bytes.
+    data: &'a [u8],
+}
+
+impl SignedRevision<'_, '_> {
+    /// The raw /Contents (the CMS), which the byte-range check found to be the gap.
+    fn contents(&self) -> &[u8] {
+        match self.dict.get(b"Contents") {
+            Some(Object::String(s)) => &s.bytes,
+            _ => &[],
+        }
+    }
+}
+
+/// The content the signature is about, per SubFilter.
+struct Content {
+    /// Its digest with the SignerInfo's digest algorithm.
+    digest: Vec<u8>,
+    /// A document timestamp's genTime.
+    timestamp_time: Option<i64>,
+}
+
+/// The candidates for the signer's and the path's certificates: the CMS's own, the configured
+/// intermediates, the document security store's.
+fn certificate_pool<'p>(
+    verifier: &'p Verifier,
+    sd: &SignedData<'p>,
+    shared: &'p PerDocument<'_>,
+) -> Vec<&'p [u8]> {
+    let mut pool: Vec<&[u8]> = sd.certificates.clone();
+    pool.extend(verifier.options.trust.intermediates().iter().map(Vec::as_slice));
+    pool.extend(shared.dss.certs.iter().map(Vec::as_slice));
+    pool
+}
+
+impl Verifier {
+    /// Runs every step on `sf`, filling `rep` and recording findings in `v`.
+    pub(super) fn check_signature(
+        &self,
+        doc: &Document<'_>,
+        sf: &SigField,
+        shared: &PerDocument<'_>,
+        rep: &mut SignatureReport,
+        v: &mut Verdict,
+    ) -> Result<(), Stop> {
+        let signed = signed_revision(doc, sf, rep, v)?;
+        (rep.modifications, rep.modification_details) =
+            signatures::changes_after(doc, signed.range.revision);
+        let sd = SignedData::from_pdf_contents(signed.contents())
+            .map_err(|e| v.stop(Finding::Cms(e)))?;
+        let (signer, digest_alg) = signer_info(&sd, rep, v)?;
+        let sub_filter = rep.sub_filter.clone().unwrap_or_default();
+        let content = content_digest(&sub_filter, &sd, &signed.range, shared, digest_alg, rep, v)?;
+        let pool = certificate_pool(self, &sd, shared);
+        let cert = signer::find_signer(&pool, &signer.sid)
+            .ok_or_else(|| v.stop(Finding::Signer(SignerProblem::CertificateNotFound)))?;
+        let summary = self.summary(cert);
+        rep.signer = summary.as_ref().map(SignerReport::from);
+        let cert_sha256_hex = summary.as_ref().map(|s| s.sha256_hex.as_str());
+        let (message, attr_time) = signed_message(
+            &sd, signer, digest_alg, &content, cert, cert_sha256_hex, &signed, rep, v,
+        )?;
+        rep.signing_time = attr_time.map(crate::time::to_rfc3339);
+        let key = signature_value(signer, digest_alg, cert, &message, rep, v)?;
+        self.check_policy(digest_alg, &key, &sub_filter, v);
+        let token_time = self.signature_timestamp(signer, &pool, rep, v);
+        let claimed = claimed_time(&signed.dict, attr_time, content.timestamp_time.or(token_time));
+        rep.signing_time = claimed.map(crate::time::to_rfc3339);
+        self.certificate_path(&sd, signer, cert, &pool, shared, claimed, rep, v)?;
+        if rep.modifications == Modifications::Disallowed {
+            let what = rep.modification_details.first().cloned().unwrap_or_default();
+            v.push(Finding::DisallowedChange { what });
+        }
+        Ok(())
+    }
+
+    /// The algorithm policy: SHA-1 digests and RSA key sizes.
+    fn check_policy(
+        &self,
+        digest_alg: DigestAlgorithm,
+        key: &PublicKeyInfo,
+        sub_filter: &str,
+        v: &mut Verdict,
+    ) {
+        if digest_alg == DigestAlgorithm::Sha1
+            && !self.options.allow_sha1
+            && sub_filter != "adbe.pkcs7.sha1"
+        {
+            v.push(Finding::Sha1Rejected);
+        }
+        if let Some(bits) = key.rsa_bits()
+            && bits < self.options.min_rsa_bits
+        {
+            v.push(Finding::RsaKeyTooSmall {
+                bits,
+                minimum: self.options.min_rsa_bits,
+            });
+        }
+    }
+
+    /// The RFC 3161 token over the signature value, if any: its report, and its time when it
+    /// holds.
+    fn signature_timestamp(
+        &self,
+        signer: &SignerInfo<'_>,
+        pool: &[&[u8]],
+        rep: &mut SignatureReport,
+        v: &mut Verdict,
+    ) -> Option<i64> {
+        let token = signer
+            .unsigned_values(oid::SIGNATURE_TIMESTAMP)
+            .into_iter()
+            .next()?;
+        let check = timestamp::check_signature_timestamp(token.raw, &signer.signature, pool);
+        let mut tr = TimestampReport::unread();
+        if let Some(t) = check.gen_time {
+            tr.time = crate::time::to_rfc3339(t);
+        }
+        tr.tsa = check
+            .tsa_cert
+            .and_then(|c| PathValidator::summarize(c).ok())
+            .map(|s| s.subject);
+        let time = match check.result {
+            Ok(()) => {
+                tr.integrity = true;
+                check.gen_time
+            }
+            Err(e) => {
+                tr.error = Some(e.to_string());
+                v.push(Finding::SignatureTimestamp(e));
+                None
+            }
+        };
+        rep.timestamp = Some(tr);
+        time
+    }
+
+    /// The certificate path of the signer at the validation time, with revocation data from the
+    /// CMS, the Adobe attribute and the document security store.
+    #[allow(clippy::too_many_arguments)]
+    fn certificate_path(
+        &self,
+        sd: &SignedData<'_>,
+        signer: &SignerInfo<'_>,
+        cert: &[u8],
+        pool: &[&[u8]],
+        shared: &PerDocument<'_>,
+        claimed: Option<i64>,
+        rep: &mut SignatureReport,
+        v: &mut Verdict,
+    ) -> Result<(), Stop> {
+        let vt = match self.options.time {
+            ValidationTime::At(t) => t,
+            ValidationTime::Claimed => claimed.ok_or_else(|| v.stop(Finding::NoClaimedTime))?,
+        };
+        rep.validation_time = Some(crate::time::to_rfc3339(vt));
+        let (mut crls, mut ocsps): (Vec<&[u8]>, Vec<&[u8]>) = SignedData::adobe_revocation(signer);
+        crls.extend(sd.crls.iter().copied());
+        ocsps.extend(sd.ocsp_responses.iter().copied());
+        crls.extend(shared.dss.crls.iter().map(Vec::as_slice));
+        ocsps.extend(shared.dss.ocsps.iter().map(Vec::as_slice));
+        let mut opts = PathOptions::new(vt);
+        opts.signing_time = claimed;
+        opts.key_usage = if rep.is_doc_timestamp {
+            KeyUsageRule::Any
+        } else {
+            self.options.key_usage
+        };
+        opts.min_rsa_bits = self.options.min_rsa_bits;
+        opts.allow_sha1 = self.options.allow_sha1;
+        let extra: Vec<&[u8]> = pool.iter().copied().filter(|c| *c != cert).collect();
+        let input = PathInput {
+            signer_der: cert,
+            extra_certs: &extra,
+            embedded_crls: &crls,
+            embedded_ocsp: &ocsps,
+        };
+        let path = self
+            .paths
+            .validate_shared(&self.options.trust, &input, &opts);
+        rep.chain = path.chain.iter().map(|c| c.subject.clone()).collect();
+        rep.warnings.extend(path.warnings.iter().cloned());
+        rep.revocation = match path.revocation {
+            pki::Revocation::Good => RevocationStatus::Good,
+            pki::Revocation::Revoked { .. } => RevocationStatus::Revoked,
+            pki::Revocation::Unknown => RevocationStatus::Unknown,
+            pki::Revocation::NotChecked => RevocationStatus::NotChecked,
+        };
+        if let Some(f) = path_finding(&path.outcome, vt, claimed) {
+            v.push(f);
+        }
+        Ok(())
+    }
+}
+
+/// The byte range, checked on the dictionary as it was in the revision it signs. When it breaks
+/// the rules, the changes after the revision it claims to sign are still reported.
+fn signed_revision<'s, 'a>(
+    doc: &Document<'a>,
+    sf: &'s SigField,
+    rep: &mut SignatureReport,
+    v: &mut Verdict,
+) -> Result<SignedRevision<'s, 'a>, Stop> {
+    let dict = signatures::signed_dictionary(doc, sf);
+    let checked = byte_range::check(doc, &dict).map(|(range, _)| range);
+    let range = match checked {
+        Ok(range) => range,
+        Err(e) => {
+            if let Some(rev) = signatures::claimed_revision(doc, &dict) {
+                (rep.modifications, rep.modification_details) =
+                    signatures::changes_after(doc, rev);
+            }
+            return Err(v.stop(Finding::ByteRange(PdfError::from(e))));
+        }
+    };
+    rep.covers_whole_file = signatures::covers_whole_file(doc.data, range.end);
+    Ok(SignedRevision {
+        dict,
+        range,
+        data: doc.data,
+    })
+}
+
+/// The one SignerInfo and its digest algorithm.
+fn signer_info<'s, 'a>(
+    sd: &'s SignedData<'a>,
+    rep: &mut SignatureReport,
+    v: &mut Verdict,
+) -> Result<(&'s SignerInfo<'a>, DigestAlgorithm), Stop> {
+    let signer = sd.single_signer().map_err(|e| v.stop(Finding::SignerInfo(e)))?;
+    let digest_alg = DigestAlgorithm::from_oid(signer.digest_algorithm.oid).ok_or_else(|| {
+        v.stop(Finding::DigestUnsupported {
+            oid: signer.digest_algorithm.oid_string(),
+        })
+    })?;
+    rep.digest_algorithm = Some(digest_alg.name().to_string());
+    if !sd
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == signer.digest_algorithm.oid)
+    {
+        rep.warnings
+            .push("SignerInfo digest algorithm is not listed in SignedData.digestAlgorithms".into());
+    }
+    Ok((signer, digest_alg))
+}
+
+/// The digest of the content the signature is about, per SubFilter: the signed ranges
+/// (detached), the encapsulated SHA-1 digest of them (adbe.pkcs7.sha1), or the TSTInfo whose
+/// imprint covers them (a document timestamp).
+fn content_digest(
+    sub_filter: &str,
+    sd: &SignedData<'_>,
+    range: &CheckedRange,
+    shared: &PerDocument<'_>,
+    digest_alg: DigestAlgorithm,
+    rep: &mut SignatureReport,
+    v: &mut Verdict,
+) -> Result<Content, Stop> {
+    let digests = &shared.digests;
+    let mut timestamp_time = None;
+    let digest = match sub_filter {
+        "adbe.pkcs7.detached" | "ETSI.CAdES.detached" | "" => {
+            if sd.encap_content.is_some() {
+                return Err(v.stop(Finding::NotDetached {
+                    sub_filter: sub_filter.to_string(),
+                }));
+            }
+            if sub_filter.is_empty() {
+                rep.warnings.push(
+                    "signature dictionary has no /SubFilter; treated as adbe.pkcs7.detached".into(),
+                );
+            }
+            digests.digest(digest_alg, range)
+        }
+        "adbe.pkcs7.sha1" => {
+            let content = sd
+                .encap_content
+                .as_ref()
+                .ok_or_else(|| v.stop(Finding::Sha1ContentMissing))?;
+            if digests.digest(DigestAlgorithm::Sha1, range) != content.as_ref() {
+                return Err(v.stop(Finding::Sha1DigestMismatch));
+            }
+            v.push(Finding::Sha1SubFilter);
+            digest_alg.digest(&[content.as_ref()])
+        }
+        "ETSI.RFC3161" => {
+            let tst = TstInfo::from_token(sd).map_err(|e| v.stop(Finding::TstInfo(e)))?;
+            let ialg = DigestAlgorithm::from_oid(&tst.imprint_algorithm)
+                .ok_or_else(|| v.stop(Finding::ImprintUnsupported))?;
+            if digests.digest(ialg, range) != tst.imprint {
+                return Err(v.stop(Finding::ImprintMismatch));
+            }
+            timestamp_time = Some(tst.gen_time);
+            digest_alg.digest(&[sd.encap_content.as_deref().unwrap_or(&[])])
+        }
+        other => {
+            return Err(v.stop(Finding::SubFilterUnsupported {
+                sub_filter: other.to_string(),
+            }));
+        }
+    };
+    Ok(Content {
+        digest,
+        timestamp_time,
+    })
+}
+
+/// What the signature value covers: the signed attributes, checked by the one SignerInfo check
+/// and the PAdES profile, or, without them, the content itself where the SubFilter allows it.
+/// Returns the message and the signingTime attribute.
+#[allow(clippy::too_many_arguments)]
+fn signed_message(
+    sd: &SignedData<'_>,
+    signer: &SignerInfo<'_>,
+    digest_alg: DigestAlgorithm,
+    content: &Content,
+    cert: &[u8],
+    cert_sha256_hex: Option<&str>,
+    signed: &SignedRevision<'_, '_>,
+    rep: &mut SignatureReport,
+    v: &mut Verdict,
+) -> Result<(Vec<u8>, Option<i64>), Stop> {
+    let sub_filter = rep.sub_filter.as_deref().unwrap_or_default();
+    let cades = sub_filter == "ETSI.CAdES.detached";
+    let attrs = signer::check_attributes(sd, signer, digest_alg, &content.digest, cert, cert_sha256_hex)
+        .map_err(|p| v.stop(Finding::Signer(p)))?;
+    let Some(attrs) = attrs else {
+        return match sub_filter {
+            "adbe.pkcs7.detached" | "" => {
+                let (r1, r2) = signed.range.slices(signed.data);
+                Ok(([r1, r2].concat(), None))
+            }
+            // Checked by the content step: the encapsulated digest is there.
+            "adbe.pkcs7.sha1" => match sd.encap_content.as_deref() {
+                Some(c) => Ok((c.to_vec(), None)),
+                None => Err(v.stop(Finding::Sha1ContentMissing)),
+            },
+            _ => Err(v.stop(Finding::SignedAttributesRequired {
+                sub_filter: sub_filter.to_string(),
+            })),
+        };
+    };
+    if attrs.has_signing_time && cades {
+        rep.warnings
+            .push("PAdES signatures should not carry a CMS signingTime (the time is in /M)".into());
+    }
+    match attrs.ess {
+        Ok(true) => {}
+        Ok(false) if cades => v.push(Finding::SigningCertificateMissing),
+        Ok(false) => {}
+        Err(e) => v.push(Finding::SigningCertificate(e)),
+    }
+    Ok((attrs.signed_bytes, attrs.signing_time))
+}
+
+/// The signature value over `message`, with the signer's key.
+fn signature_value(
+    signer: &SignerInfo<'_>,
+    digest_alg: DigestAlgorithm,
+    cert: &[u8],
+    message: &[u8],
+    rep: &mut SignatureReport,
+    v: &mut Verdict,
+) -> Result<PublicKeyInfo, Stop> {
+    match signer::check_value(signer, digest_alg, cert, message) {
+        Ok((name, key)) => {
+            rep.signature_algorithm = Some(name.to_string());
+            rep.integrity = true;
+            Ok(key)
+        }
+        Err(p) => {
+            if let SignerProblem::AlgorithmUnsupported { what } = &p {
+                rep.signature_algorithm = Some(what.clone());
+            }
+            Err(v.stop(Finding::Signer(p)))
+        }
+    }
+}
+
+/// The claimed signing time: the signingTime attribute, else the dictionary's /M, else the
+/// time of a timestamp (the document timestamp's, or a signature timestamp that holds).
+fn claimed_time(dict: &Dict, attribute: Option<i64>, timestamp: Option<i64>) -> Option<i64> {
+    attribute.or_else(|| {
+        fields::text_string(dict.get(b"M"))
+            .and_then(|s| crate::time::parse_pdf_date(s.as_bytes()))
+            .or(timestamp)
+    })
+}
+
+/// The finding a path outcome implies, if any. A revocation counts as TOTAL_FAILED only when it
+/// came at or before the claimed signing time.
+fn path_finding(outcome: &PathOutcome, vt: i64, claimed: Option<i64>) -> Option<Finding> {
+    Some(match outcome {
+        PathOutcome::Valid => return None,
+        PathOutcome::NoChain => Finding::NoChain,
+        PathOutcome::Expired => Finding::Expired { at: vt },
+        PathOutcome::NotYetValid => Finding::NotYetValid,
+        PathOutcome::ExpiredAtSigningTime => Finding::ExpiredAtSigningTime,
+        PathOutcome::NotYetValidAtSigningTime => Finding::NotYetValidAtSigningTime,
+        PathOutcome::ChainConstraints { reason } => Finding::ChainConstraints {
+            reason: reason.clone(),
+        },
+        PathOutcome::KeyUsage { reason } => Finding::KeyUsage {
+            reason: reason.clone(),
+        },
+        PathOutcome::BadCertSignature { subject } => Finding::BadCertSignature {
+            subject: subject.clone(),
+        },
+        PathOutcome::CryptoConstraints { reason } => Finding::PathCryptoConstraints {
+            reason: reason.clone(),
+        },
+        PathOutcome::Revoked { time } if claimed.is_some_and(|c| *time <= c) => {
+            Finding::Revoked { at: *time }
+        }
+        PathOutcome::Revoked { time } => Finding::RevokedNoPoe { at: *time },
+        PathOutcome::Unsupported { what } => Finding::PathUnsupported { what: what.clone() },
+    })
+}
