@@ -17,9 +17,8 @@ use vnedoc::ledger::{
     LedgerStore, MemoryLedger, Outcome, Period, Recorded, Row, Scope, SignerClassifier, SignerRole,
     SqliteLedger,
 };
-use vnedoc::pdf::diff::Modifications;
 use vnedoc::verify::{DocumentReport, SignatureReport, SignerReport};
-use vnedoc::{Indication, RevocationStatus, SubIndication};
+use vnedoc::{Indication, SubIndication};
 
 fn id(s: &str) -> AgencyId {
     AgencyId::parse(s).unwrap()
@@ -429,56 +428,37 @@ fn year_over_year_for_a_unit_and_a_subtree() {
 }
 
 fn signer(cn: &str, uid: Option<&str>) -> SignerReport {
-    SignerReport {
-        common_name: Some(cn.to_owned()),
-        organization: Some("UBND Tỉnh Đồng Tháp".to_owned()),
-        organizational_unit: None,
-        locality: None,
-        country: Some("VN".to_owned()),
-        uid: uid.map(str::to_owned),
-        serial: "01".to_owned(),
-        issuer: "CN=CA".to_owned(),
-        sha256: String::new(),
-        subject: format!("CN={cn}"),
-    }
+    let mut s = SignerReport::default();
+    s.common_name = Some(cn.to_owned());
+    s.organization = Some("UBND Tỉnh Đồng Tháp".to_owned());
+    s.country = Some("VN".to_owned());
+    s.uid = uid.map(str::to_owned);
+    s.serial = "01".to_owned();
+    s.issuer = "CN=CA".to_owned();
+    s.subject = format!("CN={cn}");
+    s
 }
 
 fn signature(signer: Option<SignerReport>, indication: Indication) -> SignatureReport {
-    SignatureReport {
-        field: "Signature1".to_owned(),
-        sub_filter: Some("ETSI.CAdES.detached".to_owned()),
-        is_doc_timestamp: false,
-        indication,
-        subindication: match indication {
-            Indication::TotalPassed => None,
-            Indication::TotalFailed => Some(SubIndication::HashFailure),
-            Indication::Indeterminate => Some(SubIndication::NoCertificateChainFound),
-        },
-        integrity: indication == Indication::TotalPassed,
-        covers_whole_file: true,
-        modifications: Modifications::None,
-        signer,
-        signing_time: None,
-        validation_time: None,
-        validation_time_source: "given",
-        digest_algorithm: None,
-        signature_algorithm: None,
-        chain: Vec::new(),
-        revocation: RevocationStatus::NotChecked,
-        timestamp: None,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        modification_details: Vec::new(),
-    }
+    let mut s = SignatureReport::new("Signature1");
+    s.sub_filter = Some("ETSI.CAdES.detached".to_owned());
+    s.indication = indication;
+    s.subindication = match indication {
+        Indication::TotalPassed => None,
+        Indication::TotalFailed => Some(SubIndication::HashFailure),
+        Indication::Indeterminate => Some(SubIndication::NoCertificateChainFound),
+    };
+    s.integrity = indication == Indication::TotalPassed;
+    s.covers_whole_file = true;
+    s.signer = signer;
+    s
 }
 
 fn report(signatures: Vec<SignatureReport>) -> DocumentReport {
-    DocumentReport {
-        file: "doc.pdf".to_owned(),
-        signed: !signatures.is_empty(),
-        signatures,
-        error: None,
-    }
+    let mut r = DocumentReport::new("doc.pdf");
+    r.signed = !signatures.is_empty();
+    r.signatures = signatures;
+    r
 }
 
 fn from_report(r: &DocumentReport, classifier: &dyn SignerClassifier) -> Entry {

@@ -309,8 +309,18 @@ pub fn check_token(
     }
     // certReq was TRUE: the TSA certificate MUST be in the token (RFC 3161 §2.4.1), so only
     // the token's own certificates are candidates. The SignerInfo check is the verifier's.
-    crate::cms::signer::verify_token_signer(&sd, &sd.certificates)
-        .map_err(|e| ts_err(format!("token: {e}")))?;
+    crate::cms::signer::verify_token_signer(&sd, &sd.certificates).map_err(|e| {
+        use crate::cms::signer::{SignerProblem, TokenSignerError};
+        match e {
+            TokenSignerError::Signer(SignerProblem::CertificateNotFound) => {
+                ts_err("the token does not carry the TSA certificate")
+            }
+            TokenSignerError::Signer(SignerProblem::Signature(e)) => {
+                ts_err(format!("TSA signature: {e}"))
+            }
+            e => ts_err(format!("token: {e}")),
+        }
+    })?;
     Ok(())
 }
 
