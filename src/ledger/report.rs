@@ -119,26 +119,44 @@ impl StatsReport {
     /// One CSV table: `table,unit,name,total,signed_valid,signed_invalid,unsigned,signed_share`,
     /// where `table` is `units` or `rollup`. Fields are quoted per RFC 4180 when needed.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from(
-            "table,unit,name,total,signed_valid,signed_invalid,unsigned,signed_share\n",
-        );
+        // Writing to memory cannot fail, every record has the header's eight fields, and the
+        // fields are all UTF-8.
+        self.write_csv()
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// [`StatsReport::to_csv`] with the `csv` crate's writer: LF line ends, a field quoted only
+    /// when it holds a comma, a quote or a line break, `""` for a quote.
+    fn write_csv(&self) -> Result<Vec<u8>, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "table",
+            "unit",
+            "name",
+            "total",
+            "signed_valid",
+            "signed_invalid",
+            "unsigned",
+            "signed_share",
+        ])?;
         for (table, rows) in [("units", &self.units), ("rollup", &self.rollup)] {
             for r in rows {
                 let c = &r.counts;
-                let _ = writeln!(
-                    out,
-                    "{table},{},{},{},{},{},{},{:.2}",
-                    csv_field(r.unit.as_str()),
-                    csv_field(&r.name),
-                    c.total,
-                    c.signed_valid,
-                    c.signed_invalid,
-                    c.unsigned,
-                    c.signed_share
-                );
+                w.write_record([
+                    table,
+                    r.unit.as_str(),
+                    &r.name,
+                    &c.total.to_string(),
+                    &c.signed_valid.to_string(),
+                    &c.signed_invalid.to_string(),
+                    &c.unsigned.to_string(),
+                    &format!("{:.2}", c.signed_share),
+                ])?;
             }
         }
-        out
+        w.into_inner().map_err(|e| e.into_error().into())
     }
 
     /// The text tables: units, then the roll-up, then the units below target and the files
@@ -244,10 +262,38 @@ fn text_table(out: &mut String, rows: &[Row]) {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Counts;
+
+    #[test]
+    fn csv_bytes() {
+        let row = |unit: &str, name: &str, counts| Row {
+            unit: AgencyId::parse(unit).unwrap(),
+            name: name.to_owned(),
+            counts,
+        };
+        let report = StatsReport {
+            units: vec![
+                row("H26.001", "Quận Ba Đình", Counts::new(2, 0, 1)),
+                row("H26.002", "Sở \"Nội vụ\", Hà Nội", Counts::new(0, 1, 0)),
+                row("H26.003", "hai\ndòng\r", Counts::new(0, 0, 0)),
+            ],
+            rollup: vec![row("H26", "", Counts::new(2, 1, 1))],
+            period: None,
+            target: 90.0,
+            files: 4,
+            unreadable: Vec::new(),
+            placement: BTreeMap::new(),
+        };
+        assert_eq!(
+            report.to_csv(),
+            "table,unit,name,total,signed_valid,signed_invalid,unsigned,signed_share\n\
+             units,H26.001,Quận Ba Đình,3,2,0,1,66.67\n\
+             units,H26.002,\"Sở \"\"Nội vụ\"\", Hà Nội\",1,0,1,0,0.00\n\
+             units,H26.003,\"hai\ndòng\r\",0,0,0,0,0.00\n\
+             rollup,H26,,4,2,1,1,50.00\n"
+        );
     }
 }
