@@ -171,13 +171,8 @@ impl Entry {
     }
 }
 
-/// SHA-256 of a document's bytes, for [`Entry::sha256`].
-pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
-    out
-}
+/// SHA-256 of a document's bytes, for [`Entry::sha256`] (defined in [`crate::crypto`]).
+pub use crate::crypto::sha256;
 
 /// The ledger's view of one verified file: its [`Outcome`] and Decree 30 completeness. A file
 /// the verifier could not read is not a valid signed document: it counts as
