@@ -204,6 +204,15 @@ impl DigestAlgorithm {
     }
 }
 
+/// SHA-256 of `bytes` as a fixed-size array: the document and certificate key of the ledger,
+/// the exchange engine and the verifier's caches.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
 impl fmt::Display for DigestAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

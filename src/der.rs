@@ -5,11 +5,35 @@
 //! Indefinite lengths (BER, X.690 §8.1.3.6) are accepted because about 61% of real PDF
 //! signatures use them; nesting is bounded by [`MAX_DEPTH`].
 
-use crate::error::DerError;
+use thiserror::Error;
 
 /// Deepest nesting accepted. CMS SignedData with a timestamp token inside an unsigned attribute
 /// nests about 14 levels; 64 leaves room for odd encoders and stops stack exhaustion.
 pub const MAX_DEPTH: usize = 64;
+
+/// Malformed BER/DER.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DerError {
+    #[error("truncated encoding")]
+    Truncated,
+    #[error("invalid length octets")]
+    BadLength,
+    #[error("indefinite length on a primitive encoding")]
+    IndefinitePrimitive,
+    #[error("high tag numbers are not used in CMS")]
+    HighTagNumber,
+    #[error("nesting deeper than {} levels", MAX_DEPTH)]
+    TooDeep,
+    #[error("expected tag {expected:#04x}, found {found:#04x}")]
+    UnexpectedTag { expected: u8, found: u8 },
+    #[error("{len} bytes after the end of the encoding")]
+    TrailingData { len: usize },
+    #[error("invalid INTEGER")]
+    BadInteger,
+    #[error("invalid time")]
+    BadTime,
+}
 
 /// One BER element: tag, contents and the raw bytes of the whole element.
 #[derive(Clone, Copy, Debug)]

@@ -1,6 +1,12 @@
 //! The crate's errors: one enum per area, joined in [`enum@Error`].
+//!
+//! [`DerError`] is defined beside its reader in [`crate::der`], a leaf module, and re-exported
+//! here: its message names [`crate::der::MAX_DEPTH`], and this module imports the areas' errors,
+//! never the other way round.
 
 use thiserror::Error;
+
+pub use crate::der::DerError;
 
 /// Any failure of the crate's entry points.
 #[derive(Debug, Error)]
@@ -22,30 +28,6 @@ pub enum Error {
         "input is {size} bytes, over the limit of {limit} (raise VerifyOptions::max_input_size)"
     )]
     TooLarge { size: usize, limit: usize },
-}
-
-/// Malformed BER/DER.
-#[derive(Clone, Debug, Error, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DerError {
-    #[error("truncated encoding")]
-    Truncated,
-    #[error("invalid length octets")]
-    BadLength,
-    #[error("indefinite length on a primitive encoding")]
-    IndefinitePrimitive,
-    #[error("high tag numbers are not used in CMS")]
-    HighTagNumber,
-    #[error("nesting deeper than {} levels", crate::der::MAX_DEPTH)]
-    TooDeep,
-    #[error("expected tag {expected:#04x}, found {found:#04x}")]
-    UnexpectedTag { expected: u8, found: u8 },
-    #[error("{len} bytes after the end of the encoding")]
-    TrailingData { len: usize },
-    #[error("invalid INTEGER")]
-    BadInteger,
-    #[error("invalid time")]
-    BadTime,
 }
 
 /// A CMS SignedData that breaks a rule of RFC 5652 or of the PDF signature profiles.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use vnedoc::exchange::edxml::*;
+use vnedoc::exchange::status::ProcessingStatus;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -196,7 +197,7 @@ impl Rng {
         Status {
             response_for: self.response_for(),
             from: self.organization(),
-            status_code: *self.pick(&StatusCode::ALL),
+            status_code: *self.pick(&ProcessingStatus::ALL),
             description: self.opt_text(),
             timestamp: self.chance(70).then(|| self.timestamp()),
             staff_info: self.chance(60).then(|| self.staff()),
@@ -581,7 +582,7 @@ fn sdk_envelope_as_root() {
 fn sdk_status_message() {
     let env = parse_fixture("sdk-status-03-accepted.edxml");
     let s = env.status().expect("status");
-    assert_eq!(s.status_code, StatusCode::Accepted);
+    assert_eq!(s.status_code, ProcessingStatus::Accepted);
     assert_eq!(s.from.organ_id, "000.00.00.H41");
     assert_eq!(
         s.response_for.document_id.as_deref(),
@@ -685,20 +686,26 @@ fn document_id_parse_and_format() {
 
 #[test]
 fn status_codes() {
-    let codes: Vec<&str> = StatusCode::ALL.iter().map(|c| c.as_str()).collect();
+    let codes: Vec<&str> = ProcessingStatus::ALL.iter().map(|c| c.code()).collect();
     assert_eq!(
         codes,
         ["01", "02", "03", "04", "05", "06", "13", "14", "15", "16"]
     );
-    for c in StatusCode::ALL {
-        assert_eq!(StatusCode::parse(c.as_str()), Some(c));
+    for c in ProcessingStatus::ALL {
+        assert_eq!(ProcessingStatus::parse(c.code()), Some(c));
     }
-    assert_eq!(StatusCode::parse("3"), Some(StatusCode::Accepted));
-    assert_eq!(StatusCode::parse(" 06 "), Some(StatusCode::Done));
-    assert!(StatusCode::RequestAgreed14.is_request_agreed());
-    assert!(StatusCode::RequestAgreed15.is_request_agreed());
+    assert_eq!(
+        ProcessingStatus::parse("3"),
+        Some(ProcessingStatus::Accepted)
+    );
+    assert_eq!(
+        ProcessingStatus::parse(" 06 "),
+        Some(ProcessingStatus::Done)
+    );
+    assert!(ProcessingStatus::RequestAgreed14.is_request_agreed());
+    assert!(ProcessingStatus::RequestAgreed15.is_request_agreed());
     for bad in ["00", "07", "12", "17", "99", "", "+1", "001", "aa"] {
-        assert_eq!(StatusCode::parse(bad), None, "{bad:?}");
+        assert_eq!(ProcessingStatus::parse(bad), None, "{bad:?}");
     }
 }
 

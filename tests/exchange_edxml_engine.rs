@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use vnedoc::exchange::edxml::{
     Attachment, Business, BusinessDocType, Code, DocumentId, EdxmlDate, EdxmlTimestamp, Envelope,
-    Header, MessageHeader, Organization, ResponseFor, Status, StatusCode, from_xml, to_xml,
+    Header, MessageHeader, Organization, ResponseFor, Status, from_xml, to_xml,
 };
 use vnedoc::exchange::engine::{
     Engine, EngineError, EnvelopeError, ManualClock, Outgoing, SendOutcome, Verdict,
@@ -571,7 +571,7 @@ fn from_envelope_refusals() {
             ..ResponseFor::default()
         },
         Organization::new(VUNG_TAU),
-        StatusCode::Arrived,
+        S::Arrived,
     )));
     assert_refused(&status, |e| matches!(e, EnvelopeError::NotEdoc));
 }

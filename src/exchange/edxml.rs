@@ -70,6 +70,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::status::ProcessingStatus;
+
 pub use pack::{
     AttachmentInfo, Metadata, PackFile, UnpackReport, guess_content_type, pack, unpack,
 };
@@ -440,7 +442,8 @@ pub struct Status {
     #[serde(default)]
     pub response_for: ResponseFor,
     pub from: Organization,
-    pub status_code: StatusCode,
+    /// `StatusCode`: the recipient's processing status.
+    pub status_code: ProcessingStatus,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -451,7 +454,11 @@ pub struct Status {
 
 impl Status {
     /// A status about `response_for` from `from`.
-    pub fn new(response_for: ResponseFor, from: Organization, status_code: StatusCode) -> Self {
+    pub fn new(
+        response_for: ResponseFor,
+        from: Organization,
+        status_code: ProcessingStatus,
+    ) -> Self {
         Status {
             response_for,
             from,
@@ -460,110 +467,6 @@ impl Status {
             timestamp: None,
             staff_info: None,
         }
-    }
-}
-
-/// `StatusCode`: a recipient's processing state. These are processing statuses; the transport
-/// acknowledgement of a hop (`done`/`fail` in the axis SDK) is a different thing and is not
-/// carried in edXML.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-#[non_exhaustive]
-pub enum StatusCode {
-    /// `01` arrived: the software received it, no clerk has yet.
-    Arrived,
-    /// `02` rejected (reason in `Description`).
-    Rejected,
-    /// `03` accepted / registered.
-    Accepted,
-    /// `04` assigned to someone.
-    Assigned,
-    /// `05` in progress.
-    InProgress,
-    /// `06` done.
-    Done,
-    /// `13` the sender asks to take the document back or to update it.
-    TakeBackRequested,
-    /// `14` the request is agreed (numbering used by some SDKs).
-    RequestAgreed14,
-    /// `15` the request is agreed (numbering used by other SDKs).
-    RequestAgreed15,
-    /// `16` the request is refused.
-    RequestRefused,
-}
-
-impl StatusCode {
-    /// All codes, in numeric order.
-    pub const ALL: [StatusCode; 10] = [
-        StatusCode::Arrived,
-        StatusCode::Rejected,
-        StatusCode::Accepted,
-        StatusCode::Assigned,
-        StatusCode::InProgress,
-        StatusCode::Done,
-        StatusCode::TakeBackRequested,
-        StatusCode::RequestAgreed14,
-        StatusCode::RequestAgreed15,
-        StatusCode::RequestRefused,
-    ];
-
-    /// The two-digit code written in `StatusCode`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusCode::Arrived => "01",
-            StatusCode::Rejected => "02",
-            StatusCode::Accepted => "03",
-            StatusCode::Assigned => "04",
-            StatusCode::InProgress => "05",
-            StatusCode::Done => "06",
-            StatusCode::TakeBackRequested => "13",
-            StatusCode::RequestAgreed14 => "14",
-            StatusCode::RequestAgreed15 => "15",
-            StatusCode::RequestRefused => "16",
-        }
-    }
-
-    /// Reads `01`…`16`; a missing leading zero (`1`) is accepted.
-    pub fn parse(s: &str) -> Option<StatusCode> {
-        let s = s.trim();
-        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let n: u8 = s.parse().ok()?;
-        StatusCode::ALL
-            .into_iter()
-            .find(|c| c.as_str().parse::<u8>().ok() == Some(n))
-    }
-
-    /// 14 or 15: the take-back/update request is agreed.
-    pub fn is_request_agreed(self) -> bool {
-        matches!(
-            self,
-            StatusCode::RequestAgreed14 | StatusCode::RequestAgreed15
-        )
-    }
-}
-
-impl fmt::Display for StatusCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl TryFrom<String> for StatusCode {
-    type Error = EdxmlError;
-    fn try_from(s: String) -> Result<Self, EdxmlError> {
-        StatusCode::parse(&s).ok_or(EdxmlError::InvalidValue {
-            element: "StatusCode",
-            value: s,
-            expected: "01-06 or 13-16",
-        })
-    }
-}
-
-impl From<StatusCode> for String {
-    fn from(c: StatusCode) -> String {
-        c.as_str().to_owned()
     }
 }
 

@@ -4,7 +4,10 @@
 //!
 //! The engine sees an envelope as its serialized edXML bytes plus the metadata it routes on
 //! ([`Outgoing`]); delivery never parses the XML, and nothing here parses PDFs: attached files are
-//! checked through the [`SignatureCheck`] trait, implemented for [`crate::Verifier`].
+//! checked through the [`SignatureCheck`] trait of [`crate::check`] (implemented for
+//! [`crate::Verifier`] by the ledger), and the documents sent and filed are told to a
+//! [`Recorder`] ([`super::record`], implemented by the ledger's stores). The engine imports
+//! neither the verifier nor the ledger.
 //!
 //! The edXML module meets the engine at two points only, both outside the delivery path
 //! (section "edXML envelopes" below): [`Outgoing::from_envelope`] / [`Engine::send_envelope`]
@@ -29,7 +32,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -39,6 +41,7 @@ use super::edxml::{
     self, Attachment, BusinessDocType, DocumentId, DocumentIdError, EdxmlError, EdxmlTimestamp,
     Envelope,
 };
+use super::record::{Direction, Entry, NoRecorder, RecordError, Recorder};
 use super::routing::{Hop, Recipient, RouteError, Router};
 use super::status::{
     IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
@@ -47,142 +50,9 @@ use super::store::{
     Arrival, BusinessKind, Delivery, DocKey, InboxEntry, InsertOutcome, NewDocument, Op, OpOutcome,
     Overdue, SignedFile, StatusRecord, Store, StoreError, StoredDocument, TraceEntry,
 };
-use crate::ledger::{
-    self, DefaultClassifier, Direction, Entry, LedgerError, LedgerStore, Outcome, SignerClassifier,
-};
-use crate::verify::{Indication, Verifier};
-
-// ---------------------------------------------------------------------------------------------
-// Signature checks
-
-/// The verdict on one attached file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Signed, and every signature passed.
-    Valid,
-    /// A signature failed, or the file could not be read.
-    Invalid,
-    /// Neither passed nor failed (e.g. revocation unknown, no checker configured).
-    Indeterminate,
-    /// No signature.
-    Unsigned,
-}
-
-/// The result of checking one attached file, kept with the document in the inbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckResult {
-    /// The attachment name.
-    pub name: String,
-    pub verdict: Verdict,
-    /// Why it is not valid (first failing signature), for the `02` Description.
-    pub reason: Option<String>,
-    /// Signatures found.
-    pub signatures: u32,
-    /// The ledger's outcome for the file (signed-valid, signed-invalid with the first failing
-    /// verdict, unsigned). `None` from a checker that does not verify (e.g.
-    /// [`NoSignatureCheck`]): such files are not recorded in the ledger.
-    #[serde(default)]
-    pub outcome: Option<Outcome>,
-    /// Decree 30 Art. 5 completeness ([`crate::ledger::legally_complete`]).
-    #[serde(default)]
-    pub legally_complete: Option<bool>,
-}
-
-/// Checks the signatures of one attached file. The exchange code only sees this trait.
-pub trait SignatureCheck: Send + Sync {
-    fn check(&self, name: &str, bytes: &[u8]) -> CheckResult;
-}
-
-/// Longest reason kept from a verification report (characters): enough for the field name, the
-/// ETSI indication and the first error, short enough for an edXML `Description`.
-pub const MAX_REASON_CHARS: usize = 500;
-
-fn clip(s: String) -> String {
-    if s.chars().count() <= MAX_REASON_CHARS {
-        s
-    } else {
-        s.chars().take(MAX_REASON_CHARS).collect()
-    }
-}
-
-impl SignatureCheck for Verifier {
-    fn check(&self, name: &str, bytes: &[u8]) -> CheckResult {
-        check_with(self, &DefaultClassifier::new(), name, bytes)
-    }
-}
-
-/// What [`Verifier`]'s [`SignatureCheck`] does, with any [`SignerClassifier`] for the ledger's
-/// Decree 30 completeness flag. A deployment with its own classifier implements
-/// [`SignatureCheck`] by calling this.
-pub fn check_with(
-    verifier: &Verifier,
-    classifier: &dyn SignerClassifier,
-    name: &str,
-    bytes: &[u8],
-) -> CheckResult {
-    let report = verifier.verify_bytes(name, bytes);
-    let signatures = u32::try_from(report.signatures.len()).unwrap_or(u32::MAX);
-    let (outcome, legally_complete) = ledger::assess(&report, classifier);
-    let result = |verdict, reason: Option<String>| CheckResult {
-        name: name.to_owned(),
-        verdict,
-        reason: reason.map(clip),
-        signatures,
-        outcome: Some(outcome),
-        legally_complete,
-    };
-    if let Some(err) = &report.error {
-        return result(Verdict::Invalid, Some(format!("unreadable: {err}")));
-    }
-    if !report.signed || report.signatures.is_empty() {
-        return result(Verdict::Unsigned, None);
-    }
-    let failing = report
-        .signatures
-        .iter()
-        .find(|s| s.indication == Indication::TotalFailed)
-        .or_else(|| {
-            report
-                .signatures
-                .iter()
-                .find(|s| s.indication != Indication::TotalPassed)
-        });
-    let Some(sig) = failing else {
-        return result(Verdict::Valid, None);
-    };
-    let mut reason = format!("{}: {:?}", sig.field, sig.indication);
-    if let Some(sub) = sig.subindication {
-        reason.push_str(&format!("/{sub:?}"));
-    }
-    if let Some(first) = sig.errors.first() {
-        reason.push_str(": ");
-        reason.push_str(first);
-    }
-    let verdict = if sig.indication == Indication::TotalFailed {
-        Verdict::Invalid
-    } else {
-        Verdict::Indeterminate
-    };
-    result(verdict, Some(reason))
-}
-
-/// The checker used when none is configured: every file is [`Verdict::Indeterminate`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoSignatureCheck;
-
-impl SignatureCheck for NoSignatureCheck {
-    fn check(&self, name: &str, _bytes: &[u8]) -> CheckResult {
-        CheckResult {
-            name: name.to_owned(),
-            verdict: Verdict::Indeterminate,
-            reason: Some("no signature checker configured".to_owned()),
-            signatures: 0,
-            outcome: None,
-            legally_complete: None,
-        }
-    }
-}
+pub use crate::check::{CheckResult, MAX_REASON_CHARS, NoSignatureCheck, SignatureCheck, Verdict};
+use crate::check::{Outcome, clip};
+use crate::crypto::sha256;
 
 // ---------------------------------------------------------------------------------------------
 // Policy, clock, transport
@@ -400,9 +270,10 @@ pub enum EngineError {
     Route(#[from] RouteError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Recording in the ledger failed ([`Engine::with_ledger`]).
+    /// Recording in the ledger failed ([`Engine::with_ledger`]); the source is the recorder's
+    /// own error (a [`crate::ledger::LedgerError`] for the ledger's stores).
     #[error(transparent)]
-    Ledger(#[from] LedgerError),
+    Record(#[from] RecordError),
     #[error("document {key:?} was already sent with another envelope")]
     Conflict { key: DocKey },
     #[error("DocumentId {document_id:?} does not start with the sender {sender}")]
@@ -455,8 +326,9 @@ pub const DEFAULT_BATCH: usize = 1_000;
 /// that fails three times running is down, not flaky; the next call retries it.
 pub const MAX_IDLE_ROUNDS: u32 = 3;
 
-/// The exchange engine over one [`Store`].
-pub struct Engine<S: Store> {
+/// The exchange engine over one [`Store`], recording what it sends and files in `R`
+/// ([`Engine::with_ledger`]; by default nothing is recorded).
+pub struct Engine<S: Store, R: Recorder = NoRecorder> {
     directory: Arc<Directory>,
     store: S,
     checker: Arc<dyn SignatureCheck>,
@@ -464,7 +336,7 @@ pub struct Engine<S: Store> {
     clock: Arc<dyn Clock>,
     transport: Arc<dyn Transport>,
     routing_date: Option<Date>,
-    ledger: Option<Box<dyn LedgerStore>>,
+    ledger: Option<R>,
 }
 
 /// Vietnam's offset from UTC, for edXML timestamps (`Asia/Ho_Chi_Minh`, no daylight saving).
@@ -488,8 +360,8 @@ pub fn edxml_timestamp(unix: i64) -> Option<String> {
 }
 
 impl<S: Store> Engine<S> {
-    /// An engine with the default policy, no signature checker, the system clock and local
-    /// transport.
+    /// An engine with the default policy, no signature checker, the system clock, local
+    /// transport and no ledger.
     pub fn new(directory: Arc<Directory>, store: S) -> Self {
         Engine {
             directory,
@@ -502,7 +374,9 @@ impl<S: Store> Engine<S> {
             ledger: None,
         }
     }
+}
 
+impl<S: Store, R: Recorder> Engine<S, R> {
     /// Records every document sent (`issued`, for the sender) and every document filed in an
     /// inbox (`received`, for the recipient) in `ledger`, one [`Entry`] per document: the first
     /// PDF attachment is the document (the others are appendices), its outcome comes from the
@@ -514,19 +388,29 @@ impl<S: Store> Engine<S> {
     /// documents are stored (sends), and the ledger deduplicates, so a crash and a replay count
     /// each document once. A send interrupted between storing and recording is recorded when
     /// the sender retries it ([`SendOutcome::AlreadySent`]).
-    pub fn with_ledger(mut self, ledger: impl LedgerStore + 'static) -> Self {
-        self.ledger = Some(Box::new(ledger));
-        self
+    ///
+    /// Any [`Recorder`] serves; every [`crate::ledger::LedgerStore`] is one.
+    pub fn with_ledger<L: Recorder>(self, ledger: L) -> Engine<S, L> {
+        Engine {
+            directory: self.directory,
+            store: self.store,
+            checker: self.checker,
+            policy: self.policy,
+            clock: self.clock,
+            transport: self.transport,
+            routing_date: self.routing_date,
+            ledger: Some(ledger),
+        }
     }
 
-    /// The ledger given to [`Engine::with_ledger`]. Query it with
+    /// The ledger given to [`Engine::with_ledger`]. Query a ledger store with
     /// `Ledger::new(engine.ledger_mut().unwrap())`.
-    pub fn ledger_mut(&mut self) -> Option<&mut Box<dyn LedgerStore>> {
+    pub fn ledger_mut(&mut self) -> Option<&mut R> {
         self.ledger.as_mut()
     }
 
     /// Takes the ledger out of the engine.
-    pub fn take_ledger(&mut self) -> Option<Box<dyn LedgerStore>> {
+    pub fn take_ledger(&mut self) -> Option<R> {
         self.ledger.take()
     }
 
@@ -552,13 +436,9 @@ impl<S: Store> Engine<S> {
                         &owned
                     }
                 };
-                (
-                    check.outcome?,
-                    check.legally_complete,
-                    ledger::sha256(&f.bytes),
-                )
+                (check.outcome?, check.legally_complete, sha256(&f.bytes))
             }
-            None => (Outcome::Unsigned, Some(false), ledger::sha256(envelope)),
+            None => (Outcome::Unsigned, Some(false), sha256(envelope)),
         };
         Some(Entry {
             unit: unit.clone(),
@@ -1288,7 +1168,7 @@ pub fn edxml_trace_timestamp(unix: i64) -> Option<EdxmlTimestamp> {
     EdxmlTimestamp::parse(&edxml_timestamp(unix)?)
 }
 
-impl<S: Store> Engine<S> {
+impl<S: Store, R: Recorder> Engine<S, R> {
     /// Sends an edXML edoc envelope: [`Outgoing::from_envelope`], then [`Engine::send`]. The
     /// same envelope sent again is [`SendOutcome::AlreadySent`]; another envelope under the same
     /// (sender, DocumentId) is [`EngineError::Conflict`].

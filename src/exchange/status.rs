@@ -21,10 +21,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// A processing status code (`StatusCode` of an edXML status message).
-///
-/// Mirrors the codes of `edxml::StatusCode`; kept separate so the engine depends on nothing but
-/// the two-digit code.
+/// A processing status code: the `StatusCode` of an edXML status message
+/// ([`super::edxml::Status::status_code`]) and the state the engine's state machine tracks. One
+/// type for both, so what is read from an envelope is what the engine orders. These are
+/// processing statuses; the transport acknowledgement of a hop ([`TransportAck`]) is not carried
+/// in edXML.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum ProcessingStatus {

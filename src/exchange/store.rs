@@ -17,11 +17,11 @@ use thiserror::Error;
 
 use super::agency_id::AgencyId;
 use super::directory::Date;
-use super::engine::CheckResult;
 use super::routing::{Hop, HopKind};
 use super::status::{
     IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
 };
+use crate::check::CheckResult;
 
 mod memory;
 pub(crate) mod sqlite;

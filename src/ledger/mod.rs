@@ -16,6 +16,12 @@
 //!   ([`SqliteLedger`], which may share its file with the exchange store). Recording the same
 //!   document twice for the same unit and direction (same document id, or same SHA-256) counts
 //!   once.
+//! - The exchange engine records what it sends and files through its [`Recorder`]: every
+//!   [`LedgerStore`] is one, and [`Entry`] and [`Direction`] are the engine's record types
+//!   ([`crate::exchange::record`]), re-exported here. The verifier answers the engine's
+//!   [`SignatureCheck`] here too ([`check_with`]), since the answer carries this module's
+//!   [`Outcome`] and Decree 30 assessment. So the ledger imports
+//!   the exchange, the verifier and [`crate::check`], and none of them imports the ledger.
 //! - [`Ledger`]: the queries. Per unit and per subtree of a [`Directory`] ([`Scope`]), per
 //!   [`Period`], shares in percent, [`Ledger::rollup`] (the `units` and `rollup` tables of the
 //!   JSON contract), [`Ledger::below_target`] and [`Ledger::year_over_year`].
@@ -57,8 +63,13 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::check::{CheckResult, SignatureCheck};
+use crate::exchange::record::{RecordError, Recorder, hex};
 use crate::exchange::{AgencyId, Date, Directory};
-use crate::verify::{DocumentReport, Indication, SubIndication};
+use crate::verify::{DocumentReport, Indication, SubIndication, Verifier};
+
+pub use crate::check::Outcome;
+pub use crate::exchange::record::{Direction, Entry};
 
 pub use classify::{
     DEFAULT_AGENCY_PREFIXES, DefaultClassifier, ORGANISATION_UID_PREFIXES, PERSONAL_UID_PREFIXES,
@@ -72,68 +83,6 @@ pub use sqlite::SqliteLedger;
 /// The share of signed-valid documents a unit is expected to reach, in percent: ministries report
 /// that over 90% of the documents their units issue are electronic and digitally signed.
 pub const DEFAULT_TARGET: f64 = 90.0;
-
-/// Whether the unit issued or received the document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    Issued,
-    Received,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Issued => "issued",
-            Direction::Received => "received",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Direction> {
-        match s {
-            "issued" => Some(Direction::Issued),
-            "received" => Some(Direction::Received),
-            _ => None,
-        }
-    }
-}
-
-/// What the verifier said about the document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// At least one signature, and every signature `TOTAL_PASSED`.
-    SignedValid,
-    /// At least one signature not `TOTAL_PASSED`: the first one's verdict.
-    SignedInvalid {
-        #[serde(with = "indication_serde")]
-        indication: Indication,
-        #[serde(with = "subindication_serde")]
-        subindication: Option<SubIndication>,
-    },
-    /// No signature (or only document timestamps, which nobody signs).
-    Unsigned,
-}
-
-/// One document seen by one unit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
-    pub unit: AgencyId,
-    /// The document's own identifier (the edXML document id, or a path for scanned files).
-    pub document_id: String,
-    /// SHA-256 of the document's bytes, written as lower-case hex.
-    #[serde(with = "hex32")]
-    pub sha256: [u8; 32],
-    pub direction: Direction,
-    /// Issue or arrival date, in Vietnam.
-    pub date: Date,
-    #[serde(flatten)]
-    pub outcome: Outcome,
-    /// Decree 30 Art. 5: the document carries valid signatures of both a competent person and
-    /// the agency. `None` when the classifier could not tell the role of some valid signature
-    /// and the other roles found do not settle it.
-    pub legally_complete: Option<bool>,
-}
 
 impl Entry {
     /// Builds the entry of a verified document. Fails only for a document the verifier could
@@ -171,13 +120,8 @@ impl Entry {
     }
 }
 
-/// SHA-256 of a document's bytes, for [`Entry::sha256`].
-pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
-    out
-}
+/// SHA-256 of a document's bytes, for [`Entry::sha256`] (defined in [`crate::crypto`]).
+pub use crate::crypto::sha256;
 
 /// The ledger's view of one verified file: its [`Outcome`] and Decree 30 completeness. A file
 /// the verifier could not read is not a valid signed document: it counts as
@@ -198,6 +142,28 @@ pub fn assess(
         );
     }
     (outcome_of(report), legally_complete(report, classifier))
+}
+
+/// The verifier as the exchange engine's [`SignatureCheck`]: its verdict on the file, with the
+/// ledger's [`Outcome`] and Decree 30 completeness told by the [`DefaultClassifier`].
+impl SignatureCheck for Verifier {
+    fn check(&self, name: &str, bytes: &[u8]) -> CheckResult {
+        check_with(self, &DefaultClassifier::new(), name, bytes)
+    }
+}
+
+/// What [`Verifier`]'s [`SignatureCheck`] does, with any [`SignerClassifier`] for the
+/// Decree 30 completeness flag. A deployment with its own classifier implements
+/// [`SignatureCheck`] by calling this.
+pub fn check_with(
+    verifier: &Verifier,
+    classifier: &dyn SignerClassifier,
+    name: &str,
+    bytes: &[u8],
+) -> CheckResult {
+    let report = verifier.verify_bytes(name, bytes);
+    let (outcome, legally_complete) = assess(&report, classifier);
+    CheckResult::from_report(name, &report, Some(outcome), legally_complete)
 }
 
 /// The [`Outcome`] of a report. Document timestamps are signature dictionaries too: when the
@@ -463,6 +429,16 @@ impl<T: LedgerStore + ?Sized> LedgerStore for Box<T> {
     }
 }
 
+/// Every store is the exchange engine's [`Recorder`]
+/// ([`Engine::with_ledger`](crate::exchange::engine::Engine::with_ledger)).
+impl<T: LedgerStore + ?Sized> Recorder for T {
+    fn record(&mut self, entries: &[Entry]) -> Result<(), RecordError> {
+        LedgerStore::record(self, entries)
+            .map(drop)
+            .map_err(RecordError::new)
+    }
+}
+
 /// The queries, over any store.
 pub struct Ledger<S> {
     store: S,
@@ -650,175 +626,9 @@ fn row(directory: Option<&Directory>, unit: AgencyId, counts: Counts) -> Row {
     Row { unit, name, counts }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn unhex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (slot, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-        let text = std::str::from_utf8(pair).ok()?;
-        *slot = u8::from_str_radix(text, 16).ok()?;
-    }
-    Some(out)
-}
-
-/// Stable names of the indications: ETSI EN 319 102-1 spelling, as in the verifier's JSON.
-pub(crate) fn indication_code(i: Indication) -> &'static str {
-    match i {
-        Indication::TotalPassed => "TOTAL_PASSED",
-        Indication::TotalFailed => "TOTAL_FAILED",
-        Indication::Indeterminate => "INDETERMINATE",
-    }
-}
-
-pub(crate) fn parse_indication(s: &str) -> Option<Indication> {
-    [
-        Indication::TotalPassed,
-        Indication::TotalFailed,
-        Indication::Indeterminate,
-    ]
-    .into_iter()
-    .find(|i| indication_code(*i) == s)
-}
-
-/// Every sub-indication, for parsing back.
-const SUBINDICATIONS: [SubIndication; 15] = [
-    SubIndication::FormatFailure,
-    SubIndication::HashFailure,
-    SubIndication::SigCryptoFailure,
-    SubIndication::Revoked,
-    SubIndication::RevokedNoPoe,
-    SubIndication::Expired,
-    SubIndication::NotYetValid,
-    SubIndication::OutOfBoundsNoPoe,
-    SubIndication::NoSigningCertificateFound,
-    SubIndication::NoCertificateChainFound,
-    SubIndication::ChainConstraintsFailure,
-    SubIndication::CertificateChainGeneralFailure,
-    SubIndication::CryptoConstraintsFailure,
-    SubIndication::SigConstraintsFailure,
-    SubIndication::TryLater,
-];
-
-pub(crate) fn subindication_code(s: SubIndication) -> &'static str {
-    match s {
-        SubIndication::FormatFailure => "FORMAT_FAILURE",
-        SubIndication::HashFailure => "HASH_FAILURE",
-        SubIndication::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
-        SubIndication::Revoked => "REVOKED",
-        SubIndication::RevokedNoPoe => "REVOKED_NO_POE",
-        SubIndication::Expired => "EXPIRED",
-        SubIndication::NotYetValid => "NOT_YET_VALID",
-        SubIndication::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
-        SubIndication::NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
-        SubIndication::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
-        SubIndication::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
-        SubIndication::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
-        SubIndication::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
-        SubIndication::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
-        SubIndication::TryLater => "TRY_LATER",
-    }
-}
-
-pub(crate) fn parse_subindication(s: &str) -> Option<SubIndication> {
-    SUBINDICATIONS
-        .into_iter()
-        .find(|x| subindication_code(*x) == s)
-}
-
-/// `[u8; 32]` as 64 lower-case hex digits.
-mod hex32 {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::hex(v))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let s = String::deserialize(d)?;
-        super::unhex32(&s).ok_or_else(|| D::Error::custom("expected 64 hex digits"))
-    }
-}
-
-/// [`Indication`] as its ETSI name (the verifier's type is serialise-only).
-mod indication_serde {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    use crate::verify::Indication;
-
-    pub fn serialize<S: Serializer>(v: &Indication, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(super::indication_code(*v))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Indication, D::Error> {
-        let s = String::deserialize(d)?;
-        super::parse_indication(&s).ok_or_else(|| D::Error::custom("unknown indication"))
-    }
-}
-
-/// `Option<SubIndication>` as its ETSI name or null.
-mod subindication_serde {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    use crate::verify::SubIndication;
-
-    pub fn serialize<S: Serializer>(v: &Option<SubIndication>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(x) => s.serialize_some(super::subindication_code(*x)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SubIndication>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|s| {
-                super::parse_subindication(&s)
-                    .ok_or_else(|| D::Error::custom("unknown subindication"))
-            })
-            .transpose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_round_trip() {
-        for s in SUBINDICATIONS {
-            let code = subindication_code(s);
-            assert_eq!(parse_subindication(code), Some(s));
-            // Same spelling as the verifier's own JSON.
-            assert_eq!(serde_json::to_value(s).unwrap(), code);
-        }
-        for i in [
-            Indication::TotalPassed,
-            Indication::TotalFailed,
-            Indication::Indeterminate,
-        ] {
-            assert_eq!(parse_indication(indication_code(i)), Some(i));
-            assert_eq!(serde_json::to_value(i).unwrap(), indication_code(i));
-        }
-    }
-
-    #[test]
-    fn hex_round_trip() {
-        let h = sha256(b"abc");
-        assert_eq!(
-            hex(&h),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(unhex32(&hex(&h)), Some(h));
-        assert_eq!(unhex32("zz"), None);
-    }
 
     #[test]
     fn shares() {

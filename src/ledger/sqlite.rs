@@ -13,10 +13,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{
-    Counts, Direction, Entry, Filter, LedgerError, LedgerStore, Outcome, Recorded, indication_code,
-    parse_indication, parse_subindication, subindication_code,
-};
+use super::{Counts, Direction, Entry, Filter, LedgerError, LedgerStore, Outcome, Recorded};
+use crate::check::{indication_code, parse_indication, parse_subindication, subindication_code};
 use crate::exchange::store::SqliteOptions;
 use crate::exchange::{AgencyId, Date};
 
@@ -189,7 +187,7 @@ fn decode(r: RawEntry) -> Result<Entry, LedgerError> {
         unit: AgencyId::parse(&unit).map_err(|_| corrupt("agency id", &unit))?,
         document_id: doc_id,
         sha256: <[u8; 32]>::try_from(sha.as_slice())
-            .map_err(|_| corrupt("sha256", super::hex(&sha)))?,
+            .map_err(|_| corrupt("sha256", crate::exchange::record::hex(&sha)))?,
         direction: Direction::parse(&direction).ok_or_else(|| corrupt("direction", &direction))?,
         date: date.parse::<Date>().map_err(|_| corrupt("date", &date))?,
         outcome,

@@ -18,28 +18,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::document::{Document, Entry};
 use super::fields::{self, catalog};
+pub use super::modifications::{DocMdp, ModificationReport, Modifications};
 use super::object::{Dict, Object};
 use crate::error::PdfError;
-
-/// How the document changed after a signature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Modifications {
-    None,
-    Allowed,
-    Disallowed,
-}
-
-/// The outcome of the analysis with the reasons for its verdict.
-#[derive(Clone, Debug)]
-pub struct ModificationReport {
-    pub level: Modifications,
-    pub findings: Vec<String>,
-}
-
-/// DocMDP permission level (ISO 32000-1 Table 254): 1 no changes, 2 form filling and signing,
-/// 3 also annotations.
-pub type DocMdp = Option<i64>;
 
 /// Keys of the catalog a later revision may change.
 const CATALOG_KEYS: &[&[u8]] = &[

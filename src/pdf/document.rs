@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
+use super::modifications::RevisionVerdicts;
 use super::object::{
     Dict, Lexer, Object, Stream, decimal, find, find_all, is_regular, is_white, rfind,
 };
@@ -125,10 +126,6 @@ impl Markers {
 
 /// A revision's catalog: its object number (when indirect) and its dictionary.
 pub(crate) type Catalog = (Option<u32>, Rc<Dict>);
-
-/// The change analysis' verdict on each revision, kept with the document it belongs to.
-pub(crate) type RevisionVerdicts =
-    HashMap<(usize, Option<i64>), (super::diff::Modifications, Vec<String>)>;
 
 /// A cross-reference entry in its standard form at `at` (ISO 32000-1 §7.5.4: ten digits, a
 /// space, five digits, a space, `n` or `f`), read without the lexer; `None` for anything else,

@@ -80,7 +80,7 @@ impl Verifier {
     }
 
     fn summary_by_digest(&self, cert: &[u8]) -> Option<crate::pki::CertSummary> {
-        let key = crate::ledger::sha256(cert);
+        let key = crate::crypto::sha256(cert);
         if let Some(s) = self
             .summaries
             .read()

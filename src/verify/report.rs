@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::finding::Finding;
-use crate::pdf::diff::Modifications;
+use crate::pdf::modifications::Modifications;
 use crate::pdf::document::Limits;
 use crate::pki::{self, CertSummary, KeyUsageRule, TrustStore};
 

@@ -19,8 +19,9 @@ use super::{
     Attachment, Business, BusinessDocType, Code, DocumentType, EDXML_NS, EdxmlDate, EdxmlError,
     EdxmlTimestamp, Envelope, Header, Message, MessageHeader, Organization, OtherInfo,
     ParseOptions, PromulgationInfo, RawXml, Reference, ReplacementInfo, ResponseFor, Signature,
-    SignerInfo, StaffInfo, Status, StatusCode, TraceHeader, TraceHeaderList, XLINK_NS, zip,
+    SignerInfo, StaffInfo, Status, TraceHeader, TraceHeaderList, XLINK_NS, zip,
 };
+use crate::exchange::status::ProcessingStatus;
 
 /// Parses an edXML document with the default [`ParseOptions`]. Accepts `&str` or `&[u8]`.
 pub fn from_xml(input: impl AsRef<[u8]>) -> Result<Envelope, EdxmlError> {
@@ -725,8 +726,8 @@ fn status(s: &Node) -> Result<Status, EdxmlError> {
         parent: P,
         element: "StatusCode",
     })?;
-    let status_code =
-        StatusCode::parse(code).ok_or_else(|| invalid("StatusCode", code, "01-06 or 13-16"))?;
+    let status_code = ProcessingStatus::parse(code)
+        .ok_or_else(|| invalid("StatusCode", code, "01-06 or 13-16"))?;
     Ok(Status {
         response_for: match one(s, P, "ResponseFor")? {
             Some(r) => response_for(r)?,

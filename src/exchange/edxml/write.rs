@@ -294,7 +294,7 @@ impl<W: Write> X<W> {
         self.start("edXML:Status")?;
         self.response_for(&s.response_for)?;
         self.organization("edXML:From", &s.from)?;
-        self.leaf("edXML:StatusCode", s.status_code.as_str())?;
+        self.leaf("edXML:StatusCode", s.status_code.code())?;
         self.opt("edXML:Description", s.description.as_deref())?;
         self.opt_display("edXML:Timestamp", s.timestamp)?;
         if let Some(staff) = &s.staff_info {

@@ -19,9 +19,9 @@ use super::{
     BusinessKind, Counts, Delivery, DocKey, InboxEntry, InsertOutcome, NewDocument, Op, OpOutcome,
     Overdue, SignedFile, StatusRecord, Store, StoreError, StoredDocument, TraceEntry, next_state,
 };
+use crate::check::CheckResult;
 use crate::exchange::agency_id::AgencyId;
 use crate::exchange::directory::Date;
-use crate::exchange::engine::CheckResult;
 use crate::exchange::routing::{Hop, HopKind};
 use crate::exchange::status::{
     IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
