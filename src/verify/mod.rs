@@ -15,6 +15,7 @@
 
 mod digests;
 mod finding;
+mod indication;
 mod pipeline;
 mod report;
 

@@ -13,7 +13,7 @@ use crate::cms::{SignedData, SignerInfo, oid};
 use crate::crypto::{DigestAlgorithm, PublicKeyInfo};
 use crate::error::PdfError;
 use crate::pdf::byte_range::{self, CheckedRange};
-use crate::pdf::modifications::Modifications;
+use crate::pdf::Modifications;
 use crate::pdf::document::Document;
 use crate::pdf::fields::{self, SigField};
 use crate::pdf::object::{Dict, Object};

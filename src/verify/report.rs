@@ -3,43 +3,13 @@
 use serde::Serialize;
 
 use super::finding::Finding;
-use crate::pdf::modifications::Modifications;
+pub use super::indication::{Indication, SubIndication};
+use crate::pdf::Modifications;
 use crate::pdf::document::Limits;
 use crate::pki::{self, CertSummary, KeyUsageRule, TrustStore};
 
 /// Largest input accepted by default: 512 MiB. Raise it with [`VerifyOptions::max_input_size`].
 pub const DEFAULT_MAX_INPUT: usize = 512 << 20;
-
-/// ETSI EN 319 102-1 main indication.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Indication {
-    TotalPassed,
-    TotalFailed,
-    Indeterminate,
-}
-
-/// ETSI EN 319 102-1 sub-indications used by this crate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum SubIndication {
-    FormatFailure,
-    HashFailure,
-    SigCryptoFailure,
-    Revoked,
-    RevokedNoPoe,
-    Expired,
-    NotYetValid,
-    OutOfBoundsNoPoe,
-    NoSigningCertificateFound,
-    NoCertificateChainFound,
-    ChainConstraintsFailure,
-    CertificateChainGeneralFailure,
-    CryptoConstraintsFailure,
-    SigConstraintsFailure,
-    TryLater,
-}
 
 /// Revocation status of the signer's certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
