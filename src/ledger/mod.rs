@@ -57,7 +57,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::exchange::{AgencyId, Date, Directory};
+use crate::exchange::{AgencyId, Directory};
+use crate::time::Date;
 use crate::verify::{DocumentReport, Indication, SubIndication};
 
 pub use classify::{

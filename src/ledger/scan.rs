@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{Direction, Entry, SignerClassifier, Skipped, assess, sha256};
+use crate::exchange::AgencyId;
 use crate::exchange::edxml::{self, Envelope};
 use crate::exchange::engine::{VIETNAM_UTC_OFFSET_SECS, is_checked_attachment};
-use crate::exchange::{AgencyId, Date};
 use crate::pdf::object::Object;
 use crate::pdf::{Document, Limits};
+use crate::time::Date;
 use crate::verify::{DocumentReport, Verifier};
 
 /// Deepest folder nesting walked under a root; deeper folders are reported, not entered.
