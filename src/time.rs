@@ -68,6 +68,23 @@ pub fn timestamp(unix: i64) -> Option<Timestamp> {
     Timestamp::from_second(unix).ok()
 }
 
+/// A [`Timestamp`] for Unix seconds, clamped to jiff's range: for bounds that are only
+/// compared, such as a certificate's notAfter of `99991231235959Z` (RFC 5280's "no
+/// well-defined expiration", past [`Timestamp::MAX`]), where clamping keeps every comparison
+/// with an instant in range as it was and refusing would lose the certificate.
+/// Whole seconds, like every instant the crate makes: the clamp is the last whole second in
+/// range.
+pub fn saturating_timestamp(unix: i64) -> Timestamp {
+    let bound = if unix < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    };
+    Timestamp::from_second(unix)
+        .or_else(|_| Timestamp::from_second(bound.as_second()))
+        .unwrap_or(bound)
+}
+
 /// The current time, whole seconds, for callers (the CLI, the exchange engine's system clock)
 /// that want "now". Validation itself never calls it.
 ///
@@ -513,6 +530,12 @@ mod tests {
         let frac = Timestamp::new(1_795_651_200, 500_000_000).unwrap();
         assert_eq!(frac.to_string(), "2026-11-26T00:00:00.5Z");
         assert_eq!(now().subsec_nanosecond(), 0);
+        assert_eq!(
+            saturating_timestamp(253_402_300_799).to_string(),
+            "9999-12-30T22:00:00Z"
+        );
+        assert_eq!(saturating_timestamp(i64::MIN), Timestamp::MIN);
+        assert_eq!(saturating_timestamp(0), Timestamp::UNIX_EPOCH);
     }
 
     #[test]
