@@ -72,6 +72,7 @@ pub fn timestamp(unix: i64) -> Option<Timestamp> {
 /// compared, such as a certificate's notAfter of `99991231235959Z` (RFC 5280's "no
 /// well-defined expiration", past [`Timestamp::MAX`]), where clamping keeps every comparison
 /// with an instant in range as it was and refusing would lose the certificate.
+///
 /// Whole seconds, like every instant the crate makes: the clamp is the last whole second in
 /// range.
 pub fn saturating_timestamp(unix: i64) -> Timestamp {

@@ -373,7 +373,9 @@ impl<'a> Scanner<'a> {
 }
 
 /// The earliest claimed signing time of the report's signatures (document timestamps
-/// excluded), Unix seconds.
+/// excluded), Unix seconds. Reads the report's text back (the transitional
+/// `crate::time::parse_rfc3339`) only because the report still carries `signing_time` as a
+/// string; once it carries a `Timestamp`, this takes the minimum directly.
 fn report_date(report: &DocumentReport) -> Option<i64> {
     report
         .signatures
