@@ -28,7 +28,7 @@ fn main() {
     let signed = vnedoc::sign::sign_pdf(
         &std::fs::read(repo.join("fixtures/pdf/unsigned.pdf")).expect("unsigned.pdf"),
         &signer,
-        &vnedoc::sign::SignOptions::new(1_748_743_200),
+        &vnedoc::sign::SignOptions::new(vnedoc::time::Timestamp::constant(1_748_743_200, 0)),
     )
     .expect("sign");
     for h in hostile::all(&signed) {

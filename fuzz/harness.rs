@@ -432,7 +432,10 @@ pub fn directory_load(data: &[u8]) {
 // ---------------------------------------------------------------------------------------------
 
 pub fn sign_roundtrip(data: &[u8]) {
-    let mut opts = SignOptions::new(VALIDATION_TIME - 3_600);
+    let mut opts = SignOptions::new(vnedoc::time::Timestamp::constant(
+        VALIDATION_TIME - 3_600,
+        0,
+    ));
     opts.field_name = Some(FUZZ_FIELD.to_string());
     let Ok(signed) = sign::sign_pdf(data, signer(), &opts) else {
         return;

@@ -7,6 +7,8 @@
 
 use thiserror::Error;
 
+use crate::time::Timestamp;
+
 /// Deepest nesting accepted. CMS SignedData with a timestamp token inside an unsigned attribute
 /// nests about 14 levels; 64 leaves room for odd encoders and stops stack exhaustion.
 pub const MAX_DEPTH: usize = 64;
@@ -351,7 +353,20 @@ pub fn encode_header(tag: u8, len: usize, out: &mut Vec<u8>) {
     }
 }
 
-/// Parses a UTCTime or GeneralizedTime (as used in CMS signingTime) to Unix seconds.
+/// Reads a UTCTime or GeneralizedTime (as used in CMS signingTime and a time-stamp token's
+/// genTime). [`DerError::BadTime`] when malformed or out of the [`Timestamp`] range.
+///
+/// Accepted, as always: `YYMMDDhhmm` (UTCTime; `YY` < 50 is 20YY) or `YYYYMMDDhhmm`
+/// (GeneralizedTime), optional seconds, optional fractional digits (ignored), then nothing,
+/// `Z`, or `±hh[mm]`; field ranges as in [`crate::time`].
+pub fn read_time(tlv: &Tlv<'_>) -> Result<Timestamp, DerError> {
+    crate::time::timestamp(parse_time(tlv)?).ok_or(DerError::BadTime)
+}
+
+/// Transitional: callers in verify move to Timestamp.
+///
+/// [`read_time`] as Unix seconds, with the historical range (the last hours of year 9999,
+/// past [`Timestamp::MAX`], still read).
 pub fn parse_time(tlv: &Tlv<'_>) -> Result<i64, DerError> {
     let s = std::str::from_utf8(tlv.content).map_err(|_| DerError::BadTime)?;
     let (year, rest) = match tlv.tag {
@@ -393,7 +408,7 @@ pub fn parse_time(tlv: &Tlv<'_>) -> Result<i64, DerError> {
         let om: i64 = tail.get(3..5).and_then(|v| v.parse().ok()).unwrap_or(0);
         sign * (oh * 3600 + om * 60)
     };
-    crate::time::unix_from_parts(year, mo, d, h, mi, sec)
+    crate::time::unix_from_fields(year, mo, d, h, mi, sec)
         .map(|t| t - offset)
         .ok_or(DerError::BadTime)
 }
@@ -471,5 +486,25 @@ mod tests {
             indefinite: false,
         };
         assert_eq!(parse_time(&g).unwrap(), 1_748_743_200);
+        assert_eq!(read_time(&g).unwrap().to_string(), "2025-06-01T02:00:00Z");
+        let far = Tlv {
+            tag: TAG_GENTIME,
+            content: b"99991231235959Z",
+            raw: &[],
+            indefinite: false,
+        };
+        assert_eq!(parse_time(&far).unwrap(), 253_402_300_799);
+        assert!(matches!(read_time(&far), Err(DerError::BadTime)));
+        let feb31 = Tlv {
+            tag: TAG_UTCTIME,
+            content: b"260231000000Z",
+            raw: &[],
+            indefinite: false,
+        };
+        let mar3 = Tlv {
+            content: b"260303000000Z",
+            ..feb31
+        };
+        assert_eq!(parse_time(&feb31).unwrap(), parse_time(&mar3).unwrap());
     }
 }

@@ -41,7 +41,7 @@ fn unsigned() -> Vec<u8> {
 }
 
 fn sign_with(input: &[u8], leaf: &str, app: Appearance) -> Vec<u8> {
-    let mut opts = SignOptions::new(vnedoc::time::parse_rfc3339(TIME).unwrap());
+    let mut opts = SignOptions::new(vnedoc::time::parse_rfc3339_timestamp(TIME).unwrap());
     opts.appearance = Some(app);
     opts.page = 0;
     let out = sign::sign_pdf(input, &signer(leaf), &opts).unwrap();

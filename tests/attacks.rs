@@ -151,7 +151,7 @@ pub fn signer(leaf: &str) -> KeySigner {
 
 /// `input` signed by the crate's own signer (`ETSI.CAdES.detached`, invisible) at `t`.
 pub fn crate_sign(input: &[u8], key: &KeySigner, t: i64, reserve: Option<usize>) -> Vec<u8> {
-    let mut opts = SignOptions::new(t);
+    let mut opts = SignOptions::new(vnedoc::time::timestamp(t).expect("time"));
     opts.contents_reserve = reserve;
     sign_pdf(input, key, &opts).expect("the crate's signer signs the base")
 }

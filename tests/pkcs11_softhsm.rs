@@ -226,7 +226,7 @@ fn softhsm_token_signs_pdfs_that_verify() {
     }
 
     let input = std::fs::read(fixtures().join("pdf/unsigned.pdf")).unwrap();
-    let t = vnedoc::time::parse_rfc3339("2026-11-26T09:15:30+07:00").unwrap();
+    let t = vnedoc::time::parse_rfc3339_timestamp("2026-11-26T09:15:30+07:00").unwrap();
     let v = verifier();
     let mut outputs = Vec::new();
     let mut signers = Vec::new();

@@ -48,7 +48,7 @@ fn hostile_inputs_end_quickly_with_a_clear_error() {
     let signed = vnedoc::sign::sign_pdf(
         &common::fixtures::fixture_bytes("pdf/unsigned.pdf"),
         &common::fixtures::key_signer("leaf-rsa2048"),
-        &vnedoc::sign::SignOptions::new(1_748_743_200),
+        &vnedoc::sign::SignOptions::new(vnedoc::time::timestamp(1_748_743_200).unwrap()),
     )
     .expect("sign");
     let inputs = hostile::all(&signed);

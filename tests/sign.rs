@@ -21,8 +21,8 @@ fn verifier() -> Verifier {
     common::fixtures::default_verifier()
 }
 
-fn signing_time() -> i64 {
-    vnedoc::time::parse_rfc3339("2026-11-26T09:15:30+07:00").unwrap()
+fn signing_time() -> vnedoc::time::Timestamp {
+    vnedoc::time::parse_rfc3339_timestamp("2026-11-26T09:15:30+07:00").unwrap()
 }
 
 fn unsigned() -> Vec<u8> {
@@ -282,7 +282,12 @@ fn five_signatures_share_prefix_hashing() {
     let mut pdf = unsigned();
     let mut ends = Vec::new();
     for i in 0..5 {
-        pdf = sign::sign_pdf(&pdf, &s, &SignOptions::new(signing_time() + 60 * i)).unwrap();
+        pdf = sign::sign_pdf(
+            &pdf,
+            &s,
+            &SignOptions::new(signing_time() + jiff::SignedDuration::from_mins(i)),
+        )
+        .unwrap();
         ends.push(pdf.len());
     }
     let r = verifier().verify_bytes("five.pdf", &pdf);
@@ -361,7 +366,7 @@ fn mixed_digest_algorithms() {
         .into_iter()
         .enumerate()
     {
-        let opts = SignOptions::new(signing_time() + 60 * i as i64);
+        let opts = SignOptions::new(signing_time() + jiff::SignedDuration::from_mins(i as i64));
         pdf = sign::sign_pdf(&pdf, &signer(leaf), &opts).unwrap();
         ends.push(pdf.len());
     }

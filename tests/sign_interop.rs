@@ -36,7 +36,7 @@ fn signer(leaf: &str) -> KeySigner {
 
 /// Signs the sample set into `dir`: every key type and sub-filter, and a two-signature document.
 fn make_samples(dir: &Path) -> Vec<(PathBuf, usize)> {
-    let t = vnedoc::time::parse_rfc3339("2026-11-26T09:15:30+07:00").unwrap();
+    let t = vnedoc::time::parse_rfc3339_timestamp("2026-11-26T09:15:30+07:00").unwrap();
     let input = std::fs::read(fixtures().join("pdf/unsigned.pdf")).unwrap();
     let mut out = Vec::new();
     for (leaf, sf) in [
@@ -71,7 +71,7 @@ fn make_samples(dir: &Path) -> Vec<(PathBuf, usize)> {
     let p = dir.join("person.pdf");
     std::fs::write(&p, &person).unwrap();
     out.push((p, 1));
-    let mut opts = SignOptions::new(t + 60);
+    let mut opts = SignOptions::new(t + jiff::SignedDuration::from_mins(1));
     opts.appearance = Some(Appearance::Seal {
         png: std::fs::read(images.join("seal-red.png")).unwrap(),
         size_mm: 35.0,

@@ -46,7 +46,7 @@ fn client(server: &TsaServer) -> HttpTsa {
 }
 
 fn now() -> i64 {
-    vnedoc::time::now()
+    vnedoc::time::now().as_second()
 }
 
 fn timestamp_error(r: Result<Vec<u8>, SignError>) -> String {
@@ -262,7 +262,7 @@ fn signed_pdf_with_timestamp_verifies() {
     )
     .unwrap();
     let tsa = client(&server);
-    let mut opts = SignOptions::new(now());
+    let mut opts = SignOptions::new(vnedoc::time::now());
     opts.tsa = Some(&tsa);
     let input = std::fs::read(fixture("pdf/unsigned.pdf")).unwrap();
     let signed = sign::sign_pdf(&input, &signer, &opts).unwrap();

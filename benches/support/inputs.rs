@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use vnedoc::sign::{KeySigner, SignOptions, SubFilter, sign_pdf};
 
 /// 2025-06-01T02:00:00Z, 09:00 in Hanoi: the signing time of every input.
-pub const SIGNING_TIME: i64 = 1_748_743_200;
+pub const SIGNING_TIME: vnedoc::time::Timestamp =
+    vnedoc::time::Timestamp::constant(1_748_743_200, 0);
 
 /// The keys of the benches: `leaf-rsa2048`, `leaf-rsa3072`, `leaf-p256` (and any other leaf of
 /// `fixtures/pki`).
@@ -108,7 +109,7 @@ pub fn signed_n(pdf: &[u8], leaf: &str, n: usize) -> Vec<u8> {
     let s = signer(leaf);
     let mut out = pdf.to_vec();
     for i in 0..n {
-        let mut opts = SignOptions::new(SIGNING_TIME + 60 * i as i64);
+        let mut opts = SignOptions::new(SIGNING_TIME + jiff::SignedDuration::from_mins(i as i64));
         opts.sub_filter = SubFilter::Cades;
         out = sign_pdf(&out, &s, &opts).unwrap_or_else(|e| panic!("{leaf}: {e}"));
     }

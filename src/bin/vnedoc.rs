@@ -163,7 +163,7 @@ fn verifier_from(
         store.add_crl_der(d).map_err(|e| e.to_string())
     })?;
     let time = match at {
-        None => ValidationTime::At(vnedoc::time::now()),
+        None => ValidationTime::At(vnedoc::time::now().as_second()),
         Some("claimed") => ValidationTime::Claimed,
         Some(s) => ValidationTime::At(
             vnedoc::time::parse_rfc3339(s).ok_or_else(|| format!("--at: not RFC 3339: {s}"))?,
@@ -464,9 +464,8 @@ fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
     use vnedoc::sign::{SignOptions, SubFilter};
     let input = std::fs::read(&a.input).map_err(|e| format!("{}: {e}", a.input.display()))?;
     let time = match &a.time {
-        Some(t) => {
-            vnedoc::time::parse_rfc3339(t).ok_or_else(|| format!("--time: not RFC 3339: {t}"))?
-        }
+        Some(t) => vnedoc::time::parse_rfc3339_timestamp(t)
+            .ok_or_else(|| format!("--time: not RFC 3339: {t}"))?,
         None => vnedoc::time::now(),
     };
     let mut opts = SignOptions::new(time);
@@ -749,7 +748,7 @@ fn run() -> Result<ExitCode, String> {
             json,
         } => {
             // Validity dates are checked against today in Vietnam (UTC+7).
-            let today = vnedoc::exchange::Date::from_unix(vnedoc::time::now(), 7 * 3600);
+            let today = vnedoc::time::vietnam_date(vnedoc::time::now());
             return Ok(exchange_result(excli::route(
                 &directory, &from, &to, json, today,
             )));

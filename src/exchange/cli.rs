@@ -197,7 +197,7 @@ struct Routes<'a> {
 }
 
 /// `vnedoc route --from ID --to ID...`. `on` is the date validity is checked against: pass
-/// today in Vietnam (`Date::from_unix(vnedoc::time::now(), 7 * 3600)`); `None` skips the
+/// today in Vietnam (`vnedoc::time::vietnam_date(vnedoc::time::now())`); `None` skips the
 /// check. Every bad `--to` is reported, not just the first.
 pub fn route(
     src: &DirectorySource,

@@ -28,7 +28,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -119,115 +118,11 @@ impl fmt::Display for Level {
     }
 }
 
-/// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`. Validity dates are dates in
-/// Vietnam, without a time of day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Date {
-    year: u16,
-    month: u8,
-    day: u8,
-}
+/// Validity dates are dates in Vietnam, without a time of day: the crate's one date type.
+pub use crate::time::Date;
 
-impl Date {
-    /// A date, if it exists (years 1..=9999).
-    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        ((1..=9999).contains(&year) && (1..=days).contains(&day)).then_some(Date {
-            year,
-            month,
-            day,
-        })
-    }
-
-    /// The date at Unix time `secs` in the time zone `utc_offset_secs` east of UTC (Vietnam:
-    /// `7 * 3600`). For callers that pass "today" in; nothing here reads the clock.
-    pub fn from_unix(secs: i64, utc_offset_secs: i32) -> Option<Date> {
-        let days = secs
-            .checked_add(i64::from(utc_offset_secs))?
-            .div_euclid(86_400);
-        // Civil-from-days (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-        let z = days.checked_add(719_468)?;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe.checked_add(era.checked_mul(400)?)? + i64::from(month <= 2);
-        Date::new(
-            u16::try_from(year).ok()?,
-            u8::try_from(month).ok()?,
-            u8::try_from(day).ok()?,
-        )
-    }
-
-    pub fn year(&self) -> u16 {
-        self.year
-    }
-    pub fn month(&self) -> u8 {
-        self.month
-    }
-    pub fn day(&self) -> u8 {
-        self.day
-    }
-}
-
-impl FromStr for Date {
-    type Err = DirectoryError;
-    /// Strict `YYYY-MM-DD`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || DirectoryError::BadDate {
-            found: s.chars().take(16).collect(),
-        };
-        let b = s.as_bytes();
-        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-            return Err(bad());
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u16> {
-            let part = s.get(r)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
-        let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-        match (
-            y,
-            m.and_then(|m| u8::try_from(m).ok()),
-            d.and_then(|d| u8::try_from(d).ok()),
-        ) {
-            (Some(y), Some(m), Some(d)) => Date::new(y, m, d).ok_or_else(bad),
-            _ => Err(bad()),
-        }
-    }
-}
-
-impl TryFrom<String> for Date {
-    type Error = DirectoryError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-impl From<Date> for String {
-    fn from(d: Date) -> String {
-        d.to_string()
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
+fn parse_date(s: &str) -> Result<Date, DirectoryError> {
+    Ok(s.parse::<Date>()?)
 }
 
 /// Whether an agency exists on a given date.
@@ -316,8 +211,8 @@ pub enum DirectoryError {
     },
     #[error("level {found:?} is not 1..={MAX_LEVEL_LEN} bytes of a-z, 0-9, '_' and '-'")]
     BadLevel { found: String },
-    #[error("date {found:?} is not a valid YYYY-MM-DD")]
-    BadDate { found: String },
+    #[error(transparent)]
+    BadDate(#[from] crate::time::DateError),
     #[error("hub {found:?} is not 1..={MAX_HUB_LEN} bytes of A-Z, a-z, 0-9, '.', '_' and '-'")]
     BadHub { found: String },
     #[error("agency {id} has an empty name")]
@@ -474,8 +369,8 @@ impl Directory {
                     None => None,
                 },
                 hub: opt(4).map(str::to_owned),
-                valid_from: opt(5).map(str::parse).transpose().map_err(wrap)?,
-                valid_to: opt(6).map(str::parse).transpose().map_err(wrap)?,
+                valid_from: opt(5).map(parse_date).transpose().map_err(wrap)?,
+                valid_to: opt(6).map(parse_date).transpose().map_err(wrap)?,
             };
             agencies.push(agency);
         }

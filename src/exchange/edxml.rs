@@ -652,41 +652,32 @@ impl fmt::Debug for Attachment {
 // ---------------------------------------------------------------------------------------------
 
 /// A calendar date written `yyyy/MM/dd` (PromulgationDate, DueDate, DocumentId).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// The crate's [`Date`](crate::time::Date) with edXML's text form: a newtype only because the
+/// text (and so the serde form) is `yyyy/MM/dd`, not `YYYY-MM-DD`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct EdxmlDate {
-    year: u16,
-    month: u8,
-    day: u8,
-}
+pub struct EdxmlDate(crate::time::Date);
 
 impl EdxmlDate {
     /// A valid Gregorian date with a four-digit year, or `None`.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
-            return None;
-        }
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        (1..=days)
-            .contains(&day)
-            .then_some(EdxmlDate { year, month, day })
+        crate::time::Date::new(year, month, day).map(EdxmlDate)
+    }
+
+    /// The same day as the crate's date type.
+    pub fn date(self) -> crate::time::Date {
+        self.0
     }
 
     pub fn year(self) -> u16 {
-        self.year
+        self.0.year()
     }
     pub fn month(self) -> u8 {
-        self.month
+        self.0.month()
     }
     pub fn day(self) -> u8 {
-        self.day
+        self.0.day()
     }
 
     /// Reads exactly `yyyy/MM/dd`.
@@ -706,6 +697,23 @@ impl EdxmlDate {
     }
 }
 
+impl From<crate::time::Date> for EdxmlDate {
+    fn from(d: crate::time::Date) -> Self {
+        EdxmlDate(d)
+    }
+}
+
+impl fmt::Debug for EdxmlDate {
+    /// As the field-by-field struct this used to be, so that debug output stays as it was.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EdxmlDate")
+            .field("year", &self.year())
+            .field("month", &self.month())
+            .field("day", &self.day())
+            .finish()
+    }
+}
+
 /// Parses ASCII digits only (no sign, no spaces).
 fn digits(s: &str) -> Option<u32> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -716,7 +724,13 @@ fn digits(s: &str) -> Option<u32> {
 
 impl fmt::Display for EdxmlDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}/{:02}/{:02}", self.year, self.month, self.day)
+        write!(
+            f,
+            "{:04}/{:02}/{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -739,6 +753,11 @@ impl From<EdxmlDate> for String {
 
 /// A time written `yyyy/MM/dd HH:mm:ss` (TraceHeader and Status timestamps), Vietnam local
 /// time as the SDKs write it.
+///
+/// A wall-clock reading as written, not an instant: it keeps its fields rather than a
+/// `jiff::civil::DateTime` because the SDKs' text admits second 60 (a leap second), which
+/// jiff's civil time cannot hold, and a read envelope must write back byte for byte. Use
+/// [`EdxmlTimestamp::in_vietnam`] to make one from an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EdxmlTimestamp {
@@ -757,6 +776,18 @@ impl EdxmlTimestamp {
             minute,
             second,
         })
+    }
+
+    /// The Vietnam wall-clock time at `t` (`None` outside years 1..=9999).
+    pub fn in_vietnam(t: crate::time::Timestamp) -> Option<Self> {
+        let dt = crate::time::vietnam_datetime(t);
+        let date = EdxmlDate::from(crate::time::Date::from_civil(dt.date())?);
+        EdxmlTimestamp::new(
+            date,
+            u8::try_from(dt.hour()).ok()?,
+            u8::try_from(dt.minute()).ok()?,
+            u8::try_from(dt.second()).ok()?,
+        )
     }
 
     pub fn date(self) -> EdxmlDate {

@@ -116,7 +116,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
-        crate::time::now()
+        crate::time::now().as_second()
     }
 }
 
@@ -339,24 +339,13 @@ pub struct Engine<S: Store, R: Recorder = NoRecorder> {
     ledger: Option<R>,
 }
 
-/// Vietnam's offset from UTC, for edXML timestamps (`Asia/Ho_Chi_Minh`, no daylight saving).
+/// Vietnam's offset from UTC, for edXML timestamps (`Asia/Ho_Chi_Minh`, no daylight saving):
+/// [`crate::time::VIETNAM`] in seconds.
 pub const VIETNAM_UTC_OFFSET_SECS: i32 = 7 * 3600;
 
 /// Formats Unix seconds as an edXML timestamp `yyyy/MM/dd HH:mm:ss`, Vietnam time.
 pub fn edxml_timestamp(unix: i64) -> Option<String> {
-    let date = Date::from_unix(unix, VIETNAM_UTC_OFFSET_SECS)?;
-    let secs = unix
-        .checked_add(i64::from(VIETNAM_UTC_OFFSET_SECS))?
-        .rem_euclid(86_400);
-    Some(format!(
-        "{:04}/{:02}/{:02} {:02}:{:02}:{:02}",
-        date.year(),
-        date.month(),
-        date.day(),
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    ))
+    edxml_trace_timestamp(unix).map(|t| t.to_string())
 }
 
 impl<S: Store> Engine<S> {
@@ -425,7 +414,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         envelope: &[u8],
         now: i64,
     ) -> Option<Entry> {
-        let date = Date::from_unix(now, VIETNAM_UTC_OFFSET_SECS)?;
+        let date = crate::time::vietnam_date(crate::time::timestamp(now)?)?;
         let (outcome, legally_complete, sha256) = match files.first() {
             Some(f) => {
                 let owned;
@@ -1163,9 +1152,9 @@ impl Outgoing {
     }
 }
 
-/// [`edxml_timestamp`] as an [`EdxmlTimestamp`] (Vietnam time).
+/// Unix seconds as an [`EdxmlTimestamp`] (Vietnam time).
 pub fn edxml_trace_timestamp(unix: i64) -> Option<EdxmlTimestamp> {
-    EdxmlTimestamp::parse(&edxml_timestamp(unix)?)
+    EdxmlTimestamp::in_vietnam(crate::time::timestamp(unix)?)
 }
 
 impl<S: Store, R: Recorder> Engine<S, R> {

@@ -65,7 +65,8 @@ use thiserror::Error;
 
 use crate::check::{CheckResult, SignatureCheck};
 use crate::exchange::record::{RecordError, Recorder, hex};
-use crate::exchange::{AgencyId, Date, Directory};
+use crate::exchange::{AgencyId, Directory};
+use crate::time::Date;
 use crate::verify::{DocumentReport, Indication, SubIndication, Verifier};
 
 pub use crate::check::Outcome;

@@ -1,4 +1,7 @@
 //! Reporting periods: a calendar month, quarter or year.
+//!
+//! A period is a span of [`Date`]s (the crate's one date type, [`crate::time::Date`]), not a
+//! date of its own: its bounds and membership are computed on dates.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,7 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::exchange::Date;
+use crate::time::Date;
 
 /// A calendar period, written `2026` (year), `2026-Q3` (quarter) or `2026-07` (month).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -76,8 +79,7 @@ impl Period {
 
     /// Last day of the period.
     pub fn last_day(&self) -> Option<Date> {
-        let (y, last) = (self.calendar_year(), self.months().1);
-        (28..=31).rev().find_map(|d| Date::new(y, last, d))
+        Date::new(self.calendar_year(), self.months().1, 1).map(Date::last_of_month)
     }
 
     /// The same period one year earlier (`None` before year 2).

@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{Direction, Entry, SignerClassifier, Skipped, assess, sha256};
+use crate::exchange::AgencyId;
 use crate::exchange::edxml::{self, Envelope};
 use crate::exchange::engine::{VIETNAM_UTC_OFFSET_SECS, is_checked_attachment};
-use crate::exchange::{AgencyId, Date};
 use crate::pdf::object::Object;
 use crate::pdf::{Document, Limits};
+use crate::time::Date;
 use crate::verify::{DocumentReport, Verifier};
 
 /// Deepest folder nesting walked under a root; deeper folders are reported, not entered.
@@ -372,7 +373,9 @@ impl<'a> Scanner<'a> {
 }
 
 /// The earliest claimed signing time of the report's signatures (document timestamps
-/// excluded), Unix seconds.
+/// excluded), Unix seconds. Reads the report's text back (the transitional
+/// `crate::time::parse_rfc3339`) only because the report still carries `signing_time` as a
+/// string; once it carries a `Timestamp`, this takes the minimum directly.
 fn report_date(report: &DocumentReport) -> Option<i64> {
     report
         .signatures

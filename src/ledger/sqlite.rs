@@ -15,8 +15,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Counts, Direction, Entry, Filter, LedgerError, LedgerStore, Outcome, Recorded};
 use crate::check::{indication_code, parse_indication, parse_subindication, subindication_code};
+use crate::exchange::AgencyId;
 use crate::exchange::store::SqliteOptions;
-use crate::exchange::{AgencyId, Date};
+use crate::time::Date;
 
 /// Version of the `ledger_*` tables; a file with another version is refused.
 const SCHEMA_VERSION: i64 = 1;

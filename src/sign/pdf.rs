@@ -11,6 +11,7 @@ use crate::pdf::document::{Document, Limits};
 use crate::pdf::fields;
 use crate::pdf::object::{Dict, Object};
 use crate::pdf::writer::{self, ObjectWriter};
+use crate::time::Timestamp;
 
 /// Room kept in /Contents for an RFC 3161 token added after signing (a token with its TSA
 /// chain is typically 3–6 KB).
@@ -48,8 +49,8 @@ pub struct SignOptions<'a> {
     pub location: Option<String>,
     pub contact_info: Option<String>,
     pub name: Option<String>,
-    /// Signing time (Unix seconds), written to /M in Vietnam time (+07:00).
-    pub signing_time: i64,
+    /// Signing time, written to /M in Vietnam time (+07:00), to the second.
+    pub signing_time: Timestamp,
     /// Page for the widget, 0-based.
     pub page: usize,
     /// Visible appearance; invisible when None.
@@ -62,7 +63,7 @@ pub struct SignOptions<'a> {
 
 impl SignOptions<'_> {
     /// Defaults: ETSI.CAdES.detached, invisible, first page.
-    pub fn new(signing_time: i64) -> Self {
+    pub fn new(signing_time: Timestamp) -> Self {
         SignOptions {
             sub_filter: SubFilter::Cades,
             field_name: None,
@@ -79,19 +80,23 @@ impl SignOptions<'_> {
     }
 }
 
-/// The Vietnam time zone offset (UTC+7) used for /M and stamps.
-const VN_OFFSET: i64 = 7 * 3600;
-
 /// `2026-11-26T09:15:30+07:00`: ISO 8601 in Vietnam time, as Decree 30 stamps show it.
-pub fn vietnam_time(t: i64) -> String {
-    let s = crate::time::to_rfc3339(t + VN_OFFSET);
-    format!("{}+07:00", s.trim_end_matches('Z'))
+pub fn vietnam_time(t: Timestamp) -> String {
+    crate::time::vietnam_iso(t)
 }
 
-fn pdf_date(t: i64) -> String {
-    let iso = vietnam_time(t);
-    let d: String = iso.chars().take(19).filter(char::is_ascii_digit).collect();
-    format!("D:{d}+07'00'")
+/// `D:20261126091530+07'00'`: a PDF date (ISO 32000-1 §7.9.4) in Vietnam time, for /M.
+fn pdf_date(t: Timestamp) -> String {
+    let dt = crate::time::vietnam_datetime(t);
+    format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}+07'00'",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
 }
 
 /// A document prepared for signing: everything but the signature value.
@@ -596,7 +601,7 @@ pub fn prepare<'a>(
         .get(input.len().saturating_sub(4096)..)
         .unwrap_or(input);
     let new_id = DigestAlgorithm::Sha256.digest(&[
-        &opts.signing_time.to_be_bytes(),
+        &opts.signing_time.as_second().to_be_bytes(),
         &u64::try_from(input.len()).unwrap_or(u64::MAX).to_be_bytes(),
         certificate,
         tail,

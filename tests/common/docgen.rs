@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use jiff::SignedDuration;
 use vnedoc::exchange::{AgencyId, Date};
 use vnedoc::sign::{KeySigner, SignOptions, sign_pdf};
+use vnedoc::time::Timestamp;
 
 /// What a generated document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,17 +125,11 @@ fn next_day(d: Date) -> Date {
         .unwrap()
 }
 
-/// 09:00 in Hanoi on `d`, Unix seconds.
-pub fn nine_am(d: Date) -> i64 {
-    vnedoc::time::unix_from_parts(
-        i64::from(d.year()),
-        i64::from(d.month()),
-        i64::from(d.day()),
-        2,
-        0,
-        0,
-    )
-    .unwrap()
+/// 09:00 in Hanoi on `d`.
+pub fn nine_am(d: Date) -> Timestamp {
+    vnedoc::time::VIETNAM
+        .to_timestamp(d.civil().at(9, 0, 0, 0))
+        .unwrap()
 }
 
 /// A one-page PDF with its own text (so every document has its own SHA-256) and an
@@ -192,7 +188,12 @@ pub fn document(keys: &Keys, kind: Kind, text: &str, date: Date, pick: u64) -> V
         Kind::Signed { sealed: false } => sign(&pdf),
         Kind::Signed { sealed: true } => {
             let signed = sign(&pdf);
-            sign_pdf(&signed, &keys.agency, &SignOptions::new(at + 600)).expect("seal")
+            sign_pdf(
+                &signed,
+                &keys.agency,
+                &SignOptions::new(at + SignedDuration::from_mins(10)),
+            )
+            .expect("seal")
         }
         Kind::Tampered => {
             let mut signed = sign(&pdf);
