@@ -167,7 +167,7 @@ fn verifier() -> Verifier {
     trust.add_anchor_der(pem("root.pem")).expect("anchor");
     Verifier::new(VerifyOptions::new(
         trust,
-        ValidationTime::At(vnedoc::time::now().as_second()),
+        ValidationTime::At(vnedoc::time::now()),
     ))
 }
 

@@ -60,7 +60,7 @@ fn verifier(root: &Path) -> Verifier {
     }
     Verifier::new(vnedoc::VerifyOptions::new(
         trust,
-        ValidationTime::At(vnedoc::time::now().as_second()),
+        ValidationTime::At(vnedoc::time::now()),
     ))
 }
 

@@ -86,7 +86,7 @@ fn main() {
     }
     let verifier = Verifier::new(VerifyOptions::new(
         trust,
-        ValidationTime::At(vnedoc::time::now().as_second()),
+        ValidationTime::At(vnedoc::time::now()),
     ));
     let classifier = DefaultClassifier::new();
     let (jobs, skipped) = collect(std::slice::from_ref(&dir), UnitsFrom::Folders);

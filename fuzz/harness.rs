@@ -51,7 +51,7 @@ fn root_trust() -> &'static TrustStore {
 fn verifier() -> Verifier {
     Verifier::new(VerifyOptions::new(
         root_trust().clone(),
-        ValidationTime::At(VALIDATION_TIME),
+        ValidationTime::At(vnedoc::time::saturating_timestamp(VALIDATION_TIME)),
     ))
 }
 
@@ -187,7 +187,7 @@ fn walk_signed_data(sd: &SignedData<'_>, depth: usize) {
     let _ = sd.single_signer();
     if let Ok(tst) = TstInfo::from_token(sd) {
         let _ = vnedoc::crypto::DigestAlgorithm::from_oid(&tst.imprint_algorithm);
-        let _ = vnedoc::time::to_rfc3339(tst.gen_time);
+        let _ = tst.gen_time.to_string();
     }
     for si in &sd.signer_infos {
         walk_signer(si, depth);

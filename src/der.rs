@@ -363,10 +363,8 @@ pub fn read_time(tlv: &Tlv<'_>) -> Result<Timestamp, DerError> {
     crate::time::timestamp(parse_time(tlv)?).ok_or(DerError::BadTime)
 }
 
-/// Transitional: callers in verify move to Timestamp.
-///
-/// [`read_time`] as Unix seconds, with the historical range (the last hours of year 9999,
-/// past [`Timestamp::MAX`], still read).
+/// [`read_time`] as Unix seconds, with the full range of the encodings (the last hours of year
+/// 9999, past [`Timestamp::MAX`], still read).
 pub fn parse_time(tlv: &Tlv<'_>) -> Result<i64, DerError> {
     let s = std::str::from_utf8(tlv.content).map_err(|_| DerError::BadTime)?;
     let (year, rest) = match tlv.tag {

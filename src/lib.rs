@@ -11,7 +11,7 @@
 //! for der in TrustStore::load_pem_or_der(&std::fs::read("root.pem")?)? {
 //!     trust.add_anchor_der(der)?;
 //! }
-//! let verifier = Verifier::new(VerifyOptions::new(trust, ValidationTime::At(vnedoc::time::now().as_second())));
+//! let verifier = Verifier::new(VerifyOptions::new(trust, ValidationTime::At(vnedoc::time::now())));
 //! let report = verifier.verify_file(std::path::Path::new("signed.pdf"))?;
 //! for sig in &report.signatures {
 //!     println!("{}: {:?} {:?}", sig.field, sig.indication, sig.subindication);

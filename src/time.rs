@@ -59,8 +59,6 @@ pub(crate) fn unix_from_fields(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64)
 /// 1970-01-01T00:00:00, the civil time of the Unix epoch in UTC.
 const UNIX_EPOCH_CIVIL: civil::DateTime = civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
 
-/// Seconds in 400 Gregorian years (146 097 days): the calendar repeats with this period.
-const GREGORIAN_CYCLE_SECS: i64 = 146_097 * 86_400;
 
 /// A [`Timestamp`] for Unix seconds, or `None` outside jiff's range (years -9999..=9999,
 /// ending at 9999-12-30T22:00:00Z).
@@ -221,45 +219,6 @@ pub fn parse_pdf_timestamp(raw: &[u8]) -> Option<Timestamp> {
     timestamp(read_pdf_date(raw)?)
 }
 
-/// Transitional: callers in verify move to Timestamp.
-///
-/// RFC 3339 text in UTC (`2026-11-26T02:15:30Z`) for Unix seconds. For every `t` that is a
-/// [`Timestamp`] in years 0000..=9999 this is exactly `Timestamp::to_string` (a test pins it);
-/// outside jiff's range it still writes the proleptic Gregorian date, as it always has.
-pub fn to_rfc3339(t: i64) -> String {
-    // Shift by whole 400-year cycles into 1970..2370, where jiff's civil time is exact,
-    // then put the cycles back on the year.
-    let cycles = t.div_euclid(GREGORIAN_CYCLE_SECS);
-    let within = t.rem_euclid(GREGORIAN_CYCLE_SECS);
-    let dt = UNIX_EPOCH_CIVIL
-        .checked_add(jiff::SignedDuration::from_secs(within))
-        .unwrap_or(UNIX_EPOCH_CIVIL);
-    let y = i64::from(dt.year()) + cycles * 400;
-    format!(
-        "{y:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
-}
-
-/// Transitional: callers in verify move to Timestamp.
-///
-/// [`parse_rfc3339_timestamp`] as Unix seconds, with the historical range (instants in the
-/// last hours of year 9999, past [`Timestamp::MAX`], still parse).
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    read_rfc3339(s)
-}
-
-/// Transitional: callers in verify move to Timestamp.
-///
-/// [`parse_pdf_timestamp`] as Unix seconds, with the historical range.
-pub fn parse_pdf_date(raw: &[u8]) -> Option<i64> {
-    read_pdf_date(raw)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Dates
 // ---------------------------------------------------------------------------------------------
@@ -413,12 +372,36 @@ impl fmt::Display for Date {
 mod tests {
     use super::*;
 
+    /// The RFC 3339 writer the reports used before they carried a `Timestamp`: the reference
+    /// the `Display` of `Timestamp` is held against.
+    /// Seconds in 400 Gregorian years (146 097 days): the calendar repeats with this period.
+    const GREGORIAN_CYCLE_SECS: i64 = 146_097 * 86_400;
+
+    fn to_rfc3339(t: i64) -> String {
+        // Shift by whole 400-year cycles into 1970..2370, where jiff's civil time is exact,
+        // then put the cycles back on the year.
+        let cycles = t.div_euclid(GREGORIAN_CYCLE_SECS);
+        let within = t.rem_euclid(GREGORIAN_CYCLE_SECS);
+        let dt = UNIX_EPOCH_CIVIL
+            .checked_add(jiff::SignedDuration::from_secs(within))
+            .unwrap_or(UNIX_EPOCH_CIVIL);
+        let y = i64::from(dt.year()) + cycles * 400;
+        format!(
+            "{y:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        )
+    }
+
     #[test]
     fn round_trip() {
-        let t = parse_rfc3339("2026-11-26T09:15:30+07:00").unwrap();
+        let t = read_rfc3339("2026-11-26T09:15:30+07:00").unwrap();
         assert_eq!(to_rfc3339(t), "2026-11-26T02:15:30Z");
-        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+        assert_eq!(read_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(read_rfc3339("2026-13-01T00:00:00Z"), None);
         let ts = parse_rfc3339_timestamp("2026-11-26T09:15:30+07:00").unwrap();
         assert_eq!(ts.as_second(), t);
         assert_eq!(ts.to_string(), "2026-11-26T02:15:30Z");
@@ -427,18 +410,18 @@ mod tests {
     #[test]
     fn pdf_dates() {
         assert_eq!(
-            parse_pdf_date(b"D:20260101000000Z"),
-            parse_rfc3339("2026-01-01T00:00:00Z")
+            read_pdf_date(b"D:20260101000000Z"),
+            read_rfc3339("2026-01-01T00:00:00Z")
         );
         assert_eq!(
-            parse_pdf_date(b"D:20261126091530+07'00'"),
-            parse_rfc3339("2026-11-26T09:15:30+07:00")
+            read_pdf_date(b"D:20261126091530+07'00'"),
+            read_rfc3339("2026-11-26T09:15:30+07:00")
         );
         assert_eq!(
-            parse_pdf_date(b"D:2026"),
-            parse_rfc3339("2026-01-01T00:00:00Z")
+            read_pdf_date(b"D:2026"),
+            read_rfc3339("2026-01-01T00:00:00Z")
         );
-        assert_eq!(parse_pdf_date(b"garbage"), None);
+        assert_eq!(read_pdf_date(b"garbage"), None);
         assert_eq!(
             parse_pdf_timestamp(b"D:20261126091530+07'00'"),
             parse_rfc3339_timestamp("2026-11-26T09:15:30+07:00")
@@ -451,36 +434,36 @@ mod tests {
     /// which the `Timestamp` readers refuse.
     #[test]
     fn historical_field_ranges() {
-        let at = |s: &str| parse_rfc3339(s).unwrap();
+        let at = |s: &str| read_rfc3339(s).unwrap();
         assert_eq!(at("2026-02-31T00:00:00Z"), at("2026-03-03T00:00:00Z"));
         assert_eq!(at("2024-02-31T00:00:00Z"), at("2024-03-02T00:00:00Z"));
         assert_eq!(at("2026-04-31T00:00:00Z"), at("2026-05-01T00:00:00Z"));
         assert_eq!(at("2026-12-31T23:59:60Z"), at("2027-01-01T00:00:00Z"));
-        assert_eq!(parse_rfc3339("2026-02-32T00:00:00Z"), None);
-        assert_eq!(parse_rfc3339("2026-02-01T24:00:00Z"), None);
-        assert_eq!(parse_rfc3339("2026-02-01T00:60:00Z"), None);
-        assert_eq!(parse_rfc3339("2026-02-01T00:00:61Z"), None);
-        assert_eq!(parse_rfc3339("0000-12-31T00:00:00Z"), None);
+        assert_eq!(read_rfc3339("2026-02-32T00:00:00Z"), None);
+        assert_eq!(read_rfc3339("2026-02-01T24:00:00Z"), None);
+        assert_eq!(read_rfc3339("2026-02-01T00:60:00Z"), None);
+        assert_eq!(read_rfc3339("2026-02-01T00:00:61Z"), None);
+        assert_eq!(read_rfc3339("0000-12-31T00:00:00Z"), None);
         assert_eq!(
-            parse_rfc3339("2026-11-26T09:15:30.999+07:00"),
+            read_rfc3339("2026-11-26T09:15:30.999+07:00"),
             Some(at("2026-11-26T02:15:30Z"))
         );
-        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z"), Some(-62_135_596_800));
-        assert_eq!(parse_rfc3339("9999-12-31T23:59:59Z"), Some(253_402_300_799));
+        assert_eq!(read_rfc3339("0001-01-01T00:00:00Z"), Some(-62_135_596_800));
+        assert_eq!(read_rfc3339("9999-12-31T23:59:59Z"), Some(253_402_300_799));
         assert_eq!(parse_rfc3339_timestamp("9999-12-31T23:59:59Z"), None);
         assert_eq!(
             parse_rfc3339_timestamp("9999-12-30T22:00:00Z"),
             Some(Timestamp::from_second(253_402_207_200).unwrap())
         );
-        assert_eq!(parse_pdf_date(b"D:99991231235959"), Some(253_402_300_799));
+        assert_eq!(read_pdf_date(b"D:99991231235959"), Some(253_402_300_799));
         assert_eq!(parse_pdf_timestamp(b"D:99991231235959"), None);
         assert_eq!(
-            parse_pdf_date(b"D:20260231"),
-            parse_rfc3339("2026-03-03T00:00:00Z")
+            read_pdf_date(b"D:20260231"),
+            read_rfc3339("2026-03-03T00:00:00Z")
         );
         assert_eq!(
-            parse_pdf_date(b"D:2026023"),
-            parse_rfc3339("2026-02-01T00:00:00Z")
+            read_pdf_date(b"D:2026023"),
+            read_rfc3339("2026-02-01T00:00:00Z")
         );
     }
 

@@ -122,11 +122,15 @@ impl Variant {
 /// 2026-06-01T09:00:00+07:00: the signing time of the generated signatures (inside every test
 /// certificate's validity, before the validation time).
 pub fn t_sign() -> i64 {
-    vnedoc::time::parse_rfc3339("2026-06-01T09:00:00+07:00").expect("time")
+    vnedoc::time::parse_rfc3339_timestamp("2026-06-01T09:00:00+07:00")
+        .expect("time")
+        .as_second()
 }
 
 pub fn time(s: &str) -> i64 {
-    vnedoc::time::parse_rfc3339(s).expect("time")
+    vnedoc::time::parse_rfc3339_timestamp(s)
+        .expect("time")
+        .as_second()
 }
 
 /// DER certificates of `fixtures/<rel>`.

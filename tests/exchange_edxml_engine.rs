@@ -62,7 +62,7 @@ fn real_verifier() -> Verifier {
     for der in TrustStore::load_pem_or_der(&fixture("pki/root.pem")).unwrap() {
         trust.add_anchor_der(der).unwrap();
     }
-    let at = vnedoc::time::parse_rfc3339("2026-11-26T00:00:00Z").unwrap();
+    let at = vnedoc::time::parse_rfc3339_timestamp("2026-11-26T00:00:00Z").unwrap();
     Verifier::new(VerifyOptions::new(trust, ValidationTime::At(at)))
 }
 

@@ -142,7 +142,7 @@ fn the_crate_validates_every_signature() {
     {
         trust.add_anchor_der(der).unwrap();
     }
-    let at = vnedoc::time::parse_rfc3339("2026-11-26T00:00:00Z").unwrap();
+    let at = vnedoc::time::parse_rfc3339_timestamp("2026-11-26T00:00:00Z").unwrap();
     let v = vnedoc::Verifier::new(vnedoc::VerifyOptions::new(
         trust,
         vnedoc::ValidationTime::At(at),

@@ -163,10 +163,11 @@ fn verifier_from(
         store.add_crl_der(d).map_err(|e| e.to_string())
     })?;
     let time = match at {
-        None => ValidationTime::At(vnedoc::time::now().as_second()),
+        None => ValidationTime::At(vnedoc::time::now()),
         Some("claimed") => ValidationTime::Claimed,
         Some(s) => ValidationTime::At(
-            vnedoc::time::parse_rfc3339(s).ok_or_else(|| format!("--at: not RFC 3339: {s}"))?,
+            vnedoc::time::parse_rfc3339_timestamp(s)
+                .ok_or_else(|| format!("--at: not RFC 3339: {s}"))?,
         ),
     };
     let mut options = VerifyOptions::new(store, time);

@@ -31,6 +31,7 @@ use super::{SignedData, SignerId, SignerInfo, oid};
 use crate::crypto::{self, CryptoError, DigestAlgorithm, PublicKeyInfo};
 use crate::der;
 use crate::error::CmsError;
+use crate::time::Timestamp;
 
 /// Why a SignerInfo does not check out.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -74,8 +75,8 @@ pub enum SignerProblem {
 pub struct Attributes {
     /// The bytes the signature covers: the attributes' received encoding under a SET tag.
     pub signed_bytes: Vec<u8>,
-    /// The signingTime attribute (Unix seconds), when present and readable.
-    pub signing_time: Option<i64>,
+    /// The signingTime attribute, when present and readable.
+    pub signing_time: Option<Timestamp>,
     /// Whether a signingTime attribute is present at all.
     pub has_signing_time: bool,
     /// The ESS signing-certificate(-v2) check: `Ok(true)` matched, `Ok(false)` absent.
@@ -207,7 +208,7 @@ pub fn check_attributes(
         Err(e) => return Err(SignerProblem::Attribute(e)),
     }
     let (has_signing_time, signing_time) = match signer.single_signed_value(oid::SIGNING_TIME) {
-        Ok(Some(t)) => (true, der::parse_time(&t).ok()),
+        Ok(Some(t)) => (true, der::read_time(&t).ok()),
         Ok(None) => (false, None),
         Err(e) => return Err(SignerProblem::Attribute(e)),
     };

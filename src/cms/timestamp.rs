@@ -12,13 +12,14 @@
 use super::{SignedData, oid};
 use crate::der::{self, TAG_GENTIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE};
 use crate::error::CmsError;
+use crate::time::Timestamp;
 
 /// The fields of a TSTInfo the verifier uses.
 #[derive(Clone, Debug)]
 pub struct TstInfo {
     pub imprint_algorithm: Vec<u8>,
     pub imprint: Vec<u8>,
-    pub gen_time: i64,
+    pub gen_time: Timestamp,
 }
 
 impl TstInfo {
@@ -44,7 +45,7 @@ impl TstInfo {
         let imprint = mi.expect(TAG_OCTET_STRING)?.content.to_vec();
         mi.finish()?;
         r.expect(TAG_INTEGER)?;
-        let gen_time = der::parse_time(&r.expect(TAG_GENTIME)?)?;
+        let gen_time = der::read_time(&r.expect(TAG_GENTIME)?)?;
         Ok(TstInfo {
             imprint_algorithm,
             imprint,
@@ -75,7 +76,7 @@ pub enum TimestampError {
 #[derive(Debug)]
 pub struct TokenCheck<'a> {
     /// The token's genTime, when its TSTInfo could be read.
-    pub gen_time: Option<i64>,
+    pub gen_time: Option<Timestamp>,
     /// The TSA certificate the token names, when found.
     pub tsa_cert: Option<&'a [u8]>,
     /// Whether imprint and TSA signature hold.

@@ -18,7 +18,8 @@ use rayon::prelude::*;
 use super::{Direction, Entry, SignerClassifier, Skipped, assess, sha256};
 use crate::exchange::AgencyId;
 use crate::exchange::edxml::{self, Envelope};
-use crate::exchange::engine::{VIETNAM_UTC_OFFSET_SECS, is_checked_attachment};
+use crate::exchange::engine::is_checked_attachment;
+use crate::time::{Timestamp, vietnam_date};
 use crate::pdf::object::Object;
 use crate::pdf::{Document, Limits};
 use crate::time::Date;
@@ -269,8 +270,7 @@ impl<'a> Scanner<'a> {
         let mtime = meta
             .modified()
             .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .and_then(|d| i64::try_from(d.as_secs()).ok());
+            .and_then(|t| Timestamp::try_from(t).ok());
         match self.units_from {
             UnitsFrom::Folders => {
                 let unit = job
@@ -321,7 +321,7 @@ impl<'a> Scanner<'a> {
         name: &str,
         env: &Envelope,
         raw: &[u8],
-        mtime: Option<i64>,
+        mtime: Option<Timestamp>,
     ) -> Result<Entry, String> {
         let header = env
             .message_header()
@@ -373,31 +373,24 @@ impl<'a> Scanner<'a> {
 }
 
 /// The earliest claimed signing time of the report's signatures (document timestamps
-/// excluded), Unix seconds. Reads the report's text back (the transitional
-/// `crate::time::parse_rfc3339`) only because the report still carries `signing_time` as a
-/// string; once it carries a `Timestamp`, this takes the minimum directly.
-fn report_date(report: &DocumentReport) -> Option<i64> {
+/// excluded).
+fn report_date(report: &DocumentReport) -> Option<Timestamp> {
     report
         .signatures
         .iter()
         .filter(|s| !s.is_doc_timestamp)
-        .filter_map(|s| s.signing_time.as_deref())
-        .filter_map(crate::time::parse_rfc3339)
+        .filter_map(|s| s.signing_time)
         .min()
 }
 
-fn vietnam_date(unix: i64) -> Option<Date> {
-    Date::from_unix(unix, VIETNAM_UTC_OFFSET_SECS)
-}
-
 /// `/Info /CreationDate` of the newest revision.
-fn pdf_creation_date(bytes: &[u8]) -> Option<i64> {
+fn pdf_creation_date(bytes: &[u8]) -> Option<Timestamp> {
     let doc = Document::parse(bytes, Limits::default()).ok()?;
     let rev = doc.last_revision();
     let info = doc.trailer(rev)?.get(b"Info")?.clone();
     let info = doc.resolve(&info, rev).ok()?;
     match info.as_dict()?.get(b"CreationDate")? {
-        Object::String(s) => crate::time::parse_pdf_date(&s.bytes),
+        Object::String(s) => crate::time::parse_pdf_timestamp(&s.bytes),
         _ => None,
     }
 }

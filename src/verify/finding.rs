@@ -14,6 +14,7 @@ use super::indication::{Indication, SubIndication};
 use crate::cms::signer::SignerProblem;
 use crate::cms::timestamp::TimestampError;
 use crate::error::{CmsError, PdfError};
+use crate::time::Timestamp;
 
 /// Why a signature is not TOTAL_PASSED.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,10 +79,10 @@ pub enum Finding {
     NoClaimedTime,
     /// No certificate path to a trust anchor.
     NoChain,
-    /// A certificate of the path is expired at the validation time (Unix seconds).
+    /// A certificate of the path is expired at the validation time.
     Expired {
         /// The validation time.
-        at: i64,
+        at: Timestamp,
     },
     /// A certificate of the path is not yet valid at the validation time.
     NotYetValid,
@@ -111,14 +112,14 @@ pub enum Finding {
     },
     /// The signer's certificate was revoked at or before the claimed signing time.
     Revoked {
-        /// Revocation time (Unix seconds).
-        at: i64,
+        /// Revocation time.
+        at: Timestamp,
     },
     /// The signer's certificate was revoked after the claimed signing time, with no proof of
     /// existence before the revocation.
     RevokedNoPoe {
-        /// Revocation time (Unix seconds).
-        at: i64,
+        /// Revocation time.
+        at: Timestamp,
     },
     /// An algorithm or extension of the path this crate cannot judge.
     PathUnsupported {
@@ -315,7 +316,6 @@ fn cms_subindication(e: &CmsError) -> SubIndication {
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use Finding as F;
-        let time = crate::time::to_rfc3339;
         match self {
             F::ByteRange(e) => write!(f, "{e}"),
             F::Cms(e) | F::SignerInfo(e) => write!(f, "{}", crate::error::Error::from(e.clone())),
@@ -358,8 +358,7 @@ impl std::fmt::Display for Finding {
             F::NoChain => f.write_str("no certificate path to a trust anchor"),
             F::Expired { at } => write!(
                 f,
-                "a certificate of the path is expired at the validation time {}",
-                time(*at)
+                "a certificate of the path is expired at the validation time {at}"
             ),
             F::NotYetValid => {
                 f.write_str("a certificate of the path is not yet valid at the validation time")
@@ -377,11 +376,10 @@ impl std::fmt::Display for Finding {
             F::BadCertSignature { subject } => {
                 write!(f, "certificate signature does not verify: {subject}")
             }
-            F::Revoked { at } => write!(f, "signer certificate revoked at {}", time(*at)),
+            F::Revoked { at } => write!(f, "signer certificate revoked at {at}"),
             F::RevokedNoPoe { at } => write!(
                 f,
-                "signer certificate revoked at {}, after the claimed signing time, with no proof of existence before it",
-                time(*at)
+                "signer certificate revoked at {at}, after the claimed signing time, with no proof of existence before it"
             ),
             F::PathUnsupported { what } => write!(f, "certificate path: {what} not supported"),
             F::DisallowedChange { what } => write!(f, "disallowed change after signing: {what}"),

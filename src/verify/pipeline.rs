@@ -19,6 +19,7 @@ use crate::pdf::fields::{self, SigField};
 use crate::pdf::object::{Dict, Object};
 use crate::pdf::signatures;
 use crate::pki::{self, KeyUsageRule, PathInput, PathOptions, PathOutcome, PathValidator};
+use crate::time::Timestamp;
 
 /// The signed revision of one signature dictionary.
 struct SignedRevision<'s, 'a> {
@@ -45,7 +46,7 @@ struct Content {
     /// Its digest with the SignerInfo's digest algorithm.
     digest: Vec<u8>,
     /// A document timestamp's genTime.
-    timestamp_time: Option<i64>,
+    timestamp_time: Option<Timestamp>,
 }
 
 /// The candidates for the signer's and the path's certificates: the CMS's own, the configured
@@ -88,12 +89,12 @@ impl Verifier {
         let (message, attr_time) = signed_message(
             &sd, signer, digest_alg, &content, cert, cert_sha256_hex, &signed, rep, v,
         )?;
-        rep.signing_time = attr_time.map(crate::time::to_rfc3339);
+        rep.signing_time = attr_time;
         let key = signature_value(signer, digest_alg, cert, &message, rep, v)?;
         self.check_policy(digest_alg, &key, &sub_filter, v);
         let token_time = self.signature_timestamp(signer, &pool, rep, v);
         let claimed = claimed_time(&signed.dict, attr_time, content.timestamp_time.or(token_time));
-        rep.signing_time = claimed.map(crate::time::to_rfc3339);
+        rep.signing_time = claimed;
         self.certificate_path(&sd, signer, cert, &pool, shared, claimed, rep, v)?;
         if rep.modifications == Modifications::Disallowed {
             let what = rep.modification_details.first().cloned().unwrap_or_default();
@@ -134,16 +135,14 @@ impl Verifier {
         pool: &[&[u8]],
         rep: &mut SignatureReport,
         v: &mut Verdict,
-    ) -> Option<i64> {
+    ) -> Option<Timestamp> {
         let token = signer
             .unsigned_values(oid::SIGNATURE_TIMESTAMP)
             .into_iter()
             .next()?;
         let check = timestamp::check_signature_timestamp(token.raw, &signer.signature, pool);
         let mut tr = TimestampReport::unread();
-        if let Some(t) = check.gen_time {
-            tr.time = crate::time::to_rfc3339(t);
-        }
+        tr.time = check.gen_time;
         tr.tsa = check
             .tsa_cert
             .and_then(|c| PathValidator::summarize(c).ok())
@@ -173,7 +172,7 @@ impl Verifier {
         cert: &[u8],
         pool: &[&[u8]],
         shared: &PerDocument<'_>,
-        claimed: Option<i64>,
+        claimed: Option<Timestamp>,
         rep: &mut SignatureReport,
         v: &mut Verdict,
     ) -> Result<(), Stop> {
@@ -181,14 +180,14 @@ impl Verifier {
             ValidationTime::At(t) => t,
             ValidationTime::Claimed => claimed.ok_or_else(|| v.stop(Finding::NoClaimedTime))?,
         };
-        rep.validation_time = Some(crate::time::to_rfc3339(vt));
+        rep.validation_time = Some(vt);
         let (mut crls, mut ocsps): (Vec<&[u8]>, Vec<&[u8]>) = SignedData::adobe_revocation(signer);
         crls.extend(sd.crls.iter().copied());
         ocsps.extend(sd.ocsp_responses.iter().copied());
         crls.extend(shared.dss.crls.iter().map(Vec::as_slice));
         ocsps.extend(shared.dss.ocsps.iter().map(Vec::as_slice));
-        let mut opts = PathOptions::new(vt);
-        opts.signing_time = claimed;
+        let mut opts = PathOptions::new(vt.as_second());
+        opts.signing_time = claimed.map(Timestamp::as_second);
         opts.key_usage = if rep.is_doc_timestamp {
             KeyUsageRule::Any
         } else {
@@ -348,7 +347,7 @@ fn signed_message(
     signed: &SignedRevision<'_, '_>,
     rep: &mut SignatureReport,
     v: &mut Verdict,
-) -> Result<(Vec<u8>, Option<i64>), Stop> {
+) -> Result<(Vec<u8>, Option<Timestamp>), Stop> {
     let sub_filter = rep.sub_filter.as_deref().unwrap_or_default();
     let cades = sub_filter == "ETSI.CAdES.detached";
     let attrs = signer::check_attributes(sd, signer, digest_alg, &content.digest, cert, cert_sha256_hex)
@@ -408,17 +407,25 @@ fn signature_value(
 
 /// The claimed signing time: the signingTime attribute, else the dictionary's /M, else the
 /// time of a timestamp (the document timestamp's, or a signature timestamp that holds).
-fn claimed_time(dict: &Dict, attribute: Option<i64>, timestamp: Option<i64>) -> Option<i64> {
+fn claimed_time(
+    dict: &Dict,
+    attribute: Option<Timestamp>,
+    timestamp: Option<Timestamp>,
+) -> Option<Timestamp> {
     attribute.or_else(|| {
         fields::text_string(dict.get(b"M"))
-            .and_then(|s| crate::time::parse_pdf_date(s.as_bytes()))
+            .and_then(|s| crate::time::parse_pdf_timestamp(s.as_bytes()))
             .or(timestamp)
     })
 }
 
 /// The finding a path outcome implies, if any. A revocation counts as TOTAL_FAILED only when it
 /// came at or before the claimed signing time.
-fn path_finding(outcome: &PathOutcome, vt: i64, claimed: Option<i64>) -> Option<Finding> {
+fn path_finding(
+    outcome: &PathOutcome,
+    vt: Timestamp,
+    claimed: Option<Timestamp>,
+) -> Option<Finding> {
     Some(match outcome {
         PathOutcome::Valid => return None,
         PathOutcome::NoChain => Finding::NoChain,
@@ -438,10 +445,16 @@ fn path_finding(outcome: &PathOutcome, vt: i64, claimed: Option<i64>) -> Option<
         PathOutcome::CryptoConstraints { reason } => Finding::PathCryptoConstraints {
             reason: reason.clone(),
         },
-        PathOutcome::Revoked { time } if claimed.is_some_and(|c| *time <= c) => {
-            Finding::Revoked { at: *time }
+        PathOutcome::Revoked { time } => {
+            // pki reads certificate times as Unix seconds; a revocation past the instant range
+            // is clamped to its end, which keeps the comparison's outcome.
+            let at = crate::time::saturating_timestamp(*time);
+            if claimed.is_some_and(|c| at <= c) {
+                Finding::Revoked { at }
+            } else {
+                Finding::RevokedNoPoe { at }
+            }
         }
-        PathOutcome::Revoked { time } => Finding::RevokedNoPoe { at: *time },
         PathOutcome::Unsupported { what } => Finding::PathUnsupported { what: what.clone() },
     })
 }

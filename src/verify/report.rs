@@ -7,6 +7,7 @@ pub use super::indication::{Indication, SubIndication};
 use crate::pdf::Modifications;
 use crate::pdf::document::Limits;
 use crate::pki::{self, CertSummary, KeyUsageRule, TrustStore};
+use crate::time::Timestamp;
 
 /// Largest input accepted by default: 512 MiB. Raise it with [`VerifyOptions::max_input_size`].
 pub const DEFAULT_MAX_INPUT: usize = 512 << 20;
@@ -24,8 +25,8 @@ pub enum RevocationStatus {
 /// Which validation time was used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValidationTime {
-    /// A fixed time (Unix seconds). The CLI passes "now" or `--at`.
-    At(i64),
+    /// A fixed time. The CLI passes "now" or `--at`.
+    At(Timestamp),
     /// Each signature at its own claimed signing time (pyHanko `--validation-time claimed`).
     Claimed,
 }
@@ -67,7 +68,9 @@ impl From<&CertSummary> for SignerReport {
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct TimestampReport {
-    pub time: String,
+    /// The token's genTime; empty in JSON when the token could not be read.
+    #[serde(serialize_with = "time_or_empty")]
+    pub time: Option<Timestamp>,
     /// Imprint and TSA signature verified.
     pub integrity: bool,
     pub tsa: Option<String>,
@@ -89,10 +92,10 @@ pub struct SignatureReport {
     pub modifications: Modifications,
     pub signer: Option<SignerReport>,
     /// Claimed signing time (signingTime attribute, else /M, else the timestamp).
-    pub signing_time: Option<String>,
+    pub signing_time: Option<Timestamp>,
     /// The time the certificate path was validated at, and where it came from
     /// (`given`, `claimed`).
-    pub validation_time: Option<String>,
+    pub validation_time: Option<Timestamp>,
     pub validation_time_source: &'static str,
     pub digest_algorithm: Option<String>,
     pub signature_algorithm: Option<String>,
@@ -147,7 +150,7 @@ impl TimestampReport {
     /// A report on a token that has not been read yet.
     pub(crate) fn unread() -> Self {
         TimestampReport {
-            time: String::new(),
+            time: None,
             integrity: false,
             tsa: None,
             error: None,
@@ -218,3 +221,12 @@ impl VerifyOptions {
     }
 }
 
+
+/// An optional instant as its RFC 3339 text, or `""` when absent (the report's JSON contract for
+/// a token whose TSTInfo could not be read).
+fn time_or_empty<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_str(""),
+    }
+}

@@ -555,7 +555,7 @@ pub fn object_stream(members: &[(u32, Vec<u8>)]) -> Vec<u8> {
 
 /// `D:YYYYMMDDHHmmSS+07'00'` for a Unix time (Vietnam time, as the crate's signer writes /M).
 pub fn pdf_date(t: i64) -> String {
-    let iso = vnedoc::time::to_rfc3339(t + 7 * 3600);
+    let iso = vnedoc::time::vietnam_iso(vnedoc::time::saturating_timestamp(t));
     let digits: String = iso.chars().take(19).filter(char::is_ascii_digit).collect();
     format!("D:{digits}+07'00'")
 }

@@ -31,8 +31,8 @@ pub fn pki_ders(name: &str) -> Vec<Vec<u8>> {
 }
 
 /// [`VALIDATION_TIME`] in Unix seconds.
-pub fn validation_time() -> i64 {
-    vnedoc::time::parse_rfc3339(VALIDATION_TIME).expect("VALIDATION_TIME is RFC 3339")
+pub fn validation_time() -> vnedoc::time::Timestamp {
+    vnedoc::time::parse_rfc3339_timestamp(VALIDATION_TIME).expect("VALIDATION_TIME is RFC 3339")
 }
 
 /// A trust store whose only anchor is `fixtures/pki/root.pem`.
