@@ -15,6 +15,11 @@
 //! routes the exchange is specified for. Short warm-up and measurement windows keep the whole bench under
 //! about half a minute.
 
+// Bench code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -14,6 +14,11 @@
 //! Inputs come from `benches/support/inputs.rs`, signed by the crate's own signer with the test
 //! PKI; each must verify `TOTAL_PASSED` before anything is timed.
 
+// Bench code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 #[path = "support/inputs.rs"]
 mod inputs;
 

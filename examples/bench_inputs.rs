@@ -17,6 +17,11 @@
 //! run and prints `median_ms <ms>` (per document: read from the page cache + verify), plus
 //! `min_ms`/`max_ms`. Every run must be TOTAL_PASSED.
 
+// Example code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 #[path = "../benches/support/inputs.rs"]
 mod inputs;
 

@@ -5,6 +5,11 @@
 //! cargo run --release --example hostile_inputs -- OUT_DIR
 //! ```
 
+// Example code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 #[path = "../tests/common/hostile.rs"]
 mod hostile;
 

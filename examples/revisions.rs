@@ -3,6 +3,11 @@
 //!
 //! `cargo run --example revisions -- FILE.pdf`
 
+// Example code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 use vnedoc::pdf::{Document, Limits};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

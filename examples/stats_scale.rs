@@ -10,6 +10,11 @@
 //! verify on every core, record into the ledger, roll up). The tree is kept for reruns with the
 //! CLI: `vnedoc stats --trust fixtures/pki/root.pem DIR`.
 
+// Example code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 #[path = "../tests/common/docgen.rs"]
 mod docgen;
 

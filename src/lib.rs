@@ -26,7 +26,8 @@
 //!   existence for long-term validation.
 
 #![forbid(unsafe_code)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+// The crate-wide lint levels (clippy::unwrap_used, expect_used, as_conversions denied) are in
+// Cargo.toml's [lints] table; unsafe code is also forbidden here so that it shows in the source.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod check;

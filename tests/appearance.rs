@@ -9,6 +9,11 @@
 //! from `fixtures/pdf/unsigned.pdf` by an incremental update written here.
 //! Without poppler-utils the rendering checks fail when `CI=true` and are skipped otherwise.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -13,6 +13,11 @@
 //! ATTACKS_OUT=/tmp/attacks cargo test --release --test attacks   # also writes every variant
 //! ```
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 #[path = "attacks/certified.rs"]
@@ -41,8 +46,11 @@ use Indication::{Indeterminate, TotalFailed, TotalPassed};
 /// The expected verdict on one signature of a variant.
 #[derive(Clone, Copy, Debug)]
 pub struct Exp {
+    /// The signature field's name.
     pub field: &'static str,
+    /// The expected indication.
     pub ind: Indication,
+    /// The expected sub-indication (`None` for TOTAL_PASSED).
     pub sub: Option<SubIndication>,
     /// Checked when set.
     pub integrity: Option<bool>,
@@ -51,6 +59,7 @@ pub struct Exp {
 }
 
 impl Exp {
+    /// TOTAL_PASSED with integrity.
     pub fn passed(field: &'static str) -> Exp {
         Exp {
             field,
@@ -60,6 +69,7 @@ impl Exp {
             mods: None,
         }
     }
+    /// TOTAL_FAILED with `sub`.
     pub fn failed(field: &'static str, sub: SubIndication) -> Exp {
         Exp {
             field,
@@ -69,6 +79,7 @@ impl Exp {
             mods: None,
         }
     }
+    /// INDETERMINATE with `sub`.
     pub fn indeterminate(field: &'static str, sub: SubIndication) -> Exp {
         Exp {
             field,
@@ -78,10 +89,12 @@ impl Exp {
             mods: None,
         }
     }
+    /// Also checks the integrity flag.
     pub fn integrity(mut self, v: bool) -> Exp {
         self.integrity = Some(v);
         self
     }
+    /// Also checks the changes after signing.
     pub fn mods(mut self, m: Modifications) -> Exp {
         self.mods = Some(m);
         self
@@ -98,14 +111,18 @@ impl Exp {
 /// What the verifier says today when it differs from the expectation and was reported.
 /// One attacked document.
 pub struct Variant {
+    /// The attack family (the submodule that builds it).
     pub group: &'static str,
+    /// The variant's name within its family.
     pub name: &'static str,
+    /// The attacked document.
     pub pdf: Vec<u8>,
     /// One per signature the report must have, in report order.
     pub expect: Vec<Exp>,
 }
 
 impl Variant {
+    /// A variant with one expectation per signature.
     pub fn new(group: &'static str, name: &'static str, pdf: Vec<u8>, expect: Vec<Exp>) -> Self {
         Variant {
             group,
@@ -114,6 +131,7 @@ impl Variant {
             expect,
         }
     }
+    /// A variant with one signature.
     pub fn one(group: &'static str, name: &'static str, pdf: Vec<u8>, e: Exp) -> Self {
         Variant::new(group, name, pdf, vec![e])
     }
@@ -127,6 +145,7 @@ pub fn t_sign() -> i64 {
         .as_second()
 }
 
+/// An RFC 3339 time as Unix seconds.
 pub fn time(s: &str) -> i64 {
     vnedoc::time::parse_rfc3339_timestamp(s)
         .expect("time")
@@ -176,6 +195,7 @@ pub struct Bases {
 }
 
 impl Bases {
+    /// Reads the fixtures and signs the two unsigned bases.
     pub fn load() -> Bases {
         let unsigned = common::fixtures::fixture_bytes("pdf/unsigned.pdf");
         let key = signer("leaf-rsa2048");

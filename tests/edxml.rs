@@ -2,6 +2,11 @@
 //! hostile input. Fixtures: fixtures/edxml/ (hand-written SDK shapes; `gen.py` generates the
 //! zipped ones and the defects).
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 

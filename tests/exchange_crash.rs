@@ -9,6 +9,11 @@
 //! filed), waits until the child passes it, then waits a further 0–20 ms before the kill, so
 //! kills land in the sending phase, in the delivery phase, and inside transactions.
 //! Unix only (SIGKILL).
+
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 #![cfg(unix)]
 
 use std::os::unix::process::ExitStatusExt;

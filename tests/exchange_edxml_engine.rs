@@ -4,6 +4,11 @@
 //! TraceHeaderList holds one entry per hop of its route. The attached PDFs are checked on
 //! arrival by the real verifier; revoke links to the original; resending is idempotent.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -6,6 +6,11 @@
 //! Run it optimised, as the fuzzers are: `cargo test --release --test fuzz_corpus`.
 //! `FUZZ_CORPUS_SECS` overrides the per-input bound (default 5 s optimised, 30 s otherwise).
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 #[path = "../fuzz/harness.rs"]
 mod harness;
 

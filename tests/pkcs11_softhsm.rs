@@ -11,6 +11,11 @@
 //! Everything runs in one test function: SOFTHSM2_CONF is read by the module at C_Initialize and
 //! is process-wide, so the token is set up once, before the module is loaded.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -198,7 +203,12 @@ fn softhsm_token_signs_pdfs_that_verify() {
     .unwrap();
     // SAFETY: this binary has this one test, so no other thread reads the environment; the
     // variable is set before the module is loaded (it reads it at C_Initialize).
-    unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
+    // SoftHSM reads its configuration only from the environment, so this one unsafe call is
+    // allowed here against Cargo.toml's `unsafe_code = "deny"`.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("SOFTHSM2_CONF", &conf)
+    };
 
     let util = || {
         let mut c = Command::new("softhsm2-util");

@@ -1,6 +1,11 @@
 //! Signing: the byte-prefix property, every key type and sub-filter, two-step signing, and
 //! multiple signatures, checked with the crate's own verifier.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

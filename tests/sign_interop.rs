@@ -2,6 +2,11 @@
 //! pdfsig (with an NSS database trusting the test root) must both report every signature valid
 //! and the document covered. Peers missing: the test fails under CI=true, else it skips.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,11 @@
 //! test knows; the JSON contract, the roll-up, periods, the text and CSV forms, unreadable
 //! files, a persistent SQLite ledger and the thread count.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 use std::collections::BTreeMap;

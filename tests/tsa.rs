@@ -4,6 +4,11 @@
 //! ends in `SignError::Timestamp`. openssl or pyHanko missing: the test fails under CI=true,
 //! else it prints "skipped" and returns.
 
+// Test code: a panic is the failure report. Cargo.toml's [lints] denies unwrap and expect
+// for the library; they are allowed here, as in the other test crates.
+// Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+
 mod common;
 
 use std::net::TcpListener;

@@ -517,7 +517,9 @@ fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
         }
     };
     let tsa = a.tsa.as_ref().map(vnedoc::sign::tsa::HttpTsa::new);
-    opts.tsa = tsa.as_ref().map(|t| t as &dyn vnedoc::sign::tsa::TsaClient);
+    opts.tsa = tsa
+        .as_ref()
+        .map(|t| -> &dyn vnedoc::sign::tsa::TsaClient { t });
     match &a.pkcs11_module {
         Some(module) => {
             let pin = match &a.pkcs11_pin {

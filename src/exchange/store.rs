@@ -24,9 +24,11 @@ use super::status::{
 use crate::check::CheckResult;
 
 mod memory;
+#[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 /// Identifies a document for idempotence: the sender and the edXML `DocumentId`

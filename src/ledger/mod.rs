@@ -56,6 +56,7 @@ mod memory;
 mod period;
 mod report;
 pub mod scan;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 use std::collections::{BTreeMap, HashSet};
@@ -79,6 +80,7 @@ pub use classify::{
 pub use memory::MemoryLedger;
 pub use period::{Period, PeriodError};
 pub use report::{Placement, Skipped, StatsReport};
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteLedger;
 
 /// The share of signed-valid documents a unit is expected to reach, in percent: ministries report

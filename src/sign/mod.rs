@@ -5,6 +5,7 @@ pub mod appearance;
 pub mod cms_builder;
 pub mod key;
 pub mod pdf;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub mod tsa;
 

@@ -44,8 +44,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// MIME types of RFC 3161 §3.4. `application/timestamp-response` is the name used by drafts of
 /// the RFC and still sent by some deployed TSAs; the body is checked as DER either way.
+#[cfg(feature = "http")]
 const CONTENT_TYPE_QUERY: &str = "application/timestamp-query";
+#[cfg(feature = "http")]
 const CONTENT_TYPE_REPLY: &str = "application/timestamp-reply";
+#[cfg(feature = "http")]
 const CONTENT_TYPE_REPLY_DRAFT: &str = "application/timestamp-response";
 
 /// Longest piece of a TSA's free text or of an HTTP error body quoted in an error message.
@@ -357,11 +360,13 @@ pub fn parse_response(
 /// A proxy named by the `HTTP(S)_PROXY` / `ALL_PROXY` environment variables is used, except for
 /// hosts in `NO_PROXY`.
 #[derive(Clone, Debug)]
+#[cfg(feature = "http")]
 pub struct HttpTsa {
     url: String,
     timeout: Duration,
 }
 
+#[cfg(feature = "http")]
 impl HttpTsa {
     /// A client for the TSA at `url` (`http://` or `https://`) with [`DEFAULT_TIMEOUT`].
     pub fn new(url: impl Into<String>) -> Self {
@@ -432,6 +437,7 @@ impl HttpTsa {
     }
 }
 
+#[cfg(feature = "http")]
 impl TsaClient for HttpTsa {
     fn timestamp(&self, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<Vec<u8>, SignError> {
         if imprint.len() != algorithm.output_len() {
@@ -592,6 +598,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "http")]
     fn wrong_imprint_length_is_refused_before_any_request() {
         let tsa = HttpTsa::new("http://127.0.0.1:9/never-contacted");
         let m = message(tsa.timestamp(DigestAlgorithm::Sha256, &[0; 20]));

@@ -200,7 +200,9 @@ pub fn parse_single_document(stdout: &[u8]) -> Result<serde_json::Value, String>
     }
 }
 
-/// Runs `vnedoc verify --json FILE` with a time limit.
+/// Runs `vnedoc verify --json FILE` with a time limit. The binary exists only with the `cli`
+/// feature; the tests that call this require it (Cargo.toml).
+#[cfg(feature = "cli")]
 pub fn run_vnedoc(file: &Path, limit: Duration) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vnedoc"));
     cmd.arg("verify").arg("--json").arg(file);
