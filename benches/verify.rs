@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use rayon::prelude::*;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
-use vnedoc::cms::signed_data::SignedData;
+use vnedoc::internals::cms::signed_data::SignedData;
 use vnedoc::sign::SignOptions;
 use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
 
@@ -82,7 +82,7 @@ impl Bound {
 }
 
 fn ring_alg(sig_oid: &[u8]) -> &'static dyn VerificationAlgorithm {
-    match vnedoc::der::oid_to_string(sig_oid).as_str() {
+    match vnedoc::internals::der::oid_to_string(sig_oid).as_str() {
         "1.2.840.113549.1.1.11" => &signature::RSA_PKCS1_2048_8192_SHA256,
         "1.2.840.113549.1.1.12" => &signature::RSA_PKCS1_2048_8192_SHA384,
         "1.2.840.10045.4.3.2" => &signature::ECDSA_P256_SHA256_ASN1,
@@ -138,7 +138,7 @@ fn bound_of(pdf: &[u8], leaf: &str) -> Bound {
         .collect();
     let sd = SignedData::from_pdf_contents(&contents).expect("CMS");
     let si = sd.single_signer().expect("SignerInfo");
-    let digest = match vnedoc::der::oid_to_string(si.digest_algorithm.oid).as_str() {
+    let digest = match vnedoc::internals::der::oid_to_string(si.digest_algorithm.oid).as_str() {
         "2.16.840.1.101.3.4.2.1" => &ring::digest::SHA256,
         "2.16.840.1.101.3.4.2.2" => &ring::digest::SHA384,
         other => panic!("digest {other}"),

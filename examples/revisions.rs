@@ -8,7 +8,7 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
-use vnedoc::pdf::{Document, Limits};
+use vnedoc::internals::pdf::{Document, Limits};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: revisions FILE.pdf")?;

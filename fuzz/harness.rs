@@ -10,14 +10,14 @@
 
 use std::sync::OnceLock;
 
-use vnedoc::cms::signed_data::SignedData;
-use vnedoc::cms::timestamp::TstInfo;
-use vnedoc::cms::{SignerInfo, oid};
+use vnedoc::internals::cms::signed_data::SignedData;
+use vnedoc::internals::cms::timestamp::TstInfo;
+use vnedoc::internals::cms::{SignerInfo, oid};
 use vnedoc::exchange::Directory;
 use vnedoc::exchange::edxml;
 use vnedoc::exchange::engine::Outgoing;
-use vnedoc::pdf::diff::Modifications;
-use vnedoc::pki::{
+use vnedoc::internals::pdf::diff::Modifications;
+use vnedoc::internals::pki::{
     CertSummary, KeyUsageRule, PathInput, PathOptions, PathOutcome, PathValidator, TrustStore,
 };
 use vnedoc::sign::{self, KeySigner, SignOptions};
@@ -124,7 +124,7 @@ const SIGNED_OIDS: &[&[u8]] = &[
 ];
 
 /// Walks a DER value's tree (bounded), touching every accessor.
-fn walk_tlv(tlv: vnedoc::der::Tlv<'_>, budget: &mut usize) {
+fn walk_tlv(tlv: vnedoc::internals::der::Tlv<'_>, budget: &mut usize) {
     if *budget == 0 {
         return;
     }
@@ -132,9 +132,9 @@ fn walk_tlv(tlv: vnedoc::der::Tlv<'_>, budget: &mut usize) {
     let _ = tlv.octets();
     let _ = tlv.unsigned_integer();
     let _ = tlv.small_integer();
-    let _ = vnedoc::der::parse_time(&tlv);
-    if tlv.tag == vnedoc::der::TAG_OID {
-        let _ = vnedoc::der::oid_to_string(tlv.content);
+    let _ = vnedoc::internals::der::parse_time(&tlv);
+    if tlv.tag == vnedoc::internals::der::TAG_OID {
+        let _ = vnedoc::internals::der::oid_to_string(tlv.content);
     }
     if tlv.is_constructed() {
         for child in tlv.children().take(64) {
@@ -149,12 +149,12 @@ fn walk_tlv(tlv: vnedoc::der::Tlv<'_>, budget: &mut usize) {
 fn walk_signer(si: &SignerInfo<'_>, depth: usize) {
     let _ = si.digest_algorithm.oid_string();
     let _ = si.signature_algorithm.oid_string();
-    let _ = vnedoc::crypto::DigestAlgorithm::from_oid(si.digest_algorithm.oid);
+    let _ = vnedoc::internals::crypto::DigestAlgorithm::from_oid(si.digest_algorithm.oid);
     if let Some(sa) = &si.signed_attrs {
         let bytes = sa.signed_bytes();
         assert_eq!(bytes.len(), sa.raw.len(), "signed_bytes changed the length");
         for a in &sa.attrs {
-            let _ = vnedoc::der::oid_to_string(a.oid);
+            let _ = vnedoc::internals::der::oid_to_string(a.oid);
             let mut budget = 256;
             for v in &a.values {
                 walk_tlv(*v, &mut budget);
@@ -164,7 +164,7 @@ fn walk_signer(si: &SignerInfo<'_>, depth: usize) {
     for o in SIGNED_OIDS {
         let _ = si.signed_attr(o);
         if let Ok(Some(v)) = si.single_signed_value(o) {
-            let _ = vnedoc::der::parse_time(&v);
+            let _ = vnedoc::internals::der::parse_time(&v);
             let _ = v.octets();
         }
     }
@@ -175,7 +175,7 @@ fn walk_signer(si: &SignerInfo<'_>, depth: usize) {
         }
     }
     for a in &si.unsigned_attrs {
-        let _ = vnedoc::der::oid_to_string(a.oid);
+        let _ = vnedoc::internals::der::oid_to_string(a.oid);
     }
 }
 
@@ -183,10 +183,10 @@ fn walk_signed_data(sd: &SignedData<'_>, depth: usize) {
     for a in &sd.digest_algorithms {
         let _ = a.oid_string();
     }
-    let _ = vnedoc::der::oid_to_string(sd.encap_content_type);
+    let _ = vnedoc::internals::der::oid_to_string(sd.encap_content_type);
     let _ = sd.single_signer();
     if let Ok(tst) = TstInfo::from_token(sd) {
-        let _ = vnedoc::crypto::DigestAlgorithm::from_oid(&tst.imprint_algorithm);
+        let _ = vnedoc::internals::crypto::DigestAlgorithm::from_oid(&tst.imprint_algorithm);
         let _ = tst.gen_time.to_string();
     }
     for si in &sd.signer_infos {
@@ -220,7 +220,7 @@ pub fn split_der(data: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() && out.len() < 7 {
-        match vnedoc::der::read_tlv(rest, 0) {
+        match vnedoc::internals::der::read_tlv(rest, 0) {
             Ok((tlv, tail)) if !tlv.raw.is_empty() => {
                 out.push(tlv.raw);
                 rest = tail;

@@ -31,26 +31,65 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod check;
-pub mod cms;
-pub mod crypto;
-pub mod der;
+// The crate's internals: not part of the API, so their items are documented for the crate's own
+// readers where it helps rather than item by item. They reach outside only through the hidden
+// `internals` module below (tests, benches, fuzz targets).
+#[allow(missing_docs)]
+pub(crate) mod cms;
+#[allow(missing_docs)]
+pub(crate) mod crypto;
+#[allow(missing_docs)]
+pub(crate) mod der;
 pub mod error;
 pub mod exchange;
 pub mod ledger;
-pub mod pdf;
-pub mod pki;
+#[allow(missing_docs)]
+pub(crate) mod pdf;
+#[allow(missing_docs)]
+pub(crate) mod pki;
 pub mod sign;
 pub mod time;
 pub mod verify;
 
 pub use error::Error;
+pub use pki::{KeyUsageRule, TrustStore};
+pub use verify::{
+    DocumentReport, Finding, Indication, RevocationStatus, SignatureReport, SubIndication,
+    ValidationTime, Verifier, VerifyOptions,
+};
+
+/// Not part of the API: the crate's internals as its own tests, benches and fuzz targets reach
+/// them. Nothing here follows semantic versioning.
+#[doc(hidden)]
+pub mod internals {
+    /// CMS views and checks.
+    pub mod cms {
+        pub use crate::cms::{
+            AlgorithmId, SignedData, SignerId, SignerInfo, oid, signed_data, signer, timestamp,
+        };
+    }
+    /// Digests, keys and signature verification.
+    pub mod crypto {
+        pub use crate::crypto::*;
+    }
+    /// The DER reader.
+    pub mod der {
+        pub use crate::der::*;
+    }
+    /// The PDF reader, writer and change analysis.
+    pub mod pdf {
+        pub use crate::pdf::{
+            Document, Limits, Modifications, byte_range, diff, document, fields, object,
+            signatures, writer,
+        };
+    }
+    /// Certificate paths and revocation.
+    pub mod pki {
+        pub use crate::pki::*;
+    }
+}
 
 // The README's Rust example is compiled as a doctest so it cannot drift from the API.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-pub use pki::{KeyUsageRule, TrustStore};
-pub use verify::{
-    DocumentReport, Indication, RevocationStatus, SignatureReport, SubIndication, ValidationTime,
-    Verifier, VerifyOptions,
-};

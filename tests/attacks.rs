@@ -37,7 +37,7 @@ mod wrapping;
 
 use std::fmt::Write as _;
 
-use vnedoc::pdf::Modifications;
+use vnedoc::internals::pdf::Modifications;
 use vnedoc::sign::{KeySigner, SignOptions, sign_pdf};
 use vnedoc::verify::{Indication, SignatureReport, SubIndication};
 
@@ -239,14 +239,14 @@ pub fn all_variants() -> Vec<Variant> {
     {
         let mut u = kit::Update::new(&b.signed);
         let info = match u.doc.trailer(u.rev).and_then(|t| t.get(b"Info")) {
-            Some(vnedoc::pdf::object::Object::Ref(n, _)) => *n,
+            Some(vnedoc::internals::pdf::object::Object::Ref(n, _)) => *n,
             _ => panic!("indirect /Info"),
         };
         let mut d = u.dict(info);
         kit::set(
             &mut d,
             b"ModDate",
-            vnedoc::pdf::object::Object::String(vnedoc::pdf::object::PdfString {
+            vnedoc::internals::pdf::object::Object::String(vnedoc::internals::pdf::object::PdfString {
                 bytes: kit::pdf_date(t_sign() + 60).into_bytes(),
                 hex: false,
                 span: Default::default(),
@@ -455,7 +455,7 @@ fn generation_is_deterministic() {
             .map(|v| {
                 (
                     v.name,
-                    vnedoc::crypto::DigestAlgorithm::Sha256.digest(&[&v.pdf]),
+                    vnedoc::internals::crypto::DigestAlgorithm::Sha256.digest(&[&v.pdf]),
                 )
             })
             .collect()

@@ -153,7 +153,7 @@ fn a_second_signature_keeps_the_first_valid() {
         .iter()
         .find(|s| s.field == "Signature1")
         .unwrap();
-    assert_eq!(first.modifications, vnedoc::pdf::Modifications::Allowed);
+    assert_eq!(first.modifications, vnedoc::internals::pdf::Modifications::Allowed);
     assert!(!first.covers_whole_file);
 }
 
@@ -240,10 +240,10 @@ fn byte_prefix_property_over_fixtures_and_intact_corpus() {
                         f.display(),
                         old.field
                     );
-                    if old.modifications != vnedoc::pdf::Modifications::Disallowed {
+                    if old.modifications != vnedoc::internals::pdf::Modifications::Disallowed {
                         assert_ne!(
                             again.modifications,
-                            vnedoc::pdf::Modifications::Disallowed,
+                            vnedoc::internals::pdf::Modifications::Disallowed,
                             "{}: {} {:?}",
                             f.display(),
                             old.field,

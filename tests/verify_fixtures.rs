@@ -15,7 +15,7 @@ use common::fixtures::{
 };
 use common::read_tsv;
 use sha2::{Digest, Sha256};
-use vnedoc::pdf::diff::Modifications;
+use vnedoc::internals::pdf::diff::Modifications;
 use vnedoc::verify::{DocumentReport, SignatureReport};
 use vnedoc::{Indication, RevocationStatus, SubIndication, TrustStore, ValidationTime};
 

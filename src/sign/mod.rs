@@ -2,7 +2,7 @@
 //! (prepare, sign elsewhere — a USB token, an HSM, a remote service — then complete).
 
 pub mod appearance;
-pub mod cms_builder;
+pub(crate) mod cms_builder;
 pub mod key;
 pub mod pdf;
 #[cfg(feature = "pkcs11")]

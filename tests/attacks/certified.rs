@@ -3,7 +3,7 @@
 //! annotation over the certified text) and the Sneaky Signature attack (a new signature field
 //! whose visible appearance draws over the certified text).
 
-use vnedoc::pdf::Modifications;
+use vnedoc::internals::pdf::Modifications;
 use vnedoc::verify::SubIndication::NoCertificateChainFound;
 
 use super::kit::{self, HandSig, Update, Widget};
@@ -114,7 +114,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
         let der = super::certs_of("pki/intermediate.pem").remove(0);
         let cert = u.add(kit::stream("", &der));
         let dss = u.add(format!("<< /Certs [{cert} 0 R] >>").into_bytes());
-        kit::set(&mut cat, b"DSS", vnedoc::pdf::object::Object::Ref(dss, 0));
+        kit::set(&mut cat, b"DSS", vnedoc::internals::pdf::object::Object::Ref(dss, 0));
         u.put_dict(root, &cat);
         v.push(Variant::one(
             G,

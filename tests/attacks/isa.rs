@@ -5,7 +5,7 @@
 //! `TOTAL_FAILED/FORMAT_FAILURE` (the crate's rule: a signature followed by a disallowed change
 //! is never `TOTAL_PASSED`).
 
-use vnedoc::pdf::object::Object;
+use vnedoc::internals::pdf::object::Object;
 
 use super::kit::{self, Update};
 use super::{Bases, Exp, Variant};
@@ -36,7 +36,7 @@ pub fn overlay_annotation(u: &mut Update<'_>, subtype: &str, text: &str) -> u32 
     u.add(
         format!(
             "<< /Type /Annot /Subtype /{subtype} /Rect [66 760 546 790] /Contents {} {extra}/F 4 /AP << /N {ap} 0 R >> >>",
-            vnedoc::pdf::writer::literal(text.as_bytes())
+            vnedoc::internals::pdf::writer::literal(text.as_bytes())
         )
         .into_bytes(),
     )
@@ -205,12 +205,12 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     // signed revision's objects at their offsets and replacing the page content: the signed
     // revision is no longer in the chain, so its byte range ends no revision.
     {
-        let doc = vnedoc::pdf::Document::parse(s, vnedoc::pdf::Limits::default()).expect("doc");
+        let doc = vnedoc::internals::pdf::Document::parse(s, vnedoc::internals::pdf::Limits::default()).expect("doc");
         let signed_rev: Vec<(u32, usize)> = doc
             .written_in(doc.last_revision())
             .into_iter()
             .filter_map(|(n, e)| match e {
-                vnedoc::pdf::document::Entry::InFile { offset, .. } => Some((n, offset)),
+                vnedoc::internals::pdf::document::Entry::InFile { offset, .. } => Some((n, offset)),
                 _ => None,
             })
             .collect();

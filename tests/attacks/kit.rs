@@ -9,12 +9,12 @@
 
 use std::fmt::Write as _;
 
-use vnedoc::crypto::DigestAlgorithm;
-use vnedoc::pdf::byte_range;
-use vnedoc::pdf::fields;
-use vnedoc::pdf::object::{Dict, Object};
-use vnedoc::pdf::writer::{self, ObjectWriter};
-use vnedoc::pdf::{Document, Limits};
+use vnedoc::internals::crypto::DigestAlgorithm;
+use vnedoc::internals::pdf::byte_range;
+use vnedoc::internals::pdf::fields;
+use vnedoc::internals::pdf::object::{Dict, Object};
+use vnedoc::internals::pdf::writer::{self, ObjectWriter};
+use vnedoc::internals::pdf::{Document, Limits};
 use vnedoc::sign::{KeySigner, Signer, cms_builder};
 
 /// First occurrence of `needle` in `hay` at or after `from`.

@@ -4,7 +4,7 @@
 //! value or a font swapped), hide-and-replace (an update of nothing but a cross-reference
 //! section and trailer re-pointing to objects already in the signed revision).
 
-use vnedoc::pdf::object::Object;
+use vnedoc::internals::pdf::object::Object;
 
 use super::kit::{self, Part, Update};
 use super::{Bases, Exp, Variant};
@@ -219,7 +219,7 @@ fn replace_field_value(u: &mut Update<'_>) {
     kit::set(
         &mut fd,
         b"V",
-        Object::String(vnedoc::pdf::object::PdfString {
+        Object::String(vnedoc::internals::pdf::object::PdfString {
             bytes: b"900.000.000".to_vec(),
             hex: false,
             span: Default::default(),
@@ -308,7 +308,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
             "shadow-replace-form-field-value-with-new-signature",
             d,
             vec![
-                Exp::passed(F).mods(vnedoc::pdf::Modifications::Allowed),
+                Exp::passed(F).mods(vnedoc::internals::pdf::Modifications::Allowed),
                 Exp::indeterminate(
                     "Signature2",
                     vnedoc::verify::SubIndication::NoCertificateChainFound,
@@ -377,7 +377,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
             b"1 1 1 rg 0 0 480 30 re f BT /F1 14 Tf 0 0 0 rg 6 9 Td (So tien phe duyet: 900.000.000 dong) Tj ET",
         );
         let mut fd = u.dict(27);
-        let mut apd = vnedoc::pdf::object::Dict::default();
+        let mut apd = vnedoc::internals::pdf::object::Dict::default();
         kit::set(&mut apd, b"N", Object::Ref(ap, 0));
         kit::set(&mut fd, b"AP", Object::Dict(apd));
         u.put_dict(27, &fd);

@@ -206,7 +206,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     // content: the signature dictionary object is rewritten with /ByteRange removed (the
     // verifier then also reports the original signature, from the revision it signs) or with
     // /Contents null (same /ByteRange: the signed revision's own dictionary is verified).
-    let sig_update = |f: &dyn Fn(&mut vnedoc::pdf::object::Dict)| -> Vec<u8> {
+    let sig_update = |f: &dyn Fn(&mut vnedoc::internals::pdf::object::Dict)| -> Vec<u8> {
         let mut u = kit::Update::new(&b.signed);
         let sig_id = sig_id(&b.signed);
         let mut d = u.dict(sig_id);
@@ -235,7 +235,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     v.push(Variant::one(
         G,
         "usf-update-contents-null",
-        sig_update(&|d| kit::set(d, b"Contents", vnedoc::pdf::object::Object::Null)),
+        sig_update(&|d| kit::set(d, b"Contents", vnedoc::internals::pdf::object::Object::Null)),
         Exp::disallowed(F),
     ));
     v
@@ -243,8 +243,8 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
 
 /// Object number of Signature1's signature dictionary.
 pub fn sig_id(data: &[u8]) -> u32 {
-    let doc = vnedoc::pdf::Document::parse(data, vnedoc::pdf::Limits::default()).expect("doc");
-    let fs = vnedoc::pdf::fields::signature_fields(&doc, doc.last_revision()).expect("fields");
+    let doc = vnedoc::internals::pdf::Document::parse(data, vnedoc::internals::pdf::Limits::default()).expect("doc");
+    let fs = vnedoc::internals::pdf::fields::signature_fields(&doc, doc.last_revision()).expect("fields");
     fs.iter()
         .find(|f| f.name == F)
         .and_then(|f| f.sig_id)

@@ -4,9 +4,9 @@
 //! key over exactly the ranges it claims: the CMS is then cryptographically valid and only the
 //! byte-range rules of REFERENCE §6 can refuse it.
 
-use vnedoc::pdf::document::Entry;
-use vnedoc::pdf::object::Object;
-use vnedoc::pdf::{Document, Limits};
+use vnedoc::internals::pdf::document::Entry;
+use vnedoc::internals::pdf::object::Object;
+use vnedoc::internals::pdf::{Document, Limits};
 use vnedoc::verify::SubIndication::FormatFailure;
 
 use super::kit;
