@@ -83,6 +83,10 @@ pub mod internals {
             signatures, writer,
         };
     }
+    /// The CMS SignedData the signer writes.
+    pub mod cms_builder {
+        pub use crate::sign::cms_builder::*;
+    }
     /// Certificate paths and revocation.
     pub mod pki {
         pub use crate::pki::*;

@@ -15,7 +15,8 @@ use vnedoc::internals::pdf::fields;
 use vnedoc::internals::pdf::object::{Dict, Object};
 use vnedoc::internals::pdf::writer::{self, ObjectWriter};
 use vnedoc::internals::pdf::{Document, Limits};
-use vnedoc::sign::{KeySigner, Signer, cms_builder};
+use vnedoc::internals::cms_builder;
+use vnedoc::sign::{KeySigner, Signer};
 
 /// First occurrence of `needle` in `hay` at or after `from`.
 pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
