@@ -646,6 +646,35 @@ pub fn verify_with_algorithm(
     )
 }
 
+/// What ring verifies a signature with: its algorithm, the name reported and the digest.
+struct Verifier {
+    alg: &'static dyn VerificationAlgorithm,
+    name: &'static str,
+    digest: Option<DigestAlgorithm>,
+}
+
+impl Verifier {
+    fn new(
+        alg: &'static dyn VerificationAlgorithm,
+        name: &'static str,
+        digest: DigestAlgorithm,
+    ) -> Self {
+        Verifier {
+            alg,
+            name,
+            digest: Some(digest),
+        }
+    }
+}
+
+/// The key of the signature does not fit the signature algorithm.
+fn key_mismatch(key: &PublicKeyInfo, algorithm: &'static str) -> CryptoError {
+    CryptoError::KeyMismatch {
+        key: key.describe(),
+        algorithm,
+    }
+}
+
 fn verify_with_any(
     key: &PublicKeyInfo,
     sig_alg_oid: &[u8],
@@ -654,144 +683,153 @@ fn verify_with_any(
     message: &[u8],
     signature: &[u8],
 ) -> Result<SignatureAlgorithm, CryptoError> {
-    use DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
-    let scheme = scheme_of(sig_alg_oid, params, digest)?;
-    let mismatch = |algorithm: &'static str| CryptoError::KeyMismatch {
-        key: key.describe(),
-        algorithm,
-    };
-    let (alg, name, d): (
-        &'static dyn VerificationAlgorithm,
-        &'static str,
-        Option<DigestAlgorithm>,
-    ) = match scheme {
-        Scheme::Pkcs1(d) => {
-            let bits = key.rsa_bits().ok_or_else(|| mismatch("RSA PKCS#1 v1.5"))?;
-            if !(RSA_MIN_LEGACY_BITS..=RSA_MAX_BITS).contains(&bits) {
-                return Err(unsupported(format!("RSA-{bits}")));
-            }
-            match d {
-                Sha1 => (
-                    &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-                    "RSA PKCS#1 v1.5 SHA-1",
-                    Some(d),
-                ),
-                Sha256 => (
-                    &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-                    "RSA PKCS#1 v1.5 SHA-256",
-                    Some(d),
-                ),
-                // ring has no legacy 1024-bit variant for SHA-384.
-                Sha384 if bits < RSA_MIN_BITS => {
-                    return Err(unsupported(format!("RSA-{bits} with SHA-384")));
-                }
-                Sha384 => (
-                    &signature::RSA_PKCS1_2048_8192_SHA384,
-                    "RSA PKCS#1 v1.5 SHA-384",
-                    Some(d),
-                ),
-                Sha512 => (
-                    &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-                    "RSA PKCS#1 v1.5 SHA-512",
-                    Some(d),
-                ),
-            }
-        }
-        Scheme::Pss => {
-            let bits = key.rsa_bits().ok_or_else(|| mismatch("RSASSA-PSS"))?;
-            let d = pss_digest(params)?;
-            if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
-                return Err(unsupported(format!("RSASSA-PSS with RSA-{bits}")));
-            }
-            match d {
-                Sha256 => (
-                    &signature::RSA_PSS_2048_8192_SHA256,
-                    "RSASSA-PSS SHA-256",
-                    Some(d),
-                ),
-                Sha384 => (
-                    &signature::RSA_PSS_2048_8192_SHA384,
-                    "RSASSA-PSS SHA-384",
-                    Some(d),
-                ),
-                Sha512 => (
-                    &signature::RSA_PSS_2048_8192_SHA512,
-                    "RSASSA-PSS SHA-512",
-                    Some(d),
-                ),
-                Sha1 => return Err(unsupported("RSASSA-PSS with SHA-1")),
-            }
-        }
-        Scheme::EcdsaPlain(d) => {
-            let KeyKind::Ec { curve } = key.kind() else {
-                return Err(mismatch("ECDSA"));
-            };
-            match (curve, d) {
-                (Curve::P256, Sha256) => (
-                    &signature::ECDSA_P256_SHA256_FIXED,
-                    "ECDSA (plain) P-256 SHA-256",
-                    Some(d),
-                ),
-                (Curve::P384, Sha384) => (
-                    &signature::ECDSA_P384_SHA384_FIXED,
-                    "ECDSA (plain) P-384 SHA-384",
-                    Some(d),
-                ),
-                (other, _) => {
-                    return Err(unsupported(format!(
-                        "plain ECDSA {} with {}",
-                        other.name(),
-                        d.name()
-                    )));
-                }
-            }
-        }
-        Scheme::Ecdsa(d) => {
-            let KeyKind::Ec { curve } = key.kind() else {
-                return Err(mismatch("ECDSA"));
-            };
-            match (curve, d) {
-                (Curve::P256, Sha256) => (
-                    &signature::ECDSA_P256_SHA256_ASN1,
-                    "ECDSA P-256 SHA-256",
-                    Some(d),
-                ),
-                (Curve::P256, Sha384) => (
-                    &signature::ECDSA_P256_SHA384_ASN1,
-                    "ECDSA P-256 SHA-384",
-                    Some(d),
-                ),
-                (Curve::P384, Sha256) => (
-                    &signature::ECDSA_P384_SHA256_ASN1,
-                    "ECDSA P-384 SHA-256",
-                    Some(d),
-                ),
-                (Curve::P384, Sha384) => (
-                    &signature::ECDSA_P384_SHA384_ASN1,
-                    "ECDSA P-384 SHA-384",
-                    Some(d),
-                ),
-                (Curve::P256 | Curve::P384, _) => {
-                    return Err(unsupported(format!(
-                        "ECDSA {} with {}",
-                        curve.name(),
-                        d.name()
-                    )));
-                }
-                (other, _) => return Err(unsupported(format!("ECDSA {}", other.name()))),
-            }
-        }
+    let v = match scheme_of(sig_alg_oid, params, digest)? {
+        Scheme::Pkcs1(d) => rsa_pkcs1(key, d)?,
+        Scheme::Pss => rsa_pss(key, params)?,
+        Scheme::EcdsaPlain(d) => ecdsa_plain(key, d)?,
+        Scheme::Ecdsa(d) => ecdsa(key, d)?,
         Scheme::Ed25519 => {
             if key.kind() != &KeyKind::Ed25519 {
-                return Err(mismatch("Ed25519"));
+                return Err(key_mismatch(key, "Ed25519"));
             }
-            (&signature::ED25519, "Ed25519", None)
+            Verifier {
+                alg: &signature::ED25519,
+                name: "Ed25519",
+                digest: None,
+            }
         }
     };
-    UnparsedPublicKey::new(alg, key.key_bytes())
+    UnparsedPublicKey::new(v.alg, key.key_bytes())
         .verify(message, signature)
         .map_err(|_| CryptoError::BadSignature)?;
-    Ok(SignatureAlgorithm { name, digest: d })
+    Ok(SignatureAlgorithm {
+        name: v.name,
+        digest: v.digest,
+    })
+}
+
+/// RSA PKCS#1 v1.5 with digest `d`: keys of 1024 to 8192 bits (2048 for SHA-384).
+fn rsa_pkcs1(key: &PublicKeyInfo, d: DigestAlgorithm) -> Result<Verifier, CryptoError> {
+    use DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
+    let bits = key
+        .rsa_bits()
+        .ok_or_else(|| key_mismatch(key, "RSA PKCS#1 v1.5"))?;
+    if !(RSA_MIN_LEGACY_BITS..=RSA_MAX_BITS).contains(&bits) {
+        return Err(unsupported(format!("RSA-{bits}")));
+    }
+    Ok(match d {
+        Sha1 => Verifier::new(
+            &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            "RSA PKCS#1 v1.5 SHA-1",
+            d,
+        ),
+        Sha256 => Verifier::new(
+            &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+            "RSA PKCS#1 v1.5 SHA-256",
+            d,
+        ),
+        // ring has no legacy 1024-bit variant for SHA-384.
+        Sha384 if bits < RSA_MIN_BITS => {
+            return Err(unsupported(format!("RSA-{bits} with SHA-384")));
+        }
+        Sha384 => Verifier::new(
+            &signature::RSA_PKCS1_2048_8192_SHA384,
+            "RSA PKCS#1 v1.5 SHA-384",
+            d,
+        ),
+        Sha512 => Verifier::new(
+            &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+            "RSA PKCS#1 v1.5 SHA-512",
+            d,
+        ),
+    })
+}
+
+/// RSASSA-PSS with the digest its parameters name: keys of 2048 to 8192 bits, no SHA-1.
+fn rsa_pss(key: &PublicKeyInfo, params: Option<&Any<'_>>) -> Result<Verifier, CryptoError> {
+    use DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
+    let bits = key
+        .rsa_bits()
+        .ok_or_else(|| key_mismatch(key, "RSASSA-PSS"))?;
+    let d = pss_digest(params)?;
+    if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
+        return Err(unsupported(format!("RSASSA-PSS with RSA-{bits}")));
+    }
+    Ok(match d {
+        Sha256 => Verifier::new(
+            &signature::RSA_PSS_2048_8192_SHA256,
+            "RSASSA-PSS SHA-256",
+            d,
+        ),
+        Sha384 => Verifier::new(
+            &signature::RSA_PSS_2048_8192_SHA384,
+            "RSASSA-PSS SHA-384",
+            d,
+        ),
+        Sha512 => Verifier::new(
+            &signature::RSA_PSS_2048_8192_SHA512,
+            "RSASSA-PSS SHA-512",
+            d,
+        ),
+        Sha1 => return Err(unsupported("RSASSA-PSS with SHA-1")),
+    })
+}
+
+/// Plain (BSI TR-03111) ECDSA: P-256 with SHA-256 and P-384 with SHA-384.
+fn ecdsa_plain(key: &PublicKeyInfo, d: DigestAlgorithm) -> Result<Verifier, CryptoError> {
+    use DigestAlgorithm::{Sha256, Sha384};
+    let KeyKind::Ec { curve } = key.kind() else {
+        return Err(key_mismatch(key, "ECDSA"));
+    };
+    Ok(match (curve, d) {
+        (Curve::P256, Sha256) => Verifier::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            "ECDSA (plain) P-256 SHA-256",
+            d,
+        ),
+        (Curve::P384, Sha384) => Verifier::new(
+            &signature::ECDSA_P384_SHA384_FIXED,
+            "ECDSA (plain) P-384 SHA-384",
+            d,
+        ),
+        (other, _) => {
+            return Err(unsupported(format!(
+                "plain ECDSA {} with {}",
+                other.name(),
+                d.name()
+            )));
+        }
+    })
+}
+
+/// DER-encoded ECDSA: P-256 and P-384, each with SHA-256 or SHA-384.
+fn ecdsa(key: &PublicKeyInfo, d: DigestAlgorithm) -> Result<Verifier, CryptoError> {
+    use DigestAlgorithm::{Sha256, Sha384};
+    let KeyKind::Ec { curve } = key.kind() else {
+        return Err(key_mismatch(key, "ECDSA"));
+    };
+    Ok(match (curve, d) {
+        (Curve::P256, Sha256) => {
+            Verifier::new(&signature::ECDSA_P256_SHA256_ASN1, "ECDSA P-256 SHA-256", d)
+        }
+        (Curve::P256, Sha384) => {
+            Verifier::new(&signature::ECDSA_P256_SHA384_ASN1, "ECDSA P-256 SHA-384", d)
+        }
+        (Curve::P384, Sha256) => {
+            Verifier::new(&signature::ECDSA_P384_SHA256_ASN1, "ECDSA P-384 SHA-256", d)
+        }
+        (Curve::P384, Sha384) => {
+            Verifier::new(&signature::ECDSA_P384_SHA384_ASN1, "ECDSA P-384 SHA-384", d)
+        }
+        (Curve::P256 | Curve::P384, _) => {
+            return Err(unsupported(format!(
+                "ECDSA {} with {}",
+                curve.name(),
+                d.name()
+            )));
+        }
+        (other, _) => return Err(unsupported(format!("ECDSA {}", other.name()))),
+    })
 }
 
 #[cfg(test)]

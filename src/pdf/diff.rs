@@ -143,60 +143,30 @@ struct Context {
     extensions: HashSet<u32>,
 }
 
+/// The object number an entry names, when it is a reference.
+fn ref_id(o: Option<&Object>) -> Option<u32> {
+    o.and_then(|x| x.as_ref_id()).map(|(n, _)| n)
+}
+
 impl Context {
     fn build(doc: &Document<'_>, rev: usize) -> Result<Self, PdfError> {
         let (root, cat) = catalog(doc, rev)?;
         let trailer = doc.trailer(rev).cloned().unwrap_or_default();
-        let id = |o: Option<&Object>| o.and_then(|x| x.as_ref_id()).map(|(n, _)| n);
-        let acroform = id(cat.get(b"AcroForm"));
-        let fields_array = match cat
-            .get(b"AcroForm")
-            .map(|a| doc.resolve(a, rev))
-            .transpose()?
-        {
-            Some(Object::Dict(af)) => id(af.get(b"Fields")),
-            _ => None,
-        };
-        let mut dss = HashSet::new();
-        if let Some(d) = cat.get(b"DSS") {
-            if let Some(n) = id(Some(d)) {
-                dss.insert(n);
-            }
-            if let Object::Dict(dd) = doc.resolve(d, rev)? {
-                for (k, v) in &dd.entries {
-                    if let Some(n) = id(Some(v)) {
-                        dss.insert(n);
-                    }
-                    if k.as_slice() == b"VRI"
-                        && let Object::Dict(vri) = doc.resolve(v, rev)?
-                    {
-                        for (_, e) in &vri.entries {
-                            if let Some(n) = id(Some(e)) {
-                                dss.insert(n);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let acroform = ref_id(cat.get(b"AcroForm"));
+        let fields_array = fields_array(doc, &cat, rev)?;
+        let dss = dss_objects(doc, &cat, rev)?;
         let (pages, nodes) = fields::page_ids(doc, rev)?;
-        let mut annots_arrays = HashMap::new();
-        for p in &pages {
-            if let Some(Object::Dict(pd)) = doc.get(*p, rev)?
-                && let Some(n) = id(pd.get(b"Annots"))
-            {
-                annots_arrays.insert(n, *p);
-            }
-        }
+        let annots_arrays = annots_arrays(doc, &pages, rev)?;
+        let extensions = extension_objects(doc, &cat, rev)?;
         let mut ctx = Context {
             root,
             catalog: cat.clone(),
             acroform,
             fields_array,
-            info: id(trailer.get(b"Info")),
-            metadata: id(cat.get(b"Metadata")),
+            info: ref_id(trailer.get(b"Info")),
+            metadata: ref_id(cat.get(b"Metadata")),
             dss,
-            struct_root: id(cat.get(b"StructTreeRoot")),
+            struct_root: ref_id(cat.get(b"StructTreeRoot")),
             pages: pages.into_iter().collect(),
             page_nodes: nodes.into_iter().collect(),
             annots_arrays,
@@ -207,87 +177,181 @@ impl Context {
             widget_ap_streams: HashMap::new(),
             sig_widgets: HashSet::new(),
             widget_field: HashMap::new(),
-            extensions: HashSet::new(),
+            extensions,
         };
-        if let Some(e) = cat.get(b"Extensions") {
-            if let Some(n) = id(Some(e)) {
-                ctx.extensions.insert(n);
-            }
-            if let Object::Dict(ed) = doc.resolve(e, rev)? {
-                for (_, v) in &ed.entries {
-                    if let Some(n) = id(Some(v)) {
-                        ctx.extensions.insert(n);
-                    }
-                }
-            }
-        }
         for f in fields::walk_fields(doc, rev)? {
             let Some(fid) = f.id else { continue };
-            if f.is_sig {
-                ctx.sig_widgets.insert(fid);
-            }
-            match (f.is_sig, f.has_value) {
-                (true, true) => {
-                    ctx.signed_sig_fields.insert(fid);
-                    if let Some(v) = f.value_id {
-                        ctx.sig_dicts.insert(v);
-                    }
-                }
-                (true, false) => {
-                    ctx.empty_sig_fields.insert(fid);
-                }
-                (false, _) => {
-                    ctx.form_fields.insert(fid);
-                }
-            }
+            ctx.add_field(fid, &f);
             // Appearance streams of the field's widget(s), for in-place appearance updates.
             if let Some(Object::Dict(fd)) = doc.get(fid, rev)? {
-                let mut widgets = vec![fd.clone()];
-                if let Some(Object::Array(kids)) =
-                    fd.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()?
-                {
-                    for k in kids.iter().take(64) {
-                        if let Object::Dict(kd) = doc.resolve(k, rev)? {
-                            if let Some(n) = id(Some(k)) {
-                                ctx.widget_field.insert(n, fid);
-                                if f.is_sig {
-                                    ctx.sig_widgets.insert(n);
-                                }
-                                if f.is_sig && !f.has_value {
-                                    ctx.empty_sig_fields.insert(n);
-                                } else if !f.is_sig {
-                                    ctx.form_fields.insert(n);
-                                }
-                            }
-                            widgets.push(kd);
-                        }
-                    }
-                }
+                let widgets = ctx.add_kids(doc, rev, fid, &f, fd)?;
                 for w in widgets {
-                    if let Some(n) = id(w.get(b"AP")) {
-                        ctx.widget_ap_streams.insert(n, fid);
-                    }
-                    if let Some(Object::Dict(ap)) =
-                        w.get(b"AP").map(|a| doc.resolve(a, rev)).transpose()?
-                    {
-                        for (_, v) in &ap.entries {
-                            if let Some(n) = id(Some(v)) {
-                                ctx.widget_ap_streams.insert(n, fid);
-                            }
-                            if let Object::Dict(sub) = doc.resolve(v, rev)? {
-                                for (_, sv) in &sub.entries {
-                                    if let Some(n) = id(Some(sv)) {
-                                        ctx.widget_ap_streams.insert(n, fid);
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    ctx.add_appearances(doc, rev, fid, &w)?;
                 }
             }
         }
         Ok(ctx)
     }
+
+    /// Files field `fid` as a signature widget, a signed or empty signature field (with its
+    /// signature dictionary) or a form field.
+    fn add_field(&mut self, fid: u32, f: &fields::FieldNode) {
+        if f.is_sig {
+            self.sig_widgets.insert(fid);
+        }
+        match (f.is_sig, f.has_value) {
+            (true, true) => {
+                self.signed_sig_fields.insert(fid);
+                if let Some(v) = f.value_id {
+                    self.sig_dicts.insert(v);
+                }
+            }
+            (true, false) => {
+                self.empty_sig_fields.insert(fid);
+            }
+            (false, _) => {
+                self.form_fields.insert(fid);
+            }
+        }
+    }
+
+    /// Files the /Kids widgets of field `fid` (dictionary `fd`) like the field itself, and
+    /// returns the field's widgets: `fd` and its dictionary kids.
+    fn add_kids(
+        &mut self,
+        doc: &Document<'_>,
+        rev: usize,
+        fid: u32,
+        f: &fields::FieldNode,
+        fd: Dict,
+    ) -> Result<Vec<Dict>, PdfError> {
+        let kids = fd.get(b"Kids").map(|k| doc.resolve(k, rev)).transpose()?;
+        let mut widgets = vec![fd];
+        if let Some(Object::Array(kids)) = kids {
+            for k in kids.iter().take(64) {
+                if let Object::Dict(kd) = doc.resolve(k, rev)? {
+                    if let Some(n) = ref_id(Some(k)) {
+                        self.widget_field.insert(n, fid);
+                        if f.is_sig {
+                            self.sig_widgets.insert(n);
+                        }
+                        if f.is_sig && !f.has_value {
+                            self.empty_sig_fields.insert(n);
+                        } else if !f.is_sig {
+                            self.form_fields.insert(n);
+                        }
+                    }
+                    widgets.push(kd);
+                }
+            }
+        }
+        Ok(widgets)
+    }
+
+    /// Files the appearance objects of widget `w` (its /AP dictionary, the streams or state
+    /// dictionaries in it and the streams in those) as belonging to field `fid`.
+    fn add_appearances(
+        &mut self,
+        doc: &Document<'_>,
+        rev: usize,
+        fid: u32,
+        w: &Dict,
+    ) -> Result<(), PdfError> {
+        if let Some(n) = ref_id(w.get(b"AP")) {
+            self.widget_ap_streams.insert(n, fid);
+        }
+        if let Some(Object::Dict(ap)) = w.get(b"AP").map(|a| doc.resolve(a, rev)).transpose()? {
+            for (_, v) in &ap.entries {
+                if let Some(n) = ref_id(Some(v)) {
+                    self.widget_ap_streams.insert(n, fid);
+                }
+                if let Object::Dict(sub) = doc.resolve(v, rev)? {
+                    for (_, sv) in &sub.entries {
+                        if let Some(n) = ref_id(Some(sv)) {
+                            self.widget_ap_streams.insert(n, fid);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The object number of the /Fields array of the catalog's AcroForm, when indirect.
+fn fields_array(doc: &Document<'_>, cat: &Dict, rev: usize) -> Result<Option<u32>, PdfError> {
+    Ok(
+        match cat
+            .get(b"AcroForm")
+            .map(|a| doc.resolve(a, rev))
+            .transpose()?
+        {
+            Some(Object::Dict(af)) => ref_id(af.get(b"Fields")),
+            _ => None,
+        },
+    )
+}
+
+/// The objects of the catalog's /DSS: the dictionary, its entries and the entries of its VRI.
+fn dss_objects(doc: &Document<'_>, cat: &Dict, rev: usize) -> Result<HashSet<u32>, PdfError> {
+    let mut dss = HashSet::new();
+    if let Some(d) = cat.get(b"DSS") {
+        if let Some(n) = ref_id(Some(d)) {
+            dss.insert(n);
+        }
+        if let Object::Dict(dd) = doc.resolve(d, rev)? {
+            for (k, v) in &dd.entries {
+                if let Some(n) = ref_id(Some(v)) {
+                    dss.insert(n);
+                }
+                if k.as_slice() == b"VRI"
+                    && let Object::Dict(vri) = doc.resolve(v, rev)?
+                {
+                    for (_, e) in &vri.entries {
+                        if let Some(n) = ref_id(Some(e)) {
+                            dss.insert(n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(dss)
+}
+
+/// The indirect /Annots arrays of `pages`, each with its page.
+fn annots_arrays(
+    doc: &Document<'_>,
+    pages: &[u32],
+    rev: usize,
+) -> Result<HashMap<u32, u32>, PdfError> {
+    let mut annots_arrays = HashMap::new();
+    for p in pages {
+        if let Some(Object::Dict(pd)) = doc.get(*p, rev)?
+            && let Some(n) = ref_id(pd.get(b"Annots"))
+        {
+            annots_arrays.insert(n, *p);
+        }
+    }
+    Ok(annots_arrays)
+}
+
+/// The objects of the catalog's /Extensions: the dictionary and its entries.
+fn extension_objects(doc: &Document<'_>, cat: &Dict, rev: usize) -> Result<HashSet<u32>, PdfError> {
+    let mut extensions = HashSet::new();
+    if let Some(e) = cat.get(b"Extensions") {
+        if let Some(n) = ref_id(Some(e)) {
+            extensions.insert(n);
+        }
+        if let Object::Dict(ed) = doc.resolve(e, rev)? {
+            for (_, v) in &ed.entries {
+                if let Some(n) = ref_id(Some(v)) {
+                    extensions.insert(n);
+                }
+            }
+        }
+    }
+    Ok(extensions)
 }
 
 /// Analyses the revisions after `signed_rev`. `docmdp` is the DocMDP level of the document's
@@ -338,177 +402,295 @@ fn analyse_revision(
     let after = Context::build(doc, rev)?;
     let start = findings.len();
     let mut scratch = Modifications::Allowed;
-    let deny = |findings: &mut Vec<String>, why: String| {
-        findings.push(format!("revision {}: {why}", rev + 1));
-    };
     let new_sigs: Vec<u32> = after
         .sig_dicts
         .difference(&ctx.sig_dicts)
         .copied()
         .collect();
     let adds_signature = !new_sigs.is_empty();
-    if docmdp == Some(1) {
-        // P=1: no changes at all, except DSS/timestamps (PAdES part 4 allows LTV data).
-        if adds_signature && new_sigs.iter().any(|n| !is_doc_timestamp(doc, *n, rev)) {
-            deny(
-                findings,
-                "a signature was added to a document certified with no changes allowed".into(),
-            );
-        }
-    }
-    // Signature fields that lose their value, or signatures that disappear.
-    for f in &ctx.signed_sig_fields {
-        if !after.signed_sig_fields.contains(f) {
-            deny(findings, format!("signed field {f} removed or emptied"));
-        }
-    }
-
-    // The catalog, even when /Root now names another object.
-    let (_, new_cat) = catalog(doc, rev)?;
-    if ctx.root != after.root {
-        deny(findings, "trailer /Root now names another object".into());
-    }
-    // Form filling (fields, their appearances, /NeedAppearances) is allowed only in a revision
-    // that also adds a signature, and only where DocMDP permits it (P ≥ 2).
-    let fill_ok = adds_signature && docmdp.is_none_or(|p| p >= 2);
-    check_catalog(
+    let judge = Judge {
         doc,
         before,
         rev,
-        &ctx.catalog,
-        &new_cat,
-        fill_ok,
-        findings,
-        &mut scratch,
-    );
-
-    let trailer_old = doc.trailer(before).cloned().unwrap_or_default();
-    let trailer_new = doc.trailer(rev).cloned().unwrap_or_default();
-    for key in [&b"Encrypt"[..], b"Info"] {
-        let (a, b) = (trailer_old.get(key), trailer_new.get(key));
-        let same_value = match (a, b) {
-            (None, None) => true,
-            (Some(x), Some(y)) => same(doc, x, y),
-            _ => false,
-        };
-        if !same_value && key == b"Encrypt" {
-            deny(findings, "trailer /Encrypt changed".into());
-        }
-    }
-
-    let annots_ok = docmdp == Some(3);
+        // Form filling (fields, their appearances, /NeedAppearances) is allowed only in a
+        // revision that also adds a signature, and only where DocMDP permits it (P ≥ 2).
+        fill_ok: adds_signature && docmdp.is_none_or(|p| p >= 2),
+        annots_ok: docmdp == Some(3),
+        ctx,
+        after,
+    };
+    judge.signatures(docmdp, &new_sigs, findings);
+    judge.catalog_and_trailer(findings, &mut scratch)?;
     // Objects drawn on the pages of the signed revision, computed when first needed.
     let mut rendered: Option<HashSet<u32>> = None;
     for (num, entry) in written_with_stream_members(doc, before, rev)? {
+        judge.object(num, entry, &mut rendered, findings, &mut scratch)?;
+    }
+    judge.new_fields(findings)?;
+    if findings.len() > start || scratch == Modifications::Disallowed {
+        Ok(Modifications::Disallowed)
+    } else {
+        Ok(Modifications::Allowed)
+    }
+}
+
+/// Whether a rule of [`Judge::object`] judged an object, so that no later rule applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    Yes,
+    No,
+}
+
+/// Revision `rev` judged against revision `before`, what each looks like (`ctx`, `after`) and
+/// what DocMDP and a new signature permit.
+struct Judge<'r, 'a> {
+    doc: &'r Document<'a>,
+    before: usize,
+    rev: usize,
+    ctx: Context,
+    after: Context,
+    /// Form filling is allowed (a new signature, DocMDP P ≥ 2 or none).
+    fill_ok: bool,
+    /// Annotations may be added (DocMDP P = 3).
+    annots_ok: bool,
+}
+
+impl Judge<'_, '_> {
+    fn deny(&self, findings: &mut Vec<String>, why: String) {
+        findings.push(format!("revision {}: {why}", self.rev + 1));
+    }
+
+    /// Signatures added under DocMDP P=1, and signed fields that lose their value.
+    fn signatures(&self, docmdp: DocMdp, new_sigs: &[u32], findings: &mut Vec<String>) {
+        let (doc, rev) = (self.doc, self.rev);
+        if docmdp == Some(1) {
+            // P=1: no changes at all, except DSS/timestamps (PAdES part 4 allows LTV data).
+            if !new_sigs.is_empty() && new_sigs.iter().any(|n| !is_doc_timestamp(doc, *n, rev)) {
+                self.deny(
+                    findings,
+                    "a signature was added to a document certified with no changes allowed".into(),
+                );
+            }
+        }
+        // Signature fields that lose their value, or signatures that disappear.
+        for f in &self.ctx.signed_sig_fields {
+            if !self.after.signed_sig_fields.contains(f) {
+                self.deny(findings, format!("signed field {f} removed or emptied"));
+            }
+        }
+    }
+
+    /// The catalog, even when /Root now names another object, and the trailer's /Encrypt.
+    fn catalog_and_trailer(
+        &self,
+        findings: &mut Vec<String>,
+        scratch: &mut Modifications,
+    ) -> Result<(), PdfError> {
+        let (doc, before, rev) = (self.doc, self.before, self.rev);
+        let (_, new_cat) = catalog(doc, rev)?;
+        if self.ctx.root != self.after.root {
+            self.deny(findings, "trailer /Root now names another object".into());
+        }
+        check_catalog(
+            doc,
+            before,
+            rev,
+            &self.ctx.catalog,
+            &new_cat,
+            self.fill_ok,
+            findings,
+            scratch,
+        );
+        let trailer_old = doc.trailer(before).cloned().unwrap_or_default();
+        let trailer_new = doc.trailer(rev).cloned().unwrap_or_default();
+        for key in [&b"Encrypt"[..], b"Info"] {
+            let (a, b) = (trailer_old.get(key), trailer_new.get(key));
+            let same_value = match (a, b) {
+                (None, None) => true,
+                (Some(x), Some(y)) => same(doc, x, y),
+                _ => false,
+            };
+            if !same_value && key == b"Encrypt" {
+                self.deny(findings, "trailer /Encrypt changed".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Judges object `num`, which revision `rev` writes (`entry`), by what it was in `before`.
+    fn object(
+        &self,
+        num: u32,
+        entry: Entry,
+        rendered: &mut Option<HashSet<u32>>,
+        findings: &mut Vec<String>,
+        scratch: &mut Modifications,
+    ) -> Result<(), PdfError> {
+        let (doc, before, rev) = (self.doc, self.before, self.rev);
         let old = doc.get(num, before)?;
         let new = match entry {
             Entry::Free => None,
             _ => doc.get(num, rev)?,
         };
         let (old, new) = match (old, new) {
-            (None, _) => continue, // a new object: judged where something refers to it
+            (None, _) => return Ok(()), // a new object: judged where something refers to it
             (Some(o), None) => {
                 if !is_container(&o) {
-                    deny(findings, format!("object {num} deleted"));
+                    self.deny(findings, format!("object {num} deleted"));
                 }
-                continue;
+                return Ok(());
             }
             (Some(o), Some(n)) => (o, n),
         };
         if is_container(&old) || same(doc, &old, &new) {
-            continue;
+            return Ok(());
         }
-        let od = old.as_dict();
-        let nd = new.as_dict();
-        if Some(num) == ctx.root {
-            continue; // judged above through check_catalog
+        let (od, nd) = (old.as_dict(), new.as_dict());
+        if Some(num) == self.ctx.root {
+            return Ok(()); // judged through check_catalog
         }
-        // Metadata, DSS, structure and extension objects may change, but not when the signed
-        // revision also draws them on a page (a content stream named as XMP metadata, /Info or
-        // a DSS entry would otherwise be a shadow attack the whitelist waves through).
+        if self.whitelisted(num, &old, od, rendered, findings)? == Judged::Yes
+            || self.form_objects(num, &old, &new, od, nd, findings, scratch)? == Judged::Yes
+            || self.fields(num, od, nd, findings)? == Judged::Yes
+            || self.page_objects(num, &old, &new, od, nd, findings, scratch)? == Judged::Yes
+        {
+            return Ok(());
+        }
+        self.deny(
+            findings,
+            format!("object {num} ({}) changed", describe(&old)),
+        );
+        Ok(())
+    }
+
+    /// Metadata, DSS, structure and extension objects may change, but not when the signed
+    /// revision also draws them on a page (a content stream named as XMP metadata, /Info or a
+    /// DSS entry would otherwise be a shadow attack the whitelist waves through).
+    fn whitelisted(
+        &self,
+        num: u32,
+        old: &Object,
+        od: Option<&Dict>,
+        rendered: &mut Option<HashSet<u32>>,
+        findings: &mut Vec<String>,
+    ) -> Result<Judged, PdfError> {
+        let ctx = &self.ctx;
+        let is_struct = || {
+            Some(num) == ctx.struct_root
+                || od.is_some_and(|d| {
+                    matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot"))
+                })
+        };
         let whitelisted = Some(num) == ctx.info
             || Some(num) == ctx.metadata
             || ctx.dss.contains(&num)
             || ctx.extensions.contains(&num)
-            || Some(num) == ctx.struct_root
-            || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot")));
+            || is_struct();
         if whitelisted
             && rendered
-                .get_or_insert_with(|| rendered_objects(doc, before))
+                .get_or_insert_with(|| rendered_objects(self.doc, self.before))
                 .contains(&num)
         {
-            deny(
+            self.deny(
                 findings,
-                format!(
-                    "object {num} ({}), drawn on a page, changed",
-                    describe(&old)
-                ),
+                format!("object {num} ({}), drawn on a page, changed", describe(old)),
             );
-            continue;
+            return Ok(Judged::Yes);
         }
         if Some(num) == ctx.info || Some(num) == ctx.metadata || ctx.dss.contains(&num) {
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.extensions.contains(&num) {
-            // Developer extensions may be updated, unless the object is also used elsewhere.
-            let owners: HashSet<u32> = ctx
-                .root
-                .into_iter()
-                .chain(ctx.extensions.iter().copied())
-                .collect();
-            let in_catalog = ctx
-                .catalog
-                .entries
-                .iter()
-                .any(|(k, v)| k.as_slice() != b"Extensions" && mentions(v, num, 0));
-            if in_catalog || shared(doc, before, num, &owners)? {
-                deny(
-                    findings,
-                    format!("extensions object {num}, shared with other objects, changed"),
-                );
-            }
-            continue;
+            self.extension(num, findings)?;
+            return Ok(Judged::Yes);
         }
-        if Some(num) == ctx.struct_root
-            || od.is_some_and(|d| matches!(d.type_name(), Some(b"StructElem" | b"StructTreeRoot")))
-        {
-            continue;
+        Ok(if is_struct() { Judged::Yes } else { Judged::No })
+    }
+
+    /// Developer extensions may be updated, unless the object is also used elsewhere.
+    fn extension(&self, num: u32, findings: &mut Vec<String>) -> Result<(), PdfError> {
+        let ctx = &self.ctx;
+        let owners: HashSet<u32> = ctx
+            .root
+            .into_iter()
+            .chain(ctx.extensions.iter().copied())
+            .collect();
+        let in_catalog = ctx
+            .catalog
+            .entries
+            .iter()
+            .any(|(k, v)| k.as_slice() != b"Extensions" && mentions(v, num, 0));
+        if in_catalog || shared(self.doc, self.before, num, &owners)? {
+            self.deny(
+                findings,
+                format!("extensions object {num}, shared with other objects, changed"),
+            );
         }
+        Ok(())
+    }
+
+    /// The AcroForm dictionary, its /Fields array, earlier signature dictionaries and signed
+    /// signature fields.
+    #[allow(clippy::too_many_arguments)]
+    fn form_objects(
+        &self,
+        num: u32,
+        old: &Object,
+        new: &Object,
+        od: Option<&Dict>,
+        nd: Option<&Dict>,
+        findings: &mut Vec<String>,
+        scratch: &mut Modifications,
+    ) -> Result<Judged, PdfError> {
+        let (doc, before, rev, ctx) = (self.doc, self.before, self.rev, &self.ctx);
         if Some(num) == ctx.acroform {
             if let (Some(a), Some(b)) = (od, nd) {
-                check_acroform(doc, before, rev, a, b, fill_ok, findings, &mut scratch, rev);
+                check_acroform(doc, before, rev, a, b, self.fill_ok, findings, scratch, rev);
             } else {
-                deny(findings, "AcroForm replaced by a non-dictionary".into());
+                self.deny(findings, "AcroForm replaced by a non-dictionary".into());
             }
-            continue;
+            return Ok(Judged::Yes);
         }
         if Some(num) == ctx.fields_array {
             if !is_superset(
-                &refs_of(doc, Some(&old), before)?,
-                &refs_of(doc, Some(&new), rev)?,
+                &refs_of(doc, Some(old), before)?,
+                &refs_of(doc, Some(new), rev)?,
             ) {
-                deny(findings, "form fields removed from /Fields".into());
+                self.deny(findings, "form fields removed from /Fields".into());
             }
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.sig_dicts.contains(&num) {
-            deny(
+            self.deny(
                 findings,
                 format!("signature dictionary {num} of an earlier signature changed"),
             );
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.signed_sig_fields.contains(&num) {
-            deny(findings, format!("signed signature field {num} changed"));
-            continue;
+            self.deny(findings, format!("signed signature field {num} changed"));
+            return Ok(Judged::Yes);
         }
+        Ok(Judged::No)
+    }
+
+    /// Empty signature fields and form fields (and their widgets): a shared appearance they
+    /// stop using, then the keys they change.
+    fn fields(
+        &self,
+        num: u32,
+        od: Option<&Dict>,
+        nd: Option<&Dict>,
+        findings: &mut Vec<String>,
+    ) -> Result<Judged, PdfError> {
+        let ctx = &self.ctx;
         if (ctx.empty_sig_fields.contains(&num) || ctx.form_fields.contains(&num))
             && let (Some(a), Some(b)) = (od, nd)
             && let Some((ap, _)) = a.get(b"AP").and_then(Object::as_ref_id)
         {
             let replaced = b.get(b"AP").and_then(Object::as_ref_id).map(|(n, _)| n) != Some(ap);
-            if replaced && referenced_elsewhere(doc, before, ap, num)? {
-                deny(
+            if replaced && referenced_elsewhere(self.doc, self.before, ap, num)? {
+                self.deny(
                     findings,
                     format!("field {num}: appearance {ap}, shared with other objects, replaced"),
                 );
@@ -516,129 +698,169 @@ fn analyse_revision(
         }
         if ctx.empty_sig_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                let keys = changed_keys(doc, a, b);
-                let bad: Vec<String> = keys
-                    .iter()
-                    .filter(|k| !SIG_FIELD_KEYS.contains(&k.as_slice()))
-                    .map(|k| name(k))
-                    .collect();
-                if !bad.is_empty() {
-                    deny(
-                        findings,
-                        format!("signature field {num}: {} changed", bad.join(", ")),
-                    );
-                } else if !keys.is_empty() && !signed_in(&after, num, b) {
-                    // Filling an empty signature field means signing it: a new appearance or
-                    // visibility without a signature is an overlay.
-                    deny(
-                        findings,
-                        format!("empty signature field {num} changed without being signed"),
-                    );
-                }
+                self.empty_sig_field(num, a, b, findings);
             }
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.form_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                let bad: Vec<String> = changed_keys(doc, a, b)
-                    .iter()
-                    .filter(|k| !FORM_FILL_KEYS.contains(&k.as_slice()))
-                    .map(|k| name(k))
-                    .collect();
-                if !bad.is_empty() || !fill_ok {
-                    deny(
-                        findings,
-                        format!(
-                            "form field {num} changed{}",
-                            if fill_ok {
-                                format!(": {}", bad.join(", "))
-                            } else {
-                                " without a new signature".to_string()
-                            }
-                        ),
-                    );
-                }
+                self.form_field(num, a, b, findings);
             }
-            continue;
+            return Ok(Judged::Yes);
         }
+        Ok(Judged::No)
+    }
+
+    /// An empty signature field (`a` before, `b` after) may change only in the keys signing
+    /// sets, and only by being signed.
+    fn empty_sig_field(&self, num: u32, a: &Dict, b: &Dict, findings: &mut Vec<String>) {
+        let keys = changed_keys(self.doc, a, b);
+        let bad: Vec<String> = keys
+            .iter()
+            .filter(|k| !SIG_FIELD_KEYS.contains(&k.as_slice()))
+            .map(|k| name(k))
+            .collect();
+        if !bad.is_empty() {
+            self.deny(
+                findings,
+                format!("signature field {num}: {} changed", bad.join(", ")),
+            );
+        } else if !keys.is_empty() && !signed_in(&self.after, num, b) {
+            // Filling an empty signature field means signing it: a new appearance or
+            // visibility without a signature is an overlay.
+            self.deny(
+                findings,
+                format!("empty signature field {num} changed without being signed"),
+            );
+        }
+    }
+
+    /// A form field (`a` before, `b` after) may change only in the keys form filling sets,
+    /// and only where form filling is allowed.
+    fn form_field(&self, num: u32, a: &Dict, b: &Dict, findings: &mut Vec<String>) {
+        let fill_ok = self.fill_ok;
+        let bad: Vec<String> = changed_keys(self.doc, a, b)
+            .iter()
+            .filter(|k| !FORM_FILL_KEYS.contains(&k.as_slice()))
+            .map(|k| name(k))
+            .collect();
+        if !bad.is_empty() || !fill_ok {
+            self.deny(
+                findings,
+                format!(
+                    "form field {num} changed{}",
+                    if fill_ok {
+                        format!(": {}", bad.join(", "))
+                    } else {
+                        " without a new signature".to_string()
+                    }
+                ),
+            );
+        }
+    }
+
+    /// Widget appearance streams, pages, their /Annots arrays and page tree nodes.
+    #[allow(clippy::too_many_arguments)]
+    fn page_objects(
+        &self,
+        num: u32,
+        old: &Object,
+        new: &Object,
+        od: Option<&Dict>,
+        nd: Option<&Dict>,
+        findings: &mut Vec<String>,
+        scratch: &mut Modifications,
+    ) -> Result<Judged, PdfError> {
+        let (doc, before, rev, ctx) = (self.doc, self.before, self.rev, &self.ctx);
         if let Some(field) = ctx.widget_ap_streams.get(&num) {
             let field_ok = (ctx.empty_sig_fields.contains(field)
-                && after.signed_sig_fields.contains(field))
-                || (ctx.form_fields.contains(field) && fill_ok);
+                && self.after.signed_sig_fields.contains(field))
+                || (ctx.form_fields.contains(field) && self.fill_ok);
             if !field_ok || referenced_elsewhere(doc, before, num, *field)? {
-                deny(findings, format!("appearance stream {num} overwritten"));
+                self.deny(findings, format!("appearance stream {num} overwritten"));
             }
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.pages.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                let keys = changed_keys(doc, a, b);
-                let bad: Vec<String> = keys
-                    .iter()
-                    .filter(|k| !PAGE_KEYS.contains(&k.as_slice()))
-                    .map(|k| name(k))
-                    .collect();
-                if !bad.is_empty() {
-                    deny(findings, format!("page {num}: {} changed", bad.join(", ")));
-                } else if keys.iter().any(|k| k.as_slice() == b"Annots") {
-                    check_annots(
-                        doc,
-                        before,
-                        rev,
-                        a.get(b"Annots"),
-                        b.get(b"Annots"),
-                        annots_ok,
-                        &after,
-                        findings,
-                        &mut scratch,
-                        rev,
-                    )?;
-                }
+                self.page(num, a, b, findings, scratch)?;
             }
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.annots_arrays.contains_key(&num) {
             check_annots(
                 doc,
                 before,
                 rev,
-                Some(&old),
-                Some(&new),
-                annots_ok,
-                &after,
+                Some(old),
+                Some(new),
+                self.annots_ok,
+                &self.after,
                 findings,
-                &mut scratch,
+                scratch,
                 rev,
             )?;
-            continue;
+            return Ok(Judged::Yes);
         }
         if ctx.page_nodes.contains(&num) {
-            deny(findings, format!("page tree node {num} changed"));
-            continue;
+            self.deny(findings, format!("page tree node {num} changed"));
+            return Ok(Judged::Yes);
         }
-        deny(
-            findings,
-            format!("object {num} ({}) changed", describe(&old)),
-        );
+        Ok(Judged::No)
     }
-    // New fields added to /Fields must be signature fields (or filled fields with a signature).
-    let new_fields = fields::walk_fields(doc, rev)?;
-    for f in new_fields {
-        let Some(id) = f.id else { continue };
-        let known = ctx.signed_sig_fields.contains(&id)
-            || ctx.empty_sig_fields.contains(&id)
-            || ctx.form_fields.contains(&id);
-        if !known && !f.is_sig {
-            deny(
+
+    /// A page (`a` before, `b` after) may change only in the keys adding a widget sets, and
+    /// its annotations as [`check_annots`] allows.
+    fn page(
+        &self,
+        num: u32,
+        a: &Dict,
+        b: &Dict,
+        findings: &mut Vec<String>,
+        scratch: &mut Modifications,
+    ) -> Result<(), PdfError> {
+        let keys = changed_keys(self.doc, a, b);
+        let bad: Vec<String> = keys
+            .iter()
+            .filter(|k| !PAGE_KEYS.contains(&k.as_slice()))
+            .map(|k| name(k))
+            .collect();
+        if !bad.is_empty() {
+            self.deny(findings, format!("page {num}: {} changed", bad.join(", ")));
+        } else if keys.iter().any(|k| k.as_slice() == b"Annots") {
+            check_annots(
+                self.doc,
+                self.before,
+                self.rev,
+                a.get(b"Annots"),
+                b.get(b"Annots"),
+                self.annots_ok,
+                &self.after,
                 findings,
-                format!("new non-signature field {id} '{}' added", f.name),
-            );
+                scratch,
+                self.rev,
+            )?;
         }
+        Ok(())
     }
-    if findings.len() > start || scratch == Modifications::Disallowed {
-        Ok(Modifications::Disallowed)
-    } else {
-        Ok(Modifications::Allowed)
+
+    /// New fields added to /Fields must be signature fields (or filled fields with a
+    /// signature).
+    fn new_fields(&self, findings: &mut Vec<String>) -> Result<(), PdfError> {
+        let ctx = &self.ctx;
+        for f in fields::walk_fields(self.doc, self.rev)? {
+            let Some(id) = f.id else { continue };
+            let known = ctx.signed_sig_fields.contains(&id)
+                || ctx.empty_sig_fields.contains(&id)
+                || ctx.form_fields.contains(&id);
+            if !known && !f.is_sig {
+                self.deny(
+                    findings,
+                    format!("new non-signature field {id} '{}' added", f.name),
+                );
+            }
+        }
+        Ok(())
     }
 }
 

@@ -141,6 +141,92 @@ fn classic_entry(data: &[u8], at: usize) -> Option<(u64, u64, &[u8])> {
     }
 }
 
+/// The /W field widths and the /Index (first, count) pairs of the cross-reference stream at
+/// `off` with dictionary `dict`; /Index defaults to one subsection of /Size objects.
+fn xref_stream_layout(dict: &Dict, off: usize) -> Result<(Vec<usize>, Vec<i64>), PdfError> {
+    let xerr = |what| PdfError::Xref { offset: off, what };
+    let widths: Vec<usize> = match dict.get(b"W") {
+        Some(Object::Array(a)) if a.len() == 3 => a
+            .iter()
+            .map(|o| match o {
+                Object::Int(i) if (0..=8).contains(i) => usize::try_from(*i).ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| xerr("bad /W"))?,
+        _ => return Err(xerr("missing /W")),
+    };
+    let size = dict.int(b"Size").ok_or_else(|| xerr("missing /Size"))?;
+    let index: Vec<i64> = match dict.get(b"Index") {
+        Some(Object::Array(a)) => a
+            .iter()
+            .map(|o| match o {
+                Object::Int(i) if *i >= 0 => Some(*i),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| xerr("bad /Index"))?,
+        _ => vec![0, size],
+    };
+    Ok((widths, index))
+}
+
+/// The entries of the decoded cross-reference stream at `off`: rows of `widths` bytes, numbered
+/// by the (first, count) pairs of `index`.
+fn xref_stream_entries(
+    decoded: &[u8],
+    widths: &[usize],
+    index: &[i64],
+    off: usize,
+) -> Result<BTreeMap<u32, Entry>, PdfError> {
+    let xerr = |what| PdfError::Xref { offset: off, what };
+    let row: usize = widths.iter().sum();
+    if row == 0 {
+        return Err(xerr("/W sums to zero"));
+    }
+    let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let mut entries = BTreeMap::new();
+    let mut rows = decoded.chunks_exact(row);
+    for pair in index.chunks(2) {
+        let [first, count] = pair else {
+            return Err(xerr("odd /Index length"));
+        };
+        for i in 0..*count {
+            let Some(r) = rows.next() else {
+                return Err(xerr("stream shorter than /Index says"));
+            };
+            let (w0, w1) = (
+                widths.first().copied().unwrap_or(0),
+                widths.get(1).copied().unwrap_or(0),
+            );
+            let t = if w0 == 0 {
+                1
+            } else {
+                field(r.get(..w0).unwrap_or(&[]))
+            };
+            let f2 = field(r.get(w0..w0 + w1).unwrap_or(&[]));
+            let f3 = field(r.get(w0 + w1..).unwrap_or(&[]));
+            let num = u32::try_from(first.saturating_add(i))
+                .map_err(|_| xerr("object number too large"))?;
+            let e = match t {
+                0 => Entry::Free,
+                1 => Entry::InFile {
+                    offset: usize::try_from(f2).map_err(|_| xerr("bad offset"))?,
+                    generation: u16::try_from(f3).map_err(|_| xerr("bad generation"))?,
+                },
+                2 => Entry::InStream {
+                    stream: u32::try_from(f2).map_err(|_| xerr("bad stream number"))?,
+                    index: u32::try_from(f3).map_err(|_| xerr("bad index"))?,
+                },
+                // ISO 32000-1 Table 18: other types are treated as null references.
+                _ => Entry::Free,
+            };
+            entries.entry(num).or_insert(e);
+        }
+    }
+    Ok(entries)
+}
+
 fn eol_len(data: &[u8], at: usize) -> usize {
     match (data.get(at), data.get(at + 1)) {
         (Some(b'\r'), Some(b'\n')) => 2,
@@ -319,56 +405,9 @@ impl<'a> Document<'a> {
             return Err(xerr("offset past the end of the file"));
         }
         let mut lx = Lexer::new(self.data, off, true);
-        let save = lx.pos;
         let end = self.revision_end_for(off);
         if lx.token() == b"xref" {
-            let mut entries = BTreeMap::new();
-            loop {
-                let before = lx.pos;
-                let Some(first) = lx.uint() else {
-                    lx.pos = before;
-                    break;
-                };
-                let count = lx.uint().ok_or_else(|| xerr("bad subsection header"))?;
-                let remaining = self.data.len().saturating_sub(lx.pos) / 18;
-                if usize::try_from(count).map_or(true, |c| c > remaining) {
-                    return Err(xerr("subsection count exceeds the file"));
-                }
-                for i in 0..count {
-                    lx.skip_ws();
-                    let (o, g, kind) = match classic_entry(self.data, lx.pos) {
-                        Some(e) => {
-                            lx.pos += 18;
-                            e
-                        }
-                        None => {
-                            let o = lx.uint().ok_or_else(|| xerr("bad entry offset"))?;
-                            let g = lx.uint().ok_or_else(|| xerr("bad entry generation"))?;
-                            (o, g, lx.token())
-                        }
-                    };
-                    let num = first
-                        .checked_add(i)
-                        .and_then(|n| u32::try_from(n).ok())
-                        .ok_or_else(|| xerr("object number too large"))?;
-                    let generation = u16::try_from(g).map_err(|_| xerr("generation too large"))?;
-                    let e = match kind {
-                        b"n" => Entry::InFile {
-                            offset: usize::try_from(o).map_err(|_| xerr("bad offset"))?,
-                            generation,
-                        },
-                        b"f" => Entry::Free,
-                        _ => return Err(xerr("entry type is not n or f")),
-                    };
-                    // Within one section the first definition of a number wins.
-                    entries.entry(num).or_insert(e);
-                    if entries.len() > self.limits.max_objects {
-                        return Err(PdfError::TooManyObjects {
-                            limit: self.limits.max_objects,
-                        });
-                    }
-                }
-            }
+            let entries = self.read_xref_table(&mut lx, off)?;
             lx.keyword(b"trailer", "expected 'trailer'")?;
             let trailer = match lx.object(0)? {
                 Object::Dict(d) => d,
@@ -381,8 +420,83 @@ impl<'a> Document<'a> {
                 end,
             });
         }
-        let _ = save;
-        // A cross-reference stream (ISO 32000-1 §7.5.8).
+        self.read_xref_stream(off, end)
+    }
+
+    /// The subsections of a classic cross-reference table (ISO 32000-1 §7.5.4), read from `lx`
+    /// just after the `xref` keyword of the table at `off` up to its `trailer`.
+    fn read_xref_table(
+        &self,
+        lx: &mut Lexer<'_>,
+        off: usize,
+    ) -> Result<BTreeMap<u32, Entry>, PdfError> {
+        let xerr = |what| PdfError::Xref { offset: off, what };
+        let mut entries = BTreeMap::new();
+        loop {
+            let before = lx.pos;
+            let Some(first) = lx.uint() else {
+                lx.pos = before;
+                break;
+            };
+            let count = lx.uint().ok_or_else(|| xerr("bad subsection header"))?;
+            let remaining = self.data.len().saturating_sub(lx.pos) / 18;
+            if usize::try_from(count).map_or(true, |c| c > remaining) {
+                return Err(xerr("subsection count exceeds the file"));
+            }
+            for i in 0..count {
+                let (num, e) = self.read_table_entry(lx, off, first, i)?;
+                // Within one section the first definition of a number wins.
+                entries.entry(num).or_insert(e);
+                if entries.len() > self.limits.max_objects {
+                    return Err(PdfError::TooManyObjects {
+                        limit: self.limits.max_objects,
+                    });
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Entry `i` of the subsection starting at object `first` of the table at `off`.
+    fn read_table_entry(
+        &self,
+        lx: &mut Lexer<'_>,
+        off: usize,
+        first: u64,
+        i: u64,
+    ) -> Result<(u32, Entry), PdfError> {
+        let xerr = |what| PdfError::Xref { offset: off, what };
+        lx.skip_ws();
+        let (o, g, kind) = match classic_entry(self.data, lx.pos) {
+            Some(e) => {
+                lx.pos += 18;
+                e
+            }
+            None => {
+                let o = lx.uint().ok_or_else(|| xerr("bad entry offset"))?;
+                let g = lx.uint().ok_or_else(|| xerr("bad entry generation"))?;
+                (o, g, lx.token())
+            }
+        };
+        let num = first
+            .checked_add(i)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| xerr("object number too large"))?;
+        let generation = u16::try_from(g).map_err(|_| xerr("generation too large"))?;
+        let e = match kind {
+            b"n" => Entry::InFile {
+                offset: usize::try_from(o).map_err(|_| xerr("bad offset"))?,
+                generation,
+            },
+            b"f" => Entry::Free,
+            _ => return Err(xerr("entry type is not n or f")),
+        };
+        Ok((num, e))
+    }
+
+    /// A cross-reference stream (ISO 32000-1 §7.5.8) at `off`, of the revision ending at `end`.
+    fn read_xref_stream(&self, off: usize, end: usize) -> Result<Section, PdfError> {
+        let xerr = |what| PdfError::Xref { offset: off, what };
         let (_, _, obj) = self.parse_at(off, None, 0)?;
         let Object::Stream(stream) = obj else {
             return Err(xerr("neither 'xref' nor a cross-reference stream"));
@@ -395,76 +509,8 @@ impl<'a> Document<'a> {
             .get(stream.data_start..stream.data_end)
             .ok_or_else(|| xerr("stream data out of bounds"))?;
         let decoded = adapter::decode_stream(&stream.dict, raw, self.limits.max_decompressed)?;
-        let widths: Vec<usize> = match stream.dict.get(b"W") {
-            Some(Object::Array(a)) if a.len() == 3 => a
-                .iter()
-                .map(|o| match o {
-                    Object::Int(i) if (0..=8).contains(i) => usize::try_from(*i).ok(),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| xerr("bad /W"))?,
-            _ => return Err(xerr("missing /W")),
-        };
-        let size = stream
-            .dict
-            .int(b"Size")
-            .ok_or_else(|| xerr("missing /Size"))?;
-        let index: Vec<i64> = match stream.dict.get(b"Index") {
-            Some(Object::Array(a)) => a
-                .iter()
-                .map(|o| match o {
-                    Object::Int(i) if *i >= 0 => Some(*i),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| xerr("bad /Index"))?,
-            _ => vec![0, size],
-        };
-        let row: usize = widths.iter().sum();
-        if row == 0 {
-            return Err(xerr("/W sums to zero"));
-        }
-        let field = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let mut entries = BTreeMap::new();
-        let mut rows = decoded.chunks_exact(row);
-        for pair in index.chunks(2) {
-            let [first, count] = pair else {
-                return Err(xerr("odd /Index length"));
-            };
-            for i in 0..*count {
-                let Some(r) = rows.next() else {
-                    return Err(xerr("stream shorter than /Index says"));
-                };
-                let (w0, w1) = (
-                    widths.first().copied().unwrap_or(0),
-                    widths.get(1).copied().unwrap_or(0),
-                );
-                let t = if w0 == 0 {
-                    1
-                } else {
-                    field(r.get(..w0).unwrap_or(&[]))
-                };
-                let f2 = field(r.get(w0..w0 + w1).unwrap_or(&[]));
-                let f3 = field(r.get(w0 + w1..).unwrap_or(&[]));
-                let num = u32::try_from(first.saturating_add(i))
-                    .map_err(|_| xerr("object number too large"))?;
-                let e = match t {
-                    0 => Entry::Free,
-                    1 => Entry::InFile {
-                        offset: usize::try_from(f2).map_err(|_| xerr("bad offset"))?,
-                        generation: u16::try_from(f3).map_err(|_| xerr("bad generation"))?,
-                    },
-                    2 => Entry::InStream {
-                        stream: u32::try_from(f2).map_err(|_| xerr("bad stream number"))?,
-                        index: u32::try_from(f3).map_err(|_| xerr("bad index"))?,
-                    },
-                    // ISO 32000-1 Table 18: other types are treated as null references.
-                    _ => Entry::Free,
-                };
-                entries.entry(num).or_insert(e);
-            }
-        }
+        let (widths, index) = xref_stream_layout(&stream.dict, off)?;
+        let entries = xref_stream_entries(&decoded, &widths, &index, off)?;
         Ok(Section {
             offset: off,
             entries,

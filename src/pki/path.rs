@@ -256,47 +256,24 @@ impl PathValidator {
         opts: &PathOptions,
     ) -> PathReport {
         let mut warnings = Vec::new();
-        let signer = match Cert::parse(input.signer_der) {
-            Ok(c) => c,
-            Err(_) => {
-                return PathReport {
-                    chain: Vec::new(),
-                    outcome: PathOutcome::NoChain,
-                    revocation: Revocation::NotChecked,
-                    warnings: vec!["signer certificate is malformed".into()],
-                };
-            }
+        let Ok(certs) = gather(store, input, &mut warnings) else {
+            return PathReport {
+                chain: Vec::new(),
+                outcome: PathOutcome::NoChain,
+                revocation: Revocation::NotChecked,
+                warnings: vec!["signer certificate is malformed".into()],
+            };
         };
-        let anchors: Vec<Cert<'_>> = store
-            .anchors
-            .iter()
-            .filter_map(|d| Cert::parse(d).ok())
-            .collect();
-        // The pool: store intermediates and embedded certificates, deduplicated, without the
-        // signer and without certificates that are anchors (subject + key).
-        let mut pool: Vec<Cert<'_>> = Vec::new();
-        let mut seen: HashSet<[u8; 32]> = HashSet::from([signer.sha256]);
-        let candidates = store
-            .intermediates
-            .iter()
-            .map(Vec::as_slice)
-            .chain(input.extra_certs.iter().copied());
-        for der in candidates {
-            match Cert::parse(der) {
-                Ok(c) => {
-                    if seen.insert(c.sha256) && !anchors.iter().any(|a| a.same_entity(&c)) {
-                        pool.push(c);
-                    }
-                }
-                Err(_) => warnings.push("ignored a malformed extra certificate".into()),
-            }
+        let search = self.search(&certs, opts, &mut warnings);
+        if search.paths.is_empty() {
+            return self.partial_report(&certs, search, store, input, opts, warnings);
         }
-        let certs = Certs {
-            signer,
-            pool,
-            anchors,
-        };
+        self.best_report(&certs, &search.paths, store, input, opts, warnings)
+    }
 
+    /// The complete paths from the signer to an anchor (at most [`MAX_PATHS`]), or the longest
+    /// partial one and the first failure met.
+    fn search(&self, certs: &Certs<'_>, opts: &PathOptions, warnings: &mut Vec<String>) -> Search {
         let mut search = Search {
             paths: Vec::new(),
             longest_partial: vec![Node::Signer],
@@ -308,50 +285,72 @@ impl PathValidator {
             search.paths.push(vec![Node::Signer]);
         } else {
             let mut path = vec![Node::Signer];
-            self.extend(&certs, &mut path, opts, &mut search);
+            self.extend(certs, &mut path, opts, &mut search);
         }
         if search.visits >= MAX_CANDIDATE_VISITS {
             warnings.push(format!(
                 "path search stopped after {MAX_CANDIDATE_VISITS} issuer candidates"
             ));
         }
+        search
+    }
 
-        if search.paths.is_empty() {
-            let nodes = search.longest_partial;
-            let chain = nodes
-                .iter()
-                .filter_map(|&n| certs.get(n))
-                .map(Cert::summary)
-                .collect();
-            let revocation = match nodes.get(1).and_then(|&n| certs.get(n)) {
-                Some(issuer) => {
-                    let st = revocation::status(
-                        self,
-                        &certs.signer,
-                        issuer,
-                        store,
-                        input,
-                        opts,
-                        &mut warnings,
-                    );
-                    public_revocation(st)
-                }
-                None => Revocation::NotChecked,
-            };
-            if !store.has_anchors() {
-                warnings.push("no trust anchors configured".into());
+    /// The report when no path reaches an anchor: the longest partial chain, the signer's
+    /// revocation status when its issuer is known, and the first failure met.
+    fn partial_report(
+        &self,
+        certs: &Certs<'_>,
+        search: Search,
+        store: &TrustStore,
+        input: &PathInput<'_>,
+        opts: &PathOptions,
+        mut warnings: Vec<String>,
+    ) -> PathReport {
+        let nodes = search.longest_partial;
+        let chain = nodes
+            .iter()
+            .filter_map(|&n| certs.get(n))
+            .map(Cert::summary)
+            .collect();
+        let revocation = match nodes.get(1).and_then(|&n| certs.get(n)) {
+            Some(issuer) => {
+                let st = revocation::status(
+                    self,
+                    &certs.signer,
+                    issuer,
+                    store,
+                    input,
+                    opts,
+                    &mut warnings,
+                );
+                public_revocation(st)
             }
-            return PathReport {
-                chain,
-                outcome: search.failure.unwrap_or(PathOutcome::NoChain),
-                revocation,
-                warnings,
-            };
+            None => Revocation::NotChecked,
+        };
+        if !store.has_anchors() {
+            warnings.push("no trust anchors configured".into());
         }
+        PathReport {
+            chain,
+            outcome: search.failure.unwrap_or(PathOutcome::NoChain),
+            revocation,
+            warnings,
+        }
+    }
 
-        // Evaluate each complete path; the first valid one wins, else the first one found.
+    /// Evaluates each complete path in `paths`; the first valid one wins, else the first one
+    /// found.
+    fn best_report(
+        &self,
+        certs: &Certs<'_>,
+        paths: &[Vec<Node>],
+        store: &TrustStore,
+        input: &PathInput<'_>,
+        opts: &PathOptions,
+        warnings: Vec<String>,
+    ) -> PathReport {
         let mut first: Option<PathReport> = None;
-        for nodes in &search.paths {
+        for nodes in paths {
             let path: Vec<&Cert<'_>> = nodes.iter().filter_map(|&n| certs.get(n)).collect();
             let mut w = warnings.clone();
             let (outcome, revocation) = evaluate(self, &path, store, input, opts, &mut w);
@@ -448,6 +447,44 @@ fn key_ids_match(aki: Option<&[u8]>, ski: Option<&[u8]>) -> bool {
         (Some(a), Some(s)) => a == s,
         _ => true,
     }
+}
+
+/// The signer, the anchors of `store` that parse, and the pool: store intermediates and
+/// embedded certificates, deduplicated, without the signer and without certificates that are
+/// anchors (subject + key). Fails when the signer's certificate does not parse.
+fn gather<'a>(
+    store: &'a TrustStore,
+    input: &PathInput<'a>,
+    warnings: &mut Vec<String>,
+) -> Result<Certs<'a>, PkiError> {
+    let signer = Cert::parse(input.signer_der)?;
+    let anchors: Vec<Cert<'_>> = store
+        .anchors
+        .iter()
+        .filter_map(|d| Cert::parse(d).ok())
+        .collect();
+    let mut pool: Vec<Cert<'_>> = Vec::new();
+    let mut seen: HashSet<[u8; 32]> = HashSet::from([signer.sha256]);
+    let candidates = store
+        .intermediates
+        .iter()
+        .map(Vec::as_slice)
+        .chain(input.extra_certs.iter().copied());
+    for der in candidates {
+        match Cert::parse(der) {
+            Ok(c) => {
+                if seen.insert(c.sha256) && !anchors.iter().any(|a| a.same_entity(&c)) {
+                    pool.push(c);
+                }
+            }
+            Err(_) => warnings.push("ignored a malformed extra certificate".into()),
+        }
+    }
+    Ok(Certs {
+        signer,
+        pool,
+        anchors,
+    })
 }
 
 fn public_revocation(st: Option<RevStatus>) -> Revocation {
