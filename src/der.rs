@@ -4,6 +4,13 @@
 //! encoding, so signatures are checked over the bytes received, never over a re-encoding.
 //! Indefinite lengths (BER, X.690 §8.1.3.6) are accepted because about 61% of real PDF
 //! signatures use them; nesting is bounded by [`MAX_DEPTH`].
+//!
+//! Why not a DER crate: the crates made for DER (`der`, `asn1-rs` under x509-parser) decode into
+//! owned or typed values and reject BER, while signatures must be checked over the bytes exactly
+//! as received (signed attributes are hashed in their received encoding, indefinite lengths
+//! included) and the hot path reads a few fields of a certificate without a full parse. This
+//! reader is a few hundred lines of views with depth, length and time checks, fuzzed in CI;
+//! certificates themselves are still parsed by x509-parser.
 
 use thiserror::Error;
 

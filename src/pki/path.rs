@@ -1,4 +1,13 @@
 //! Path building (signer → issuers → anchor) and validation of the path found.
+//!
+//! Why not rustls-webpki: it validates a path for TLS server and client authentication at one
+//! time, and fails on the first problem. A signature verifier needs more: validation at the
+//! claimed signing time as well as at the validation time, revocation from CRLs and OCSP
+//! responses embedded in the document (with their own time rules), the ETSI outcome of each
+//! failure (expired, not yet valid, revoked with or without proof of existence, chain
+//! constraints), key-usage rules for document signing, and a search across several candidate
+//! issuers (cross-certified Vietnamese CAs). Certificates are parsed by x509-parser and
+//! signatures verified by ring; this module only searches and judges.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
