@@ -303,12 +303,12 @@ fn softhsm_token_signs_pdfs_that_verify() {
 
     // What a user gets wrong.
     let device = |r: Result<Pkcs11Signer, SignError>| match r {
-        Err(SignError::Device(m)) => m,
+        Err(SignError::Device(e)) => e.to_string(),
         Err(e) => panic!("expected a device error, got {e:?}"),
         Ok(s) => panic!("expected a device error, got {s:?}"),
     };
     let certificate = |r: Result<Pkcs11Signer, SignError>| match r {
-        Err(SignError::Certificate(m)) => m,
+        Err(SignError::Certificate(e)) => e.to_string(),
         Err(e) => panic!("expected a certificate error, got {e:?}"),
         Ok(s) => panic!("expected a certificate error, got {s:?}"),
     };

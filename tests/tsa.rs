@@ -54,9 +54,9 @@ fn now() -> i64 {
     vnedoc::time::now().as_second()
 }
 
-fn timestamp_error(r: Result<Vec<u8>, SignError>) -> String {
-    match r {
-        Err(SignError::Timestamp(m)) => m,
+fn timestamp_error<E: Into<SignError>>(r: Result<Vec<u8>, E>) -> String {
+    match r.map_err(Into::into) {
+        Err(SignError::Timestamp(e)) => e.to_string(),
         Err(other) => panic!("expected SignError::Timestamp, got {other:?}"),
         Ok(t) => panic!("expected an error, got a {}-byte token", t.len()),
     }

@@ -26,10 +26,9 @@ impl TstInfo {
     /// Extracts the TSTInfo of a timestamp token.
     pub fn from_token(token: &SignedData<'_>) -> Result<Self, CmsError> {
         if token.encap_content_type != oid::TST_INFO {
-            return Err(CmsError::Timestamp(format!(
-                "encapsulated content is {}, not id-ct-TSTInfo",
-                der::oid_to_string(token.encap_content_type)
-            )));
+            return Err(CmsError::NotTstInfo {
+                oid: der::oid_to_string(token.encap_content_type),
+            });
         }
         let content = token
             .encap_content

@@ -1060,8 +1060,13 @@ pub enum EdxmlError {
     AttachmentTooLarge { index: usize, size: u64, limit: u64 },
     #[error("attachment {index}: invalid base64")]
     Base64 { index: usize },
+    /// A ZIP-wrapped attachment that cannot be opened.
     #[error("attachment {index}: zipped content: {reason}")]
-    Zip { index: usize, reason: ZipError },
+    Zip {
+        index: usize,
+        #[source]
+        reason: ZipError,
+    },
     #[error("text outside the root element or a second root at byte {offset}")]
     TrailingContent { offset: u64 },
     #[error("metadata JSON: {0}")]

@@ -38,8 +38,8 @@ use thiserror::Error;
 use super::agency_id::{AgencyId, AgencyIdError};
 use super::directory::{Date, Directory};
 use super::edxml::{
-    self, Attachment, BusinessDocType, DocumentId, DocumentIdError, EdxmlError, EdxmlTimestamp,
-    Envelope,
+    self, Attachment, BusinessDocType, DocumentId, DocumentIdError, EdxmlDate, EdxmlError,
+    EdxmlTimestamp, Envelope,
 };
 use super::record::{Direction, Entry, NoRecorder, RecordError, Recorder};
 use super::routing::{Hop, Recipient, RouteError, Router};
@@ -995,9 +995,9 @@ pub enum EnvelopeError {
     /// `BussinessDocType` 1, 2 or 3 without the `DocumentId` of the original.
     #[error("BussinessDocType {} ({kind:?}) needs Bussiness/DocumentId of the original", .kind.code())]
     MissingOriginal { kind: BusinessKind },
-    /// `DueDate` outside the engine's calendar.
+    /// `DueDate` outside the engine's calendar; the date as the envelope gave it.
     #[error("DueDate {0} is outside the engine's calendar")]
-    DueDate(String),
+    DueDate(EdxmlDate),
 }
 
 /// `BussinessDocType` as the engine's [`BusinessKind`] (same digits).
@@ -1120,10 +1120,7 @@ impl Outgoing {
         };
         let due_date = header
             .due_date
-            .map(|d| {
-                Date::new(d.year(), d.month(), d.day())
-                    .ok_or_else(|| EnvelopeError::DueDate(d.to_string()))
-            })
+            .map(|d| Date::new(d.year(), d.month(), d.day()).ok_or(EnvelopeError::DueDate(d)))
             .transpose()?;
         let files = envelope
             .attachments

@@ -29,7 +29,7 @@ pub(crate) mod sqlite;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+pub use sqlite::{SetupError, SqliteOptions, SqliteStore, Synchronous};
 
 /// Identifies a document for idempotence: the sender and the edXML `DocumentId`
 /// (`{sender OrganId},{yyyy/MM/dd},{number}/{notation}`), kept as the string the sender wrote.
@@ -268,9 +268,14 @@ pub struct Counts {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The backend failed (I/O, locking, SQL). `op` names the store operation.
-    #[error("store backend failed during {op}: {message}")]
-    Backend { op: &'static str, message: String },
+    /// The backend failed (I/O, locking, SQL). `op` names the store operation; the source is
+    /// the backend's own error (for [`SqliteStore`], a `rusqlite::Error` or a [`SetupError`]).
+    #[error("store backend failed during {op}: {source}")]
+    Backend {
+        op: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Stored data could not be read back (a corrupt row or a schema from another version).
     #[error("corrupt stored {what}: {found:?}")]
     Corrupt { what: &'static str, found: String },

@@ -371,9 +371,15 @@ pub enum LedgerError {
     /// The verifier could not read the document.
     #[error("{file}: unreadable document: {reason}")]
     Unreadable { file: String, reason: String },
-    /// The backend failed (I/O, locking, SQL). `op` names the store operation.
-    #[error("ledger backend failed during {op}: {message}")]
-    Backend { op: &'static str, message: String },
+    /// The backend failed (I/O, locking, SQL). `op` names the store operation; the source is
+    /// the backend's own error (for [`SqliteLedger`], a `rusqlite::Error` or a
+    /// [`crate::exchange::store::SetupError`]).
+    #[error("ledger backend failed during {op}: {source}")]
+    Backend {
+        op: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Stored data could not be read back.
     #[error("corrupt stored {what}: {found:?}")]
     Corrupt { what: &'static str, found: String },

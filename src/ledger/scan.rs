@@ -38,13 +38,23 @@ pub enum UnitsFrom {
     Edxml,
 }
 
+/// A string that names no [`UnitsFrom`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected folders or edxml, found {found:?}")]
+pub struct UnitsFromError {
+    /// The string given.
+    pub found: String,
+}
+
 impl std::str::FromStr for UnitsFrom {
-    type Err = String;
+    type Err = UnitsFromError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "folders" => Ok(UnitsFrom::Folders),
             "edxml" => Ok(UnitsFrom::Edxml),
-            other => Err(format!("expected folders or edxml, found {other:?}")),
+            other => Err(UnitsFromError {
+                found: other.to_owned(),
+            }),
         }
     }
 }
@@ -291,7 +301,7 @@ impl<'a> Scanner<'a> {
             UnitsFrom::Edxml => {
                 let env = edxml::from_xml(&bytes).map_err(|e| fail(format!("edXML: {e}")))?;
                 self.envelope_entry(&job.name, &env, &bytes, mtime)
-                    .map_err(fail)
+                    .map_err(|e| fail(e.to_string()))
             }
         }
     }
@@ -322,12 +332,9 @@ impl<'a> Scanner<'a> {
         env: &Envelope,
         raw: &[u8],
         mtime: Option<Timestamp>,
-    ) -> Result<Entry, String> {
-        let header = env
-            .message_header()
-            .ok_or("a status envelope, not a document")?;
-        let unit = AgencyId::parse(header.from.organ_id.trim())
-            .map_err(|e| format!("From/OrganId: {e}"))?;
+    ) -> Result<Entry, EnvelopeSkip> {
+        let header = env.message_header().ok_or(EnvelopeSkip::Status)?;
+        let unit = AgencyId::parse(header.from.organ_id.trim()).map_err(EnvelopeSkip::OrganId)?;
         let document_id = header
             .document_id
             .as_deref()
@@ -345,7 +352,7 @@ impl<'a> Scanner<'a> {
             // No PDF: nothing signed to count (office files and images are not verified).
             let date = promulgated
                 .or_else(|| mtime.and_then(vietnam_date))
-                .ok_or("no date")?;
+                .ok_or(EnvelopeSkip::NoDate)?;
             return Ok(Entry {
                 unit,
                 document_id,
@@ -362,14 +369,31 @@ impl<'a> Scanner<'a> {
         );
         let report = self.verifier.verify_bytes(&label, &main.content);
         if let Some(e) = &report.error {
-            return Err(format!("attachment unreadable: {e}"));
+            return Err(EnvelopeSkip::Unreadable { reason: e.clone() });
         }
         let date = promulgated
             .or_else(|| report_date(&report).and_then(vietnam_date))
             .or_else(|| mtime.and_then(vietnam_date))
-            .ok_or("no date")?;
+            .ok_or(EnvelopeSkip::NoDate)?;
         Ok(self.entry(unit, document_id, sha256(&main.content), date, &report))
     }
+}
+
+/// Why an edXML envelope gives no entry; the message becomes the [`Skipped`] reason.
+#[derive(Debug, thiserror::Error)]
+enum EnvelopeSkip {
+    /// A Status message, not a document.
+    #[error("a status envelope, not a document")]
+    Status,
+    /// `From/OrganId` is not an agency identifier.
+    #[error("From/OrganId: {0}")]
+    OrganId(#[source] crate::exchange::AgencyIdError),
+    /// No promulgation date, signing time or file time.
+    #[error("no date")]
+    NoDate,
+    /// The verifier could not read the main attachment (`reason` is the report's error).
+    #[error("attachment unreadable: {reason}")]
+    Unreadable { reason: String },
 }
 
 /// The earliest claimed signing time of the report's signatures (document timestamps

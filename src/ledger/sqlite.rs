@@ -58,7 +58,7 @@ pub struct SqliteLedger {
 fn backend(op: &'static str) -> impl Fn(rusqlite::Error) -> LedgerError {
     move |e| LedgerError::Backend {
         op,
-        message: e.to_string(),
+        source: Box::new(e),
     }
 }
 
@@ -92,8 +92,12 @@ impl SqliteLedger {
     }
 
     fn init(conn: Connection, options: SqliteOptions) -> Result<Self, LedgerError> {
-        crate::exchange::store::sqlite::configure(&conn, &options)
-            .map_err(|(op, message)| LedgerError::Backend { op, message })?;
+        crate::exchange::store::sqlite::configure(&conn, &options).map_err(|(op, e)| {
+            LedgerError::Backend {
+                op,
+                source: Box::new(e),
+            }
+        })?;
         conn.execute_batch(SCHEMA).map_err(backend("schema"))?;
         let version: Option<i64> = conn
             .query_row(

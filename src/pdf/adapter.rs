@@ -2,7 +2,7 @@
 //! LZW, ASCII85, …); nothing of lopdf leaves this module.
 
 use super::object::{Dict, Object};
-use crate::error::PdfError;
+use crate::error::{FilterError, PdfError};
 
 fn to_lopdf(o: &Object) -> lopdf::Object {
     match o {
@@ -74,9 +74,9 @@ pub(crate) fn decode_stream(dict: &Dict, raw: &[u8], limit: usize) -> Result<Vec
     match result {
         Ok(Ok(v)) if v.len() <= limit => Ok(v),
         Ok(Ok(_)) => Err(PdfError::DecompressionLimit { limit }),
-        Ok(Err(e)) => Err(PdfError::Filter(e.to_string())),
-        Err(_) => Err(PdfError::Filter(
-            "decoder failed on malformed data".to_string(),
-        )),
+        Ok(Err(e)) => Err(PdfError::Filter(FilterError::Decoder(std::sync::Arc::new(
+            e,
+        )))),
+        Err(_) => Err(PdfError::Filter(FilterError::Panicked)),
     }
 }

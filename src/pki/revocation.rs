@@ -103,7 +103,7 @@ fn crl_status(
     let cache_key = (issuer.sha256, fingerprint(der));
     if !v.is_verified(&cache_key) {
         if let Err(e) = check_crl_signature(&crl, issuer) {
-            return skip(e);
+            return skip(e.to_string());
         }
         v.remember_verified(cache_key);
     }
@@ -167,19 +167,36 @@ fn crl_status(
     Some(RevStatus::Good)
 }
 
+/// Why a CRL's signature is not accepted; the message goes into the report's warnings.
+#[derive(Debug, thiserror::Error)]
+enum CrlSignatureError {
+    /// The issuer's keyUsage does not allow signing CRLs.
+    #[error("issuer keyUsage lacks cRLSign")]
+    NoCrlSign,
+    /// `signatureAlgorithm` and `tbsCertList.signature` differ.
+    #[error("signature algorithm fields differ")]
+    AlgorithmMismatch,
+    /// The issuer's public key cannot be read.
+    #[error("{0}")]
+    IssuerKey(#[source] crypto::CryptoError),
+    /// The signature does not verify (or its algorithm is not implemented).
+    #[error("signature: {0}")]
+    Signature(#[source] crypto::CryptoError),
+}
+
 fn check_crl_signature(
     crl: &CertificateRevocationList<'_>,
     issuer: &Cert<'_>,
-) -> Result<(), String> {
+) -> Result<(), CrlSignatureError> {
     if let Ok(Some(ku)) = issuer.x509.key_usage()
         && !ku.value.crl_sign()
     {
-        return Err("issuer keyUsage lacks cRLSign".into());
+        return Err(CrlSignatureError::NoCrlSign);
     }
     if crl.signature_algorithm != crl.tbs_cert_list.signature {
-        return Err("signature algorithm fields differ".into());
+        return Err(CrlSignatureError::AlgorithmMismatch);
     }
-    let key = issuer.public_key().map_err(|e| e.to_string())?;
+    let key = issuer.public_key().map_err(CrlSignatureError::IssuerKey)?;
     crypto::verify_with_algorithm(
         &key,
         &crl.signature_algorithm,
@@ -188,7 +205,7 @@ fn check_crl_signature(
         crl.signature_value.data.as_ref(),
     )
     .map(|_| ())
-    .map_err(|e| format!("signature: {e}"))
+    .map_err(CrlSignatureError::Signature)
 }
 
 // ---------------------------------------------------------------------------------------------

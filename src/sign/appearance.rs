@@ -24,6 +24,90 @@ use std::io::Cursor;
 mod font;
 
 use super::SignError;
+
+/// Why a visible appearance cannot be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppearanceError {
+    /// A seal size outside (0, [`MAX_SEAL_MM`]] mm.
+    #[error("seal size {size_mm} mm is outside (0, {MAX_SEAL_MM}]")]
+    SealSize { size_mm: f64 },
+    /// A copy form other than those of [`COPY_FORMS`].
+    #[error("copy form {form:?} is not one of {COPY_FORMS:?}")]
+    CopyForm { form: String },
+    /// A rectangle with a NaN or infinite coordinate; `what` names it.
+    #[error("{what} {rect:?} is not finite")]
+    RectNotFinite { what: &'static str, rect: [f64; 4] },
+    /// A rectangle of zero width or height; `what` names it.
+    #[error("{what} {rect:?} is empty")]
+    RectEmpty { what: &'static str, rect: [f64; 4] },
+    /// A text field that is empty or blank; `what` names it.
+    #[error("{what} is empty")]
+    FieldEmpty { what: &'static str },
+    /// A text field with control characters; `what` names it.
+    #[error("{what} {value:?} contains control characters")]
+    FieldControl { what: &'static str, value: String },
+    /// The page's /CropBox does not meet its /MediaBox.
+    #[error("the /CropBox lies outside the /MediaBox")]
+    CropOutsideMedia,
+    /// A page /Rotate that is not a multiple of 90.
+    #[error("/Rotate {rotate} is not a multiple of 90")]
+    Rotate { rotate: i64 },
+    /// The image is not a PNG that can be drawn.
+    #[error("PNG: {0}")]
+    Png(#[from] PngError),
+    /// The PNG file is larger than [`MAX_PNG_BYTES`].
+    #[error("PNG of {size} bytes exceeds {MAX_PNG_BYTES}")]
+    PngBytes { size: usize },
+    /// A PNG side of 0 or over [`MAX_IMAGE_SIDE`] pixels.
+    #[error("PNG of {width}×{height} pixels: each side must be 1..={MAX_IMAGE_SIDE}")]
+    PngSize { width: u32, height: u32 },
+    /// Stamp text over the length limit.
+    #[error("stamp text longer than {MAX_STAMP_CHARS} characters")]
+    StampTooLong,
+    /// The embedded font does not parse (a build defect).
+    #[error("embedded font: {0}")]
+    Font(#[source] ttf_parser::FaceParsingError),
+    /// The stamp text has a character the font lacks.
+    #[error("the stamp font has no glyph for U+{:04X}", u32::from(*.0))]
+    NoGlyph(char),
+    /// The font subset cannot be built.
+    #[error("font subsetting failed: {0:?}")]
+    Subsetting(#[source] subsetter::Error),
+    /// Compressing a stream failed.
+    #[error("compression: {0}")]
+    Compression(#[source] std::io::Error),
+}
+
+/// Why a PNG cannot be decoded into pixels.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PngError {
+    /// The png crate refused the data.
+    #[error("{0}")]
+    Decode(#[from] png::DecodingError),
+    /// The decoded image does not fit in memory.
+    #[error("image too large")]
+    TooLarge,
+    /// A bit depth other than 8 after normalisation.
+    #[error("unexpected bit depth {0:?}")]
+    BitDepth(png::BitDepth),
+    /// A palette image after normalisation.
+    #[error("palette not expanded")]
+    Palette,
+    /// A dimension that does not fit `usize`.
+    #[error("{0}")]
+    Dimension(#[from] std::num::TryFromIntError),
+    /// Rows shorter than width × channels.
+    #[error("inconsistent row size")]
+    RowSize,
+    /// Fewer rows or bytes than the header announces.
+    #[error("short image data")]
+    ShortData,
+    /// A pixel of the wrong number of channels.
+    #[error("bad pixel")]
+    BadPixel,
+}
 use crate::pdf::writer::{ObjectWriter, num};
 use font::{FontSubset, SerifFont, deflate};
 
@@ -157,9 +241,7 @@ pub fn build(
             placement,
         } => {
             if !size_mm.is_finite() || *size_mm <= 0.0 || *size_mm > MAX_SEAL_MM {
-                return Err(SignError::Appearance(format!(
-                    "seal size {size_mm} mm is outside (0, {MAX_SEAL_MM}]"
-                )));
+                return Err(AppearanceError::SealSize { size_mm: *size_mm }.into());
             }
             let side = size_mm * PT_PER_MM;
             let box_v = seal_box(&view, side, placement)?;
@@ -173,9 +255,7 @@ pub fn build(
         }
         Appearance::Copy { form, agency } => {
             if !COPY_FORMS.contains(&form.as_str()) {
-                return Err(SignError::Appearance(format!(
-                    "copy form {form:?} is not one of {COPY_FORMS:?}"
-                )));
+                return Err(AppearanceError::CopyForm { form: form.clone() }.into());
             }
             check_field(agency, "copying agency")?;
             check_field(signing_time, "signing time")?;
@@ -224,25 +304,27 @@ fn seal_box(view: &View, side: f64, placement: &SealPlacement) -> Result<[f64; 4
 }
 
 /// Rejects non-finite or empty rectangles; returns it normalised (lower left, upper right).
-fn checked_rect(r: &[f64; 4], what: &str) -> Result<[f64; 4], SignError> {
+fn checked_rect(r: &[f64; 4], what: &'static str) -> Result<[f64; 4], SignError> {
     if r.iter().any(|v| !v.is_finite()) {
-        return Err(SignError::Appearance(format!("{what} {r:?} is not finite")));
+        return Err(AppearanceError::RectNotFinite { what, rect: *r }.into());
     }
     let n = normalise(*r);
     if width(&n) <= 0.0 || height(&n) <= 0.0 {
-        return Err(SignError::Appearance(format!("{what} {r:?} is empty")));
+        return Err(AppearanceError::RectEmpty { what, rect: *r }.into());
     }
     Ok(n)
 }
 
-fn check_field(s: &str, what: &str) -> Result<(), SignError> {
+fn check_field(s: &str, what: &'static str) -> Result<(), SignError> {
     if s.trim().is_empty() {
-        return Err(SignError::Appearance(format!("{what} is empty")));
+        return Err(AppearanceError::FieldEmpty { what }.into());
     }
     if s.chars().any(char::is_control) {
-        return Err(SignError::Appearance(format!(
-            "{what} {s:?} contains control characters"
-        )));
+        return Err(AppearanceError::FieldControl {
+            what,
+            value: s.to_owned(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -289,9 +371,7 @@ impl View {
                     c[3].min(media[3]),
                 ];
                 if width(&v) <= 0.0 || height(&v) <= 0.0 {
-                    return Err(SignError::Appearance(
-                        "the /CropBox lies outside the /MediaBox".into(),
-                    ));
+                    return Err(AppearanceError::CropOutsideMedia.into());
                 }
                 v
             }
@@ -302,10 +382,10 @@ impl View {
             180 => 180,
             270 => 270,
             _ => {
-                return Err(SignError::Appearance(format!(
-                    "/Rotate {} is not a multiple of 90",
-                    page.rotate
-                )));
+                return Err(AppearanceError::Rotate {
+                    rotate: page.rotate,
+                }
+                .into());
             }
         };
         Ok(View { vis, rotate })
@@ -378,53 +458,51 @@ struct Image {
     alpha: Option<Vec<u8>>,
 }
 
-fn png_err(e: impl std::fmt::Display) -> SignError {
-    SignError::Appearance(format!("PNG: {e}"))
+fn png_err(e: impl Into<PngError>) -> SignError {
+    AppearanceError::Png(e.into()).into()
 }
 
 /// Decodes a PNG of any colour type and depth (palette and `tRNS` expanded, 16-bit reduced to 8)
 /// into RGB plus optional alpha.
 fn decode_png(data: &[u8]) -> Result<Image, SignError> {
     if data.len() > MAX_PNG_BYTES {
-        return Err(SignError::Appearance(format!(
-            "PNG of {} bytes exceeds {MAX_PNG_BYTES}",
-            data.len()
-        )));
+        return Err(AppearanceError::PngBytes { size: data.len() }.into());
     }
     let mut decoder = png::Decoder::new(Cursor::new(data));
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().map_err(png_err)?;
     let (wd, ht) = reader.info().size();
     if wd == 0 || ht == 0 || wd > MAX_IMAGE_SIDE || ht > MAX_IMAGE_SIDE {
-        return Err(SignError::Appearance(format!(
-            "PNG of {wd}×{ht} pixels: each side must be 1..={MAX_IMAGE_SIDE}"
-        )));
+        return Err(AppearanceError::PngSize {
+            width: wd,
+            height: ht,
+        }
+        .into());
     }
     let size = reader
         .output_buffer_size()
-        .ok_or_else(|| png_err("image too large"))?;
+        .ok_or_else(|| png_err(PngError::TooLarge))?;
     let mut buf = vec![0u8; size];
     let frame = reader.next_frame(&mut buf).map_err(png_err)?;
     if frame.bit_depth != png::BitDepth::Eight {
-        return Err(png_err(format!(
-            "unexpected bit depth {:?}",
-            frame.bit_depth
-        )));
+        return Err(png_err(PngError::BitDepth(frame.bit_depth)));
     }
     let channels: usize = match frame.color_type {
         png::ColorType::Grayscale => 1,
         png::ColorType::GrayscaleAlpha => 2,
         png::ColorType::Rgb => 3,
         png::ColorType::Rgba => 4,
-        png::ColorType::Indexed => return Err(png_err("palette not expanded")),
+        png::ColorType::Indexed => return Err(png_err(PngError::Palette)),
     };
     let w = usize::try_from(frame.width).map_err(png_err)?;
     let h = usize::try_from(frame.height).map_err(png_err)?;
     let row_len = w
         .checked_mul(channels)
         .filter(|&n| n <= frame.line_size)
-        .ok_or_else(|| png_err("inconsistent row size"))?;
-    let pixels = w.checked_mul(h).ok_or_else(|| png_err("image too large"))?;
+        .ok_or_else(|| png_err(PngError::RowSize))?;
+    let pixels = w
+        .checked_mul(h)
+        .ok_or_else(|| png_err(PngError::TooLarge))?;
     let mut rgb = Vec::with_capacity(pixels.saturating_mul(3));
     let has_alpha = matches!(
         frame.color_type,
@@ -436,7 +514,7 @@ fn decode_png(data: &[u8]) -> Result<Image, SignError> {
     for row in rows {
         let row = row
             .get(..row_len)
-            .ok_or_else(|| png_err("short image data"))?;
+            .ok_or_else(|| png_err(PngError::ShortData))?;
         for px in row.chunks_exact(channels) {
             match *px {
                 [g] => rgb.extend_from_slice(&[g, g, g]),
@@ -449,13 +527,13 @@ fn decode_png(data: &[u8]) -> Result<Image, SignError> {
                     rgb.extend_from_slice(&[r, g, b]);
                     alpha.push(a);
                 }
-                _ => return Err(png_err("bad pixel")),
+                _ => return Err(png_err(PngError::BadPixel)),
             }
         }
         seen = seen.saturating_add(1);
     }
     if seen != h {
-        return Err(png_err("short image data"));
+        return Err(png_err(PngError::ShortData));
     }
     Ok(Image {
         width: frame.width,
@@ -571,9 +649,7 @@ fn wrap(font: &SerifFont, text: &str, max: f64) -> Result<Vec<String>, SignError
 /// A text stamp at the top right of the page as shown.
 fn text_form(view: &View, text: &str, w: &mut ObjectWriter) -> Result<BuiltAppearance, SignError> {
     if text.chars().count() > MAX_STAMP_CHARS {
-        return Err(SignError::Appearance(format!(
-            "stamp text longer than {MAX_STAMP_CHARS} characters"
-        )));
+        return Err(AppearanceError::StampTooLong.into());
     }
     let font = SerifFont::load()?;
     let (page_w, page_h) = view.size();

@@ -2,7 +2,7 @@
 //! §5.2): signed attributes contentType, messageDigest and ESS signing-certificate-v2, written
 //! as DER with the SET OF sorted; no signingTime (the time is in /M).
 
-use super::{SignError, SignatureAlgorithm};
+use super::{CertificateError, SignError, SignatureAlgorithm};
 use crate::cms::oid;
 use crate::crypto::DigestAlgorithm;
 use crate::der;
@@ -59,8 +59,7 @@ fn signature_algorithm_id(alg: SignatureAlgorithm) -> Vec<u8> {
 
 /// The signer's issuer (raw Name) and serial (raw INTEGER content).
 fn issuer_serial(cert: &[u8]) -> Result<(Vec<u8>, Vec<u8>), SignError> {
-    let (_, c) = x509_parser::parse_x509_certificate(cert)
-        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    let (_, c) = x509_parser::parse_x509_certificate(cert).map_err(CertificateError::Parse)?;
     Ok((
         c.tbs_certificate.issuer.as_raw().to_vec(),
         c.tbs_certificate.raw_serial().to_vec(),
@@ -110,7 +109,7 @@ pub fn signed_data(
     // signedAttrs is [0] IMPLICIT: the SET's contents under tag 0xA0.
     let attrs_content = der::read_tlv(signed_attrs, 0)
         .map(|(t, _)| t.content.to_vec())
-        .map_err(|e| SignError::Certificate(format!("signed attributes: {e}")))?;
+        .map_err(CertificateError::SignedAttributes)?;
     let mut signer_info_parts: Vec<Vec<u8>> = vec![
         tlv(der::TAG_INTEGER, &[1]),
         seq(&[&issuer, &tlv(der::TAG_INTEGER, &serial)]),

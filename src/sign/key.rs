@@ -5,7 +5,7 @@ use base64::Engine as _;
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, RsaKeyPair};
 
-use super::{SignError, SignatureAlgorithm, Signer};
+use super::{CertificateError, KeyError, SignError, SignatureAlgorithm, Signer};
 
 enum Pair {
     Rsa(RsaKeyPair),
@@ -28,21 +28,19 @@ pub fn pem_or_der(bytes: &[u8], label: &str) -> Result<Vec<u8>, SignError> {
     };
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let start = text
-        .find(&begin)
-        .ok_or_else(|| SignError::Key(format!("no {begin} block")))?
-        + begin.len();
-    let stop = text[start..]
-        .find(&end)
-        .ok_or_else(|| SignError::Key(format!("no {end}")))?
-        + start;
+    let start = text.find(&begin).ok_or_else(|| KeyError::NoPemBegin {
+        label: label.to_owned(),
+    })? + begin.len();
+    let stop = text[start..].find(&end).ok_or_else(|| KeyError::NoPemEnd {
+        label: label.to_owned(),
+    })? + start;
     let b64: String = text[start..stop]
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
     base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .map_err(|e| SignError::Key(format!("PEM: {e}")))
+        .map_err(|e| KeyError::PemBase64(e).into())
 }
 
 impl KeySigner {
@@ -58,9 +56,7 @@ impl KeySigner {
         let pair = if let Ok(k) = RsaKeyPair::from_pkcs8(&der) {
             let bits = k.public().modulus_len() * 8;
             if !(2048..=4096).contains(&bits) {
-                return Err(SignError::Key(format!(
-                    "RSA-{bits}: keys of 2048 to 4096 bits are supported"
-                )));
+                return Err(KeyError::RsaSize { bits }.into());
             }
             Pair::Rsa(k)
         } else if let Ok(k) =
@@ -72,16 +68,14 @@ impl KeySigner {
         {
             Pair::Ecdsa(k, SignatureAlgorithm::EcdsaP384Sha384)
         } else {
-            return Err(SignError::Key(
-                "not a PKCS#8 RSA, ECDSA P-256 or P-384 private key".to_string(),
-            ));
+            return Err(KeyError::NotPkcs8.into());
         };
         let public: &[u8] = match &pair {
             Pair::Rsa(k) => k.public_key().as_ref(),
             Pair::Ecdsa(k, _) => k.public_key().as_ref(),
         };
-        let (_, cert) = x509_parser::parse_x509_certificate(&certificate)
-            .map_err(|e| SignError::Certificate(e.to_string()))?;
+        let (_, cert) =
+            x509_parser::parse_x509_certificate(&certificate).map_err(CertificateError::Parse)?;
         if cert
             .tbs_certificate
             .subject_pki
@@ -90,9 +84,7 @@ impl KeySigner {
             .as_ref()
             != public
         {
-            return Err(SignError::Key(
-                "the key does not match the certificate".to_string(),
-            ));
+            return Err(KeyError::CertificateMismatch.into());
         }
         Ok(KeySigner {
             pair,
@@ -110,18 +102,21 @@ impl KeySigner {
         extra_chain: &[std::path::PathBuf],
     ) -> Result<Self, SignError> {
         let read = |p: &std::path::Path| {
-            std::fs::read(p).map_err(|e| SignError::Key(format!("{}: {e}", p.display())))
+            std::fs::read(p).map_err(|source| KeyError::Read {
+                path: p.to_path_buf(),
+                source,
+            })
         };
         let mut certs = crate::pki::TrustStore::load_pem_or_der(&read(cert)?)
-            .map_err(|e| SignError::Certificate(e.to_string()))?;
+            .map_err(CertificateError::Load)?;
         if certs.is_empty() {
-            return Err(SignError::Certificate("no certificate".to_string()));
+            return Err(CertificateError::NoCertificate.into());
         }
         let signer = certs.remove(0);
         for p in extra_chain {
             certs.extend(
                 crate::pki::TrustStore::load_pem_or_der(&read(p)?)
-                    .map_err(|e| SignError::Certificate(e.to_string()))?,
+                    .map_err(CertificateError::Load)?,
             );
         }
         Self::from_pkcs8(&read(key)?, signer, certs)
@@ -154,13 +149,13 @@ impl Signer for KeySigner {
                     message,
                     &mut sig,
                 )
-                .map_err(|_| SignError::Key("RSA signing failed".to_string()))?;
+                .map_err(|_| KeyError::RsaSigning)?;
                 Ok(sig)
             }
             Pair::Ecdsa(k, _) => k
                 .sign(&self.rng, message)
                 .map(|s| s.as_ref().to_vec())
-                .map_err(|_| SignError::Key("ECDSA signing failed".to_string())),
+                .map_err(|_| KeyError::EcdsaSigning.into()),
         }
     }
 }

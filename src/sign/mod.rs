@@ -48,27 +48,130 @@ pub trait Signer {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 
+/// The error of x509-parser when a certificate cannot be parsed.
+pub type X509ParseError = x509_parser::nom::Err<x509_parser::error::X509Error>;
+
 /// Failures while signing.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum SignError {
+    /// The input document cannot be read.
     #[error("PDF: {0}")]
     Pdf(#[from] crate::error::PdfError),
+    /// The private key cannot be used, or the value it produced is wrong.
     #[error("key: {0}")]
-    Key(String),
+    Key(#[from] KeyError),
+    /// The signer's certificate (or its chain) cannot be used.
     #[error("certificate: {0}")]
-    Certificate(String),
+    Certificate(#[from] CertificateError),
+    /// The CMS is larger than the space reserved for it.
     #[error("the CMS ({needed} bytes) does not fit the reserved /Contents ({reserved} bytes)")]
     ContentsTooSmall { needed: usize, reserved: usize },
+    /// The document has a structure the signer does not rewrite.
     #[error("the document cannot take a signature: {0}")]
     Unsupported(&'static str),
+    /// The PKCS#11 token failed or refused.
     #[error("signing device: {0}")]
-    Device(String),
+    Device(#[from] pkcs11::DeviceError),
+    /// The time-stamping authority failed or sent a token that does not hold.
     #[error("timestamp: {0}")]
-    Timestamp(String),
+    Timestamp(#[from] tsa::TsaError),
+    /// The visible appearance cannot be built.
     #[error("appearance: {0}")]
-    Appearance(String),
+    Appearance(#[from] appearance::AppearanceError),
     /// Writing the signed document failed.
     #[error("output: {0}")]
-    Io(String),
+    Io(#[source] std::io::Error),
+}
+
+/// Why a private key cannot be used.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key file cannot be read.
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// PEM text without the `-----BEGIN {label}-----` line.
+    #[error("no -----BEGIN {label}----- block")]
+    NoPemBegin { label: String },
+    /// PEM text without the `-----END {label}-----` line.
+    #[error("no -----END {label}-----")]
+    NoPemEnd { label: String },
+    /// The PEM body is not base64.
+    #[error("PEM: {0}")]
+    PemBase64(#[source] base64::DecodeError),
+    /// An RSA key outside the supported sizes.
+    #[error("RSA-{bits}: keys of 2048 to 4096 bits are supported")]
+    RsaSize { bits: usize },
+    /// Neither an RSA nor an ECDSA P-256/P-384 PKCS#8 key.
+    #[error("not a PKCS#8 RSA, ECDSA P-256 or P-384 private key")]
+    NotPkcs8,
+    /// The key's public half is not the certificate's.
+    #[error("the key does not match the certificate")]
+    CertificateMismatch,
+    /// ring failed to produce an RSA signature (its error carries no detail).
+    #[error("RSA signing failed")]
+    RsaSigning,
+    /// ring failed to produce an ECDSA signature (its error carries no detail).
+    #[error("ECDSA signing failed")]
+    EcdsaSigning,
+    /// The signer returned a value that does not verify with the certificate's key.
+    #[error("the signature value does not verify with the certificate: {0}")]
+    SignatureDoesNotVerify(#[source] crate::crypto::CryptoError),
+}
+
+/// Why the signer's certificate cannot be used.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The certificate is not DER X.509.
+    #[error("{0}")]
+    Parse(#[source] X509ParseError),
+    /// A certificate file holds no certificate that can be read.
+    #[error("{0}")]
+    Load(#[source] crate::pki::PkiError),
+    /// The certificate file holds no certificate.
+    #[error("no certificate")]
+    NoCertificate,
+    /// The certificate's public key cannot be read.
+    #[error("{0}")]
+    PublicKey(#[source] crate::crypto::CryptoError),
+    /// The signed attributes built for the certificate are not DER.
+    #[error("signed attributes: {0}")]
+    SignedAttributes(#[source] crate::error::DerError),
+    /// The certificate given for a token's key cannot be parsed.
+    #[error("cannot parse the certificate: {0}")]
+    Unparsable(#[source] X509ParseError),
+    /// The public key of the certificate given for a token's key cannot be parsed.
+    #[error("cannot parse the certificate's public key: {0}")]
+    UnparsablePublicKey(#[source] x509_parser::error::X509Error),
+    /// The certificate carries another key than the token's.
+    #[error("the certificate does not belong to the token's {key} key: {mismatch}")]
+    NotTheTokensKey {
+        /// The token key, as described in messages ("RSA", "EC P-256", …).
+        key: &'static str,
+        mismatch: KeyMismatch,
+    },
+}
+
+/// How a certificate's key differs from a token's key.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyMismatch {
+    /// Both RSA, with different moduli.
+    #[error("the RSA moduli differ")]
+    RsaModulus,
+    /// Both EC, on different curves (the certificate's curve as a dotted OID).
+    #[error("the certificate's curve is {curve}")]
+    Curve { curve: String },
+    /// An EC certificate key without a named curve.
+    #[error("the certificate's key names no curve")]
+    NoCurve,
+    /// RSA against EC, or the reverse.
+    #[error("the certificate's key is of another type")]
+    OtherType,
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::cms_builder;
-use super::{SignError, SignatureAlgorithm, Signer};
+use super::{CertificateError, KeyError, SignError, SignatureAlgorithm, Signer};
 use crate::crypto::{DigestAlgorithm, KeyKind, PublicKeyInfo};
 use crate::pdf::document::{Document, Limits};
 use crate::pdf::fields;
@@ -143,7 +143,7 @@ impl PreparedSignature<'_> {
     ) -> Result<u64, SignError> {
         let input = self.input;
         let update = self.finish(signature)?;
-        let io = |e: std::io::Error| SignError::Io(e.to_string());
+        let io = SignError::Io;
         out.write_all(input).map_err(io)?;
         out.write_all(&update).map_err(io)?;
         out.flush().map_err(io)?;
@@ -201,10 +201,9 @@ fn check_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), SignError> {
-    let (_, c) = x509_parser::parse_x509_certificate(cert)
-        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    let (_, c) = x509_parser::parse_x509_certificate(cert).map_err(CertificateError::Parse)?;
     let key = PublicKeyInfo::from_spki_der(c.tbs_certificate.subject_pki.raw)
-        .map_err(|e| SignError::Certificate(e.to_string()))?;
+        .map_err(CertificateError::PublicKey)?;
     let (oid, params): (&[u8], Option<&[u8]>) = match alg {
         SignatureAlgorithm::RsaPkcs1Sha256 => (
             &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b],
@@ -227,11 +226,7 @@ fn check_signature(
     };
     crate::crypto::verify_signature(&key, oid, params, Some(alg.digest()), message, signature)
         .map(|_| ())
-        .map_err(|e| {
-            SignError::Key(format!(
-                "the signature value does not verify with the certificate: {e}"
-            ))
-        })
+        .map_err(|e| KeyError::SignatureDoesNotVerify(e).into())
 }
 
 /// Media box, crop box and rotation of a page, following inheritance from the page tree
@@ -284,10 +279,9 @@ fn page_geometry(
 
 /// Upper bound of the signature value's size for the certificate's key.
 fn signature_size(cert: &[u8]) -> Result<usize, SignError> {
-    let (_, c) = x509_parser::parse_x509_certificate(cert)
-        .map_err(|e| SignError::Certificate(e.to_string()))?;
+    let (_, c) = x509_parser::parse_x509_certificate(cert).map_err(CertificateError::Parse)?;
     let key = PublicKeyInfo::from_spki_der(c.tbs_certificate.subject_pki.raw)
-        .map_err(|e| SignError::Certificate(e.to_string()))?;
+        .map_err(CertificateError::PublicKey)?;
     Ok(match key.kind() {
         KeyKind::Rsa { bits } => bits.div_ceil(8),
         KeyKind::Ec { .. } => 2 * 66 + 9,

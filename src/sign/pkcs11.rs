@@ -40,7 +40,86 @@ use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 use x509_parser::public_key::PublicKey;
 
-use super::{SignError, SignatureAlgorithm, Signer};
+use super::{CertificateError, KeyMismatch, SignError, SignatureAlgorithm, Signer};
+
+/// Why a token cannot be used or did not sign. No variant carries the PIN.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeviceError {
+    /// The PKCS#11 module cannot be loaded.
+    #[error("cannot load the PKCS#11 module {}: {source}", .module.display())]
+    LoadModule {
+        module: std::path::PathBuf,
+        #[source]
+        source: P11Error,
+    },
+    /// A PKCS#11 call failed while `doing` something.
+    #[error("{doing}: {}", describe(.source))]
+    Call {
+        /// What was being done, e.g. "opening a session".
+        doing: &'static str,
+        #[source]
+        source: P11Error,
+    },
+    /// `C_Login` refused the PIN.
+    #[error("wrong PIN for token '{token}'")]
+    WrongPin { token: String },
+    /// The token's user PIN is locked.
+    #[error("the user PIN of token '{token}' is locked")]
+    PinLocked { token: String },
+    /// The token lacks the mechanism its key needs.
+    #[error("token '{token}' does not offer {mechanism} for its {key} key")]
+    NoMechanism {
+        token: String,
+        mechanism: MechanismType,
+        /// The key, as described in messages ("RSA", "EC P-256", …).
+        key: &'static str,
+    },
+    /// No token at all is present.
+    #[error("no token labelled '{label}': no token is present")]
+    NoToken { label: String },
+    /// No token has the label; `present` holds the labels seen.
+    #[error("no token labelled '{label}' (present: {})", .present.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", "))]
+    TokenNotFound { label: String, present: Vec<String> },
+    /// Several tokens have the label.
+    #[error("{count} tokens are labelled '{label}'")]
+    DuplicateToken { label: String, count: usize },
+    /// No private key has the label.
+    #[error("no private key labelled '{label}' on the token")]
+    KeyNotFound { label: String },
+    /// Several private keys have the label.
+    #[error("{count} private keys are labelled '{label}' on the token")]
+    DuplicateKey { label: String, count: usize },
+    /// An EC key on a curve other than P-256 and P-384 (`params`: CKA_EC_PARAMS in hex).
+    #[error(
+        "key '{label}' is on an unsupported curve (CKA_EC_PARAMS {params}); P-256 and P-384 are supported"
+    )]
+    UnsupportedCurve { label: String, params: String },
+    /// An EC key whose CKA_EC_PARAMS cannot be read.
+    #[error("key '{label}' does not reveal its curve (CKA_EC_PARAMS)")]
+    UnknownCurve { label: String },
+    /// A key that is neither RSA nor EC.
+    #[error("key '{label}' is of type {key_type}; RSA and EC keys are supported")]
+    UnsupportedKeyType { label: String, key_type: KeyType },
+    /// A key whose CKA_KEY_TYPE cannot be read.
+    #[error("key '{label}' does not reveal its type (CKA_KEY_TYPE)")]
+    UnknownKeyType { label: String },
+    /// `CKM_ECDSA` returned a value of the wrong length.
+    #[error("the token returned a {found}-byte ECDSA signature; {expected} bytes were expected")]
+    EcdsaLength { found: usize, expected: usize },
+    /// `CKM_ECDSA` returned a zero r or s.
+    #[error("the token returned an ECDSA signature with a zero r or s")]
+    EcdsaZero,
+}
+
+/// A PKCS#11 error for a message: RvError's Display is the specification's paragraph; its
+/// name is clearer.
+fn describe(e: &P11Error) -> String {
+    match e {
+        P11Error::Pkcs11(rv, function) => format!("{function} failed with {rv:?}"),
+        other => other.to_string(),
+    }
+}
 
 /// DER of the namedCurve OIDs as they appear in `CKA_EC_PARAMS` (ECParameters, RFC 5480).
 const EC_PARAMS_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
@@ -130,36 +209,36 @@ impl Pkcs11Signer {
         certificate_der: Vec<u8>,
         chain: Vec<Vec<u8>>,
     ) -> Result<Self, SignError> {
-        let pkcs11 = Pkcs11::new(module).map_err(|e| {
-            SignError::Device(format!(
-                "cannot load the PKCS#11 module {}: {e}",
-                module.display()
-            ))
+        let pkcs11 = Pkcs11::new(module).map_err(|source| DeviceError::LoadModule {
+            module: module.to_path_buf(),
+            source,
         })?;
         match pkcs11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
             // Another signer in this process (or the application itself) initialised it.
             Ok(()) | Err(P11Error::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
-            Err(e) => return Err(device("C_Initialize", &e)),
+            Err(e) => return Err(device("C_Initialize", e)),
         }
 
         let slot = find_token(&pkcs11, token_label)?;
         let session = pkcs11
             .open_ro_session(slot)
-            .map_err(|e| device("opening a session", &e))?;
+            .map_err(|e| device("opening a session", e))?;
         match session.login(UserType::User, Some(&AuthPin::from(pin))) {
             // Login state is per application and token: another session is already logged in.
             Ok(()) | Err(P11Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
             Err(P11Error::Pkcs11(RvError::PinIncorrect, _)) => {
-                return Err(SignError::Device(format!(
-                    "wrong PIN for token '{token_label}'"
-                )));
+                return Err(DeviceError::WrongPin {
+                    token: token_label.to_owned(),
+                }
+                .into());
             }
             Err(P11Error::Pkcs11(RvError::PinLocked, _)) => {
-                return Err(SignError::Device(format!(
-                    "the user PIN of token '{token_label}' is locked"
-                )));
+                return Err(DeviceError::PinLocked {
+                    token: token_label.to_owned(),
+                }
+                .into());
             }
-            Err(e) => return Err(device("logging in", &e)),
+            Err(e) => return Err(device("logging in", e)),
         }
 
         let key = find_private_key(&session, key_label)?;
@@ -171,11 +250,12 @@ impl Pkcs11Signer {
         if let Ok(mechanisms) = pkcs11.get_mechanism_list(slot)
             && !mechanisms.contains(&kind.mechanism_type())
         {
-            return Err(SignError::Device(format!(
-                "token '{token_label}' does not offer {} for its {} key",
-                kind.mechanism_type(),
-                kind.describe()
-            )));
+            return Err(DeviceError::NoMechanism {
+                token: token_label.to_owned(),
+                mechanism: kind.mechanism_type(),
+                key: kind.describe(),
+            }
+            .into());
         }
 
         Ok(Self {
@@ -216,7 +296,7 @@ impl Signer for Pkcs11Signer {
             TokenKey::Rsa => self
                 .session()
                 .sign(&Mechanism::Sha256RsaPkcs, self.key, message)
-                .map_err(|e| device("signing", &e)),
+                .map_err(|e| device("signing", e)),
             TokenKey::EcP256 | TokenKey::EcP384 => {
                 let digest_alg = if self.kind == TokenKey::EcP256 {
                     &ring::digest::SHA256
@@ -227,7 +307,7 @@ impl Signer for Pkcs11Signer {
                 let raw = self
                     .session()
                     .sign(&Mechanism::Ecdsa, self.key, digest.as_ref())
-                    .map_err(|e| device("signing", &e))?;
+                    .map_err(|e| device("signing", e))?;
                 let field_len = self.kind.ec_field_len().unwrap_or(0);
                 ecdsa_raw_to_der(&raw, field_len)
             }
@@ -236,14 +316,8 @@ impl Signer for Pkcs11Signer {
 }
 
 /// A token error as [`SignError::Device`], with what was being done.
-fn device(doing: &str, e: &P11Error) -> SignError {
-    match e {
-        // RvError's Display is the specification's paragraph; its name is clearer in a message.
-        P11Error::Pkcs11(rv, function) => {
-            SignError::Device(format!("{doing}: {function} failed with {rv:?}"))
-        }
-        other => SignError::Device(format!("{doing}: {other}")),
-    }
+fn device(doing: &'static str, source: P11Error) -> SignError {
+    DeviceError::Call { doing, source }.into()
 }
 
 /// The slot holding the token labelled `label` (labels are compared without the padding spaces).
@@ -251,7 +325,7 @@ fn find_token(pkcs11: &Pkcs11, label: &str) -> Result<Slot, SignError> {
     let wanted = label.trim_end_matches(' ');
     let slots = pkcs11
         .get_slots_with_token()
-        .map_err(|e| device("listing slots", &e))?;
+        .map_err(|e| device("listing slots", e))?;
     let mut found = Vec::new();
     let mut seen = Vec::new();
     for slot in slots {
@@ -263,22 +337,25 @@ fn find_token(pkcs11: &Pkcs11, label: &str) -> Result<Slot, SignError> {
         if have == wanted {
             found.push(slot);
         } else {
-            seen.push(format!("'{have}'"));
+            seen.push(have.to_owned());
         }
     }
     match found.as_slice() {
         [slot] => Ok(*slot),
-        [] if seen.is_empty() => Err(SignError::Device(format!(
-            "no token labelled '{wanted}': no token is present"
-        ))),
-        [] => Err(SignError::Device(format!(
-            "no token labelled '{wanted}' (present: {})",
-            seen.join(", ")
-        ))),
-        _ => Err(SignError::Device(format!(
-            "{} tokens are labelled '{wanted}'",
-            found.len()
-        ))),
+        [] if seen.is_empty() => Err(DeviceError::NoToken {
+            label: wanted.to_owned(),
+        }
+        .into()),
+        [] => Err(DeviceError::TokenNotFound {
+            label: wanted.to_owned(),
+            present: seen,
+        }
+        .into()),
+        _ => Err(DeviceError::DuplicateToken {
+            label: wanted.to_owned(),
+            count: found.len(),
+        }
+        .into()),
     }
 }
 
@@ -289,23 +366,25 @@ fn find_private_key(session: &Session, label: &str) -> Result<ObjectHandle, Sign
     ];
     let keys = session
         .find_objects(&template)
-        .map_err(|e| device("searching for the private key", &e))?;
+        .map_err(|e| device("searching for the private key", e))?;
     match keys.as_slice() {
         [key] => Ok(*key),
-        [] => Err(SignError::Device(format!(
-            "no private key labelled '{label}' on the token"
-        ))),
-        _ => Err(SignError::Device(format!(
-            "{} private keys are labelled '{label}' on the token",
-            keys.len()
-        ))),
+        [] => Err(DeviceError::KeyNotFound {
+            label: label.to_owned(),
+        }
+        .into()),
+        _ => Err(DeviceError::DuplicateKey {
+            label: label.to_owned(),
+            count: keys.len(),
+        }
+        .into()),
     }
 }
 
 fn key_kind(session: &Session, key: ObjectHandle, label: &str) -> Result<TokenKey, SignError> {
     let attrs = session
         .get_attributes(key, &[AttributeType::KeyType])
-        .map_err(|e| device("reading the key type", &e))?;
+        .map_err(|e| device("reading the key type", e))?;
     let key_type = attrs.iter().find_map(|a| match a {
         Attribute::KeyType(t) => Some(*t),
         _ => None,
@@ -315,7 +394,7 @@ fn key_kind(session: &Session, key: ObjectHandle, label: &str) -> Result<TokenKe
         Some(KeyType::EC) => {
             let attrs = session
                 .get_attributes(key, &[AttributeType::EcParams])
-                .map_err(|e| device("reading the key's curve (CKA_EC_PARAMS)", &e))?;
+                .map_err(|e| device("reading the key's curve (CKA_EC_PARAMS)", e))?;
             let params = attrs.iter().find_map(|a| match a {
                 Attribute::EcParams(p) => Some(p.as_slice()),
                 _ => None,
@@ -323,22 +402,26 @@ fn key_kind(session: &Session, key: ObjectHandle, label: &str) -> Result<TokenKe
             match params {
                 Some(EC_PARAMS_P256) => Ok(TokenKey::EcP256),
                 Some(EC_PARAMS_P384) => Ok(TokenKey::EcP384),
-                Some(other) => Err(SignError::Device(format!(
-                    "key '{label}' is on an unsupported curve (CKA_EC_PARAMS {}); P-256 and \
-                     P-384 are supported",
-                    hex(other)
-                ))),
-                None => Err(SignError::Device(format!(
-                    "key '{label}' does not reveal its curve (CKA_EC_PARAMS)"
-                ))),
+                Some(other) => Err(DeviceError::UnsupportedCurve {
+                    label: label.to_owned(),
+                    params: hex(other),
+                }
+                .into()),
+                None => Err(DeviceError::UnknownCurve {
+                    label: label.to_owned(),
+                }
+                .into()),
             }
         }
-        Some(other) => Err(SignError::Device(format!(
-            "key '{label}' is of type {other}; RSA and EC keys are supported"
-        ))),
-        None => Err(SignError::Device(format!(
-            "key '{label}' does not reveal its type (CKA_KEY_TYPE)"
-        ))),
+        Some(key_type) => Err(DeviceError::UnsupportedKeyType {
+            label: label.to_owned(),
+            key_type,
+        }
+        .into()),
+        None => Err(DeviceError::UnknownKeyType {
+            label: label.to_owned(),
+        }
+        .into()),
     }
 }
 
@@ -350,17 +433,18 @@ fn check_certificate(
     kind: TokenKey,
     certificate: &[u8],
 ) -> Result<(), SignError> {
-    let (_, cert) = x509_parser::parse_x509_certificate(certificate)
-        .map_err(|e| SignError::Certificate(format!("cannot parse the certificate: {e}")))?;
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(certificate).map_err(CertificateError::Unparsable)?;
     let spki = cert.public_key();
-    let parsed = spki.parsed().map_err(|e| {
-        SignError::Certificate(format!("cannot parse the certificate's public key: {e}"))
-    })?;
-    let mismatch = |what: &str| {
-        SignError::Certificate(format!(
-            "the certificate does not belong to the token's {} key: {what}",
-            kind.describe()
-        ))
+    let parsed = spki
+        .parsed()
+        .map_err(CertificateError::UnparsablePublicKey)?;
+    let mismatch = |mismatch: KeyMismatch| -> SignError {
+        CertificateError::NotTheTokensKey {
+            key: kind.describe(),
+            mismatch,
+        }
+        .into()
     };
     match (kind, parsed) {
         (TokenKey::Rsa, PublicKey::RSA(rsa)) => {
@@ -376,7 +460,7 @@ fn check_certificate(
                 });
             match modulus {
                 Some(m) if strip_zeros(&m) != strip_zeros(rsa.modulus) => {
-                    Err(mismatch("the RSA moduli differ"))
+                    Err(mismatch(KeyMismatch::RsaModulus))
                 }
                 _ => Ok(()),
             }
@@ -393,11 +477,13 @@ fn check_certificate(
             };
             match curve {
                 Some(oid) if oid.as_bytes() == want => Ok(()),
-                Some(oid) => Err(mismatch(&format!("the certificate's curve is {oid}"))),
-                None => Err(mismatch("the certificate's key names no curve")),
+                Some(oid) => Err(mismatch(KeyMismatch::Curve {
+                    curve: oid.to_id_string(),
+                })),
+                None => Err(mismatch(KeyMismatch::NoCurve)),
             }
         }
-        (_, _) => Err(mismatch("the certificate's key is of another type")),
+        (_, _) => Err(mismatch(KeyMismatch::OtherType)),
     }
 }
 
@@ -414,20 +500,18 @@ fn hex(bytes: &[u8]) -> String {
 /// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 3279 §2.2.3).
 fn ecdsa_raw_to_der(raw: &[u8], field_len: usize) -> Result<Vec<u8>, SignError> {
     if field_len == 0 || raw.len() != field_len.saturating_mul(2) {
-        return Err(SignError::Device(format!(
-            "the token returned a {}-byte ECDSA signature; {} bytes were expected",
-            raw.len(),
-            field_len.saturating_mul(2)
-        )));
+        return Err(DeviceError::EcdsaLength {
+            found: raw.len(),
+            expected: field_len.saturating_mul(2),
+        }
+        .into());
     }
     let (r, s) = raw.split_at(field_len);
     let mut body = Vec::with_capacity(raw.len().saturating_add(6));
     for half in [r, s] {
         let magnitude = strip_zeros(half);
         if magnitude.is_empty() {
-            return Err(SignError::Device(
-                "the token returned an ECDSA signature with a zero r or s".into(),
-            ));
+            return Err(DeviceError::EcdsaZero.into());
         }
         let pad = magnitude.first().is_some_and(|b| b & 0x80 != 0);
         crate::der::encode_header(

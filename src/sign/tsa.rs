@@ -22,10 +22,10 @@ use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
 
-use super::SignError;
-use crate::cms::timestamp::TstInfo;
 use crate::cms::SignedData;
-use crate::crypto::DigestAlgorithm;
+use crate::cms::signer::TokenSignerError;
+use crate::cms::timestamp::TstInfo;
+use crate::crypto::{CryptoError, DigestAlgorithm};
 use crate::der::{
     self, TAG_BIT_STRING, TAG_BOOLEAN, TAG_GENTIME, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING,
     TAG_OID, TAG_SEQUENCE, TAG_UTF8, Tlv,
@@ -58,11 +58,108 @@ const MAX_QUOTED_CHARS: usize = 200;
 pub trait TsaClient: Send + Sync {
     /// Returns the DER TimeStampToken (a ContentInfo holding a SignedData over a TSTInfo) whose
     /// messageImprint is (`algorithm`, `imprint`).
-    fn timestamp(&self, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<Vec<u8>, SignError>;
+    fn timestamp(&self, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<Vec<u8>, TsaError>;
 }
 
-fn ts_err(msg: impl Into<String>) -> SignError {
-    SignError::Timestamp(msg.into())
+/// Why no usable timestamp token was obtained: one variant per failure of the exchange with the
+/// TSA or of the checks on its reply.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TsaError {
+    /// The imprint given does not have the length of the digest algorithm's output.
+    #[error("imprint is {found} bytes, {algorithm} gives {expected}")]
+    ImprintLength {
+        found: usize,
+        algorithm: &'static str,
+        expected: usize,
+    },
+    /// No nonce could be drawn (ring's error carries no detail).
+    #[error("the system random number generator failed")]
+    Random,
+    /// The HTTP exchange failed (connection, timeout, TLS, …).
+    #[error("{url}: {source}")]
+    Http {
+        url: String,
+        #[source]
+        source: ureq::Error,
+    },
+    /// The answer is larger than [`MAX_RESPONSE_SIZE`].
+    #[error("{url}: answer over the limit of {MAX_RESPONSE_SIZE} bytes")]
+    ResponseTooLarge { url: String },
+    /// The TSA answered with an HTTP status other than success; `body` is the start of its body
+    /// (control characters blanked).
+    #[error("{url}: HTTP {status}{}{body}", if .body.is_empty() { "" } else { ": " })]
+    HttpStatus {
+        url: String,
+        status: ureq::http::StatusCode,
+        body: String,
+    },
+    /// The answer is not of the RFC 3161 media type.
+    #[error(
+        "{url}: answer is {}, not {CONTENT_TYPE_REPLY}",
+        .content_type.as_deref().unwrap_or("without a content type")
+    )]
+    ContentType {
+        url: String,
+        /// The media type received, lower-cased, if any.
+        content_type: Option<String>,
+    },
+    /// The answer is not a DER TimeStampResp.
+    #[error("malformed TimeStampResp: {0}")]
+    MalformedResponse(#[source] crate::error::DerError),
+    /// The PKIStatusInfo is not DER.
+    #[error("malformed PKIStatusInfo: {0}")]
+    MalformedStatus(#[source] crate::error::DerError),
+    /// The TSA refused: a status other than granted / grantedWithMods, with the names of the
+    /// failInfo bits set and the TSA's free text (quoted, shortened).
+    #[error(
+        "the TSA answered {}({status}){}{}",
+        status_name(*.status),
+        if .fail_info.is_empty() { String::new() } else { format!(", failInfo {}", .fail_info.join(", ")) },
+        if .text.is_empty() { String::new() } else { format!(": \"{}\"", .text.join(" / ")) }
+    )]
+    Rejected {
+        status: i64,
+        fail_info: Vec<String>,
+        text: Vec<String>,
+    },
+    /// A granted status without a token.
+    #[error("the TSA granted the request but sent no token")]
+    NoToken,
+    /// The token is not a SignedData over a TSTInfo.
+    #[error("token: {0}")]
+    Token(#[source] crate::error::CmsError),
+    /// The TSTInfo's fields after the imprint are malformed.
+    #[error("token TSTInfo: {0}")]
+    TstInfo(#[source] crate::error::DerError),
+    /// The imprint was computed with another digest algorithm than requested.
+    #[error("the token's imprint uses {used}, {requested} was requested")]
+    ImprintAlgorithm {
+        /// The algorithm's name, or its dotted OID when unknown.
+        used: String,
+        requested: &'static str,
+    },
+    /// The imprint is not the digest that was sent.
+    #[error("the token's imprint is not the one requested")]
+    ImprintMismatch,
+    /// A nonce was sent and the token has none.
+    #[error("the token lacks the nonce that was sent")]
+    MissingNonce,
+    /// The token's nonce is another one.
+    #[error("the token's nonce is not the one sent")]
+    NonceMismatch,
+    /// The TSA certificate is not in the token although certReq was set.
+    #[error("the token does not carry the TSA certificate")]
+    NoTsaCertificate,
+    /// The TSA's signature value does not verify.
+    #[error("TSA signature: {0}")]
+    Signature(#[source] CryptoError),
+    /// The token's SignerInfo fails another check.
+    #[error("token: {0}")]
+    Signer(#[source] TokenSignerError),
+    /// A failure of a [`TsaClient`] other than [`HttpTsa`].
+    #[error("{0}")]
+    Other(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,11 +246,11 @@ pub fn build_request(algorithm: DigestAlgorithm, imprint: &[u8], nonce: &[u8]) -
 }
 
 /// A fresh random nonce of [`NONCE_LEN`] bytes.
-pub fn random_nonce() -> Result<[u8; NONCE_LEN], SignError> {
+pub fn random_nonce() -> Result<[u8; NONCE_LEN], TsaError> {
     let mut nonce = [0u8; NONCE_LEN];
     SystemRandom::new()
         .fill(&mut nonce)
-        .map_err(|_| ts_err("the system random number generator failed"))?;
+        .map_err(|_| TsaError::Random)?;
     Ok(nonce)
 }
 
@@ -219,8 +316,8 @@ fn quote(text: &str) -> String {
 }
 
 /// Checks a PKIStatusInfo; `Err` describes a status other than granted / grantedWithMods.
-fn check_status(info: Tlv<'_>) -> Result<(), SignError> {
-    let bad = |e: crate::error::DerError| ts_err(format!("malformed PKIStatusInfo: {e}"));
+fn check_status(info: Tlv<'_>) -> Result<(), TsaError> {
+    let bad = TsaError::MalformedStatus;
     let mut r = info.expect(TAG_SEQUENCE).map_err(bad)?.children();
     let status = r
         .expect(TAG_INTEGER)
@@ -240,17 +337,13 @@ fn check_status(info: Tlv<'_>) -> Result<(), SignError> {
     if status == 0 || status == 1 {
         return Ok(());
     }
-    let mut msg = format!("the TSA answered {}({status})", status_name(status));
-    if let Some(fi) = fail_info {
-        let names = fail_info_names(fi.content);
-        if !names.is_empty() {
-            msg.push_str(&format!(", failInfo {}", names.join(", ")));
-        }
-    }
-    if !texts.is_empty() {
-        msg.push_str(&format!(": \"{}\"", texts.join(" / ")));
-    }
-    Err(ts_err(msg))
+    Err(TsaError::Rejected {
+        status,
+        fail_info: fail_info
+            .map(|fi| fail_info_names(fi.content))
+            .unwrap_or_default(),
+        text: texts,
+    })
 }
 
 /// The fields of a TSTInfo after messageImprint that [`TstInfo`] does not keep: the nonce.
@@ -282,46 +375,42 @@ pub fn check_token(
     algorithm: DigestAlgorithm,
     imprint: &[u8],
     nonce: &[u8],
-) -> Result<(), SignError> {
-    let sd = SignedData::from_der(token).map_err(|e| ts_err(format!("token: {e}")))?;
-    let tst = TstInfo::from_token(&sd).map_err(|e| ts_err(format!("token: {e}")))?;
+) -> Result<(), TsaError> {
+    let sd = SignedData::from_der(token).map_err(TsaError::Token)?;
+    let tst = TstInfo::from_token(&sd).map_err(TsaError::Token)?;
     if tst.imprint_algorithm != algorithm.oid() {
         let used = DigestAlgorithm::from_oid(&tst.imprint_algorithm)
             .map(|a| a.name().to_string())
             .unwrap_or_else(|| der::oid_to_string(&tst.imprint_algorithm));
-        return Err(ts_err(format!(
-            "the token's imprint uses {used}, {} was requested",
-            algorithm.name()
-        )));
+        return Err(TsaError::ImprintAlgorithm {
+            used,
+            requested: algorithm.name(),
+        });
     }
     if tst.imprint != imprint {
-        return Err(ts_err("the token's imprint is not the one requested"));
+        return Err(TsaError::ImprintMismatch);
     }
     let content = sd.encap_content.as_deref().unwrap_or(&[]);
-    let got_nonce = tst_nonce(content).map_err(|e| ts_err(format!("token TSTInfo: {e}")))?;
+    let got_nonce = tst_nonce(content).map_err(TsaError::TstInfo)?;
     let sent_nonce = strip_zeros(nonce);
     if !nonce.is_empty() {
         // RFC 3161 §2.4.2: the nonce MUST be present and equal when the request had one.
         match got_nonce {
-            None => return Err(ts_err("the token lacks the nonce that was sent")),
-            Some(n) if n != sent_nonce => {
-                return Err(ts_err("the token's nonce is not the one sent"));
-            }
+            None => return Err(TsaError::MissingNonce),
+            Some(n) if n != sent_nonce => return Err(TsaError::NonceMismatch),
             Some(_) => {}
         }
     }
     // certReq was TRUE: the TSA certificate MUST be in the token (RFC 3161 §2.4.1), so only
     // the token's own certificates are candidates. The SignerInfo check is the verifier's.
     crate::cms::signer::verify_token_signer(&sd, &sd.certificates).map_err(|e| {
-        use crate::cms::signer::{SignerProblem, TokenSignerError};
+        use crate::cms::signer::SignerProblem;
         match e {
             TokenSignerError::Signer(SignerProblem::CertificateNotFound) => {
-                ts_err("the token does not carry the TSA certificate")
+                TsaError::NoTsaCertificate
             }
-            TokenSignerError::Signer(SignerProblem::Signature(e)) => {
-                ts_err(format!("TSA signature: {e}"))
-            }
-            e => ts_err(format!("token: {e}")),
+            TokenSignerError::Signer(SignerProblem::Signature(e)) => TsaError::Signature(e),
+            e => TsaError::Signer(e),
         }
     })?;
     Ok(())
@@ -335,8 +424,8 @@ pub fn parse_response(
     algorithm: DigestAlgorithm,
     imprint: &[u8],
     nonce: &[u8],
-) -> Result<Vec<u8>, SignError> {
-    let bad = |e: crate::error::DerError| ts_err(format!("malformed TimeStampResp: {e}"));
+) -> Result<Vec<u8>, TsaError> {
+    let bad = TsaError::MalformedResponse;
     let mut r = der::parse_exact(resp)
         .and_then(|t| t.expect(TAG_SEQUENCE))
         .map_err(bad)?
@@ -345,7 +434,7 @@ pub fn parse_response(
     let token = r
         .optional(TAG_SEQUENCE)
         .map_err(bad)?
-        .ok_or_else(|| ts_err("the TSA granted the request but sent no token"))?;
+        .ok_or(TsaError::NoToken)?;
     r.finish().map_err(bad)?;
     check_token(token.raw, algorithm, imprint, nonce)?;
     Ok(token.raw.to_vec())
@@ -391,13 +480,16 @@ impl HttpTsa {
     }
 
     /// One POST of `query`; returns the body of a 200 answer of the right type.
-    fn post(&self, query: &[u8]) -> Result<Vec<u8>, SignError> {
+    fn post(&self, query: &[u8]) -> Result<Vec<u8>, TsaError> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(self.timeout))
             .http_status_as_error(false)
             .build()
             .into();
-        let net = |e: ureq::Error| ts_err(format!("{}: {e}", self.url));
+        let net = |source: ureq::Error| TsaError::Http {
+            url: self.url.clone(),
+            source,
+        };
         let mut resp = agent
             .post(&self.url)
             .header("Content-Type", CONTENT_TYPE_QUERY)
@@ -412,41 +504,37 @@ impl HttpTsa {
             .limit(MAX_RESPONSE_SIZE)
             .read_to_vec()
             .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => ts_err(format!(
-                    "{}: answer over the limit of {MAX_RESPONSE_SIZE} bytes",
-                    self.url
-                )),
+                ureq::Error::BodyExceedsLimit(_) => TsaError::ResponseTooLarge {
+                    url: self.url.clone(),
+                },
                 e => net(e),
             })?;
         if !status.is_success() {
-            let text = quote(&String::from_utf8_lossy(&body));
-            return Err(ts_err(format!(
-                "{}: HTTP {status}{}{text}",
-                self.url,
-                if text.is_empty() { "" } else { ": " }
-            )));
+            return Err(TsaError::HttpStatus {
+                url: self.url.clone(),
+                status,
+                body: quote(&String::from_utf8_lossy(&body)),
+            });
         }
         match mime.as_deref() {
             Some(CONTENT_TYPE_REPLY | CONTENT_TYPE_REPLY_DRAFT) => Ok(body),
-            other => Err(ts_err(format!(
-                "{}: answer is {}, not {CONTENT_TYPE_REPLY}",
-                self.url,
-                other.unwrap_or("without a content type")
-            ))),
+            _ => Err(TsaError::ContentType {
+                url: self.url.clone(),
+                content_type: mime,
+            }),
         }
     }
 }
 
 #[cfg(feature = "http")]
 impl TsaClient for HttpTsa {
-    fn timestamp(&self, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<Vec<u8>, SignError> {
+    fn timestamp(&self, algorithm: DigestAlgorithm, imprint: &[u8]) -> Result<Vec<u8>, TsaError> {
         if imprint.len() != algorithm.output_len() {
-            return Err(ts_err(format!(
-                "imprint is {} bytes, {} gives {}",
-                imprint.len(),
-                algorithm.name(),
-                algorithm.output_len()
-            )));
+            return Err(TsaError::ImprintLength {
+                found: imprint.len(),
+                algorithm: algorithm.name(),
+                expected: algorithm.output_len(),
+            });
         }
         let nonce = random_nonce()?;
         let query = build_request(algorithm, imprint, &nonce);
@@ -529,10 +617,10 @@ mod tests {
         constructed(TAG_SEQUENCE, &[&info])
     }
 
-    fn message(r: Result<Vec<u8>, SignError>) -> String {
+    fn message(r: Result<Vec<u8>, TsaError>) -> String {
         match r {
-            Err(SignError::Timestamp(m)) => m,
-            other => panic!("expected SignError::Timestamp, got {other:?}"),
+            Err(e) => e.to_string(),
+            Ok(t) => panic!("expected a TsaError, got a {}-byte token", t.len()),
         }
     }
 

@@ -144,31 +144,40 @@ pub struct SqliteStore {
 pub(crate) fn configure(
     conn: &Connection,
     options: &SqliteOptions,
-) -> Result<(), (&'static str, String)> {
+) -> Result<(), (&'static str, SetupError)> {
     conn.busy_timeout(options.busy_timeout)
-        .map_err(|e| ("busy_timeout", e.to_string()))?;
+        .map_err(|e| ("busy_timeout", e.into()))?;
     // `journal_mode` answers with the mode in force; an in-memory database stays `memory`.
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-        .map_err(|e| ("journal_mode", e.to_string()))?;
+        .map_err(|e| ("journal_mode", e.into()))?;
     if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-        return Err((
-            "journal_mode",
-            format!("WAL refused, journal mode is {mode}"),
-        ));
+        return Err(("journal_mode", SetupError::WalRefused { mode }));
     }
     let sync = match options.synchronous {
         Synchronous::Normal => "NORMAL",
         Synchronous::Full => "FULL",
     };
     conn.pragma_update(None, "synchronous", sync)
-        .map_err(|e| ("synchronous", e.to_string()))
+        .map_err(|e| ("synchronous", e.into()))
+}
+
+/// Why the connection settings of [`configure`] could not be applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// SQLite refused the setting.
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+    /// SQLite kept another journal mode than WAL (a file system without shared memory, …).
+    #[error("WAL refused, journal mode is {mode}")]
+    WalRefused { mode: String },
 }
 
 fn backend(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |e| StoreError::Backend {
         op,
-        message: e.to_string(),
+        source: Box::new(e),
     }
 }
 
@@ -315,7 +324,10 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection, options: SqliteOptions) -> Result<Self, StoreError> {
-        configure(&conn, &options).map_err(|(op, message)| StoreError::Backend { op, message })?;
+        configure(&conn, &options).map_err(|(op, e)| StoreError::Backend {
+            op,
+            source: Box::new(e),
+        })?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(backend("user_version"))?;

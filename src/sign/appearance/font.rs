@@ -18,6 +18,7 @@ use std::io::Write as _;
 
 use sha2::{Digest, Sha256};
 
+use super::AppearanceError;
 use crate::pdf::writer::{ObjectWriter, num};
 use crate::sign::SignError;
 
@@ -53,20 +54,17 @@ pub(crate) struct SerifFont {
 
 impl SerifFont {
     pub(crate) fn load() -> Result<Self, SignError> {
-        let face = ttf_parser::Face::parse(LIBERATION_SERIF, 0)
-            .map_err(|e| SignError::Appearance(format!("embedded font: {e}")))?;
+        let face = ttf_parser::Face::parse(LIBERATION_SERIF, 0).map_err(AppearanceError::Font)?;
         let units_per_em = f64::from(face.units_per_em());
         Ok(SerifFont { face, units_per_em })
     }
 
     /// The glyph of `c` in the original font.
     pub(crate) fn glyph(&self, c: char) -> Result<u16, SignError> {
-        self.face.glyph_index(c).map(|g| g.0).ok_or_else(|| {
-            SignError::Appearance(format!(
-                "the stamp font has no glyph for U+{:04X}",
-                u32::from(c)
-            ))
-        })
+        self.face
+            .glyph_index(c)
+            .map(|g| g.0)
+            .ok_or_else(|| AppearanceError::NoGlyph(c).into())
     }
 
     /// Advance of a glyph in PDF glyph units (1/1000 em), rounded as written to `/W` so that
@@ -139,7 +137,7 @@ impl<'f> FontSubset<'f> {
     /// CMap; returns the Type0 font's object number.
     pub(crate) fn write(&self, w: &mut ObjectWriter) -> Result<u32, SignError> {
         let sub = subsetter::subset(LIBERATION_SERIF, 0, &self.remapper)
-            .map_err(|e| SignError::Appearance(format!("font subsetting failed: {e:?}")))?;
+            .map_err(AppearanceError::Subsetting)?;
         let tag = subset_tag(&sub);
         let base_font = format!("/{tag}+{POSTSCRIPT_NAME}");
 
@@ -236,7 +234,7 @@ pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
     let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data)
         .and_then(|()| e.finish())
-        .map_err(|err| SignError::Appearance(format!("compression: {err}")))
+        .map_err(|err| AppearanceError::Compression(err).into())
 }
 
 /// Rounds a non-negative finite value to `u32`, saturating; NaN gives 0.
