@@ -71,6 +71,7 @@ pub enum SignError {
     #[error("the document cannot take a signature: {0}")]
     Unsupported(&'static str),
     /// The PKCS#11 token failed or refused.
+    #[cfg(feature = "pkcs11")]
     #[error("signing device: {0}")]
     Device(#[from] pkcs11::DeviceError),
     /// The time-stamping authority failed or sent a token that does not hold.

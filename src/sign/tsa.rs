@@ -77,6 +77,7 @@ pub enum TsaError {
     #[error("the system random number generator failed")]
     Random,
     /// The HTTP exchange failed (connection, timeout, TLS, …).
+    #[cfg(feature = "http")]
     #[error("{url}: {source}")]
     Http {
         url: String,
@@ -88,6 +89,7 @@ pub enum TsaError {
     ResponseTooLarge { url: String },
     /// The TSA answered with an HTTP status other than success; `body` is the start of its body
     /// (control characters blanked).
+    #[cfg(feature = "http")]
     #[error("{url}: HTTP {status}{}{body}", if .body.is_empty() { "" } else { ": " })]
     HttpStatus {
         url: String,
@@ -95,6 +97,7 @@ pub enum TsaError {
         body: String,
     },
     /// The answer is not of the RFC 3161 media type.
+    #[cfg(feature = "http")]
     #[error(
         "{url}: answer is {}, not {CONTENT_TYPE_REPLY}",
         .content_type.as_deref().unwrap_or("without a content type")
