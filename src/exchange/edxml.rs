@@ -31,6 +31,11 @@
 //!   ([`ParseOptions`]), and every failure is a typed [`EdxmlError`].
 //! * [`pack`] / [`unpack`] are the `vnedoc edxml pack|unpack` helpers.
 //!
+//! In the typed envelope an `Option` field is `None` when its element is absent, and [`to_xml`]
+//! writes no element for `None`. A text field reads an empty element as `Some("")`; dates,
+//! timestamps and numbers read an empty element as `None`. Field documentation names the
+//! element each field maps to.
+//!
 //! ```
 //! use vnedoc::exchange::edxml::*;
 //!
@@ -108,6 +113,7 @@ pub const DEFAULT_MAX_ATTACHMENTS: usize = 1_000;
 /// envelope in `AttachmentEncoded`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
+    /// `edXMLHeader`: the message, the trace list and the signature.
     pub header: Header,
     /// `edXMLBody/edXMLManifest/Reference*`.
     #[serde(default)]
@@ -244,10 +250,14 @@ fn strip_cid(s: &str) -> &str {
 /// `edXMLHeader`: the message (edoc or status), the trace list and the signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
+    /// What the envelope carries: a `MessageHeader` (edoc) or a `Status`, exactly one of them.
     pub message: Message,
     /// `TraceHeaderList`, with the `Bussiness` block.
     #[serde(default)]
     pub trace: TraceHeaderList,
+    /// The signature element, written after `TraceHeaderList`. When read, the header's first
+    /// child named `Signature` (in any namespace) or `DigitalSignature`; [`Signature::None`] if
+    /// there is none.
     #[serde(default)]
     pub signature: Signature,
 }
@@ -304,18 +314,25 @@ impl From<Status> for Message {
 pub struct Organization {
     /// Agency identifier (Decision 20/2020 or legacy `000.00.00.G22` form); kept as sent.
     pub organ_id: String,
+    /// `OrganizationInCharge`: the governing body (cơ quan chủ quản) the organisation reports to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_in_charge: Option<String>,
+    /// `OrganName`: the organisation's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organ_name: Option<String>,
+    /// `OrganAdd`: its postal address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organ_add: Option<String>,
+    /// `Email`: its contact e-mail address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// `Telephone`: its telephone number, as written by the sender.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
+    /// `Fax`: its fax number, as written by the sender.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
+    /// `Website`: its web site address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 }
@@ -334,7 +351,9 @@ impl Organization {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Code {
+    /// `CodeNumber`: the document's number (số), e.g. `7816`.
     pub code_number: Option<String>,
+    /// `CodeNotation`: its notation (ký hiệu), e.g. `VPCP-TTĐT`.
     pub code_notation: Option<String>,
 }
 
@@ -342,7 +361,9 @@ pub struct Code {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PromulgationInfo {
+    /// `Place`: the place name the document is dated at (địa danh), e.g. `Hà Nội`.
     pub place: Option<String>,
+    /// `PromulgationDate`: the date of promulgation.
     pub promulgation_date: Option<EdxmlDate>,
 }
 
@@ -350,8 +371,10 @@ pub struct PromulgationInfo {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DocumentType {
+    /// `Type`: the document-type code in the sending SDK's numbering (serde name `type`).
     #[serde(rename = "type")]
     pub type_code: Option<String>,
+    /// `TypeName`: the type's name, e.g. `Công văn`, `Quyết định`, `Thông tư`.
     pub type_name: Option<String>,
     /// `TypeDetail`, emitted by some SDKs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -362,19 +385,28 @@ pub struct DocumentType {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SignerInfo {
+    /// `Competence`: the signing authority, a prefix (`TM.`, `Q.`, `KT.`, `TL.`, `TUQ.`) and
+    /// the principal, e.g. `KT. Bộ trưởng`.
     pub competence: Option<String>,
+    /// `Position`: the signer's own position, e.g. `Thứ trưởng`.
     pub position: Option<String>,
+    /// `FullName`: the signer's full name.
     pub full_name: Option<String>,
 }
 
-/// `OtherInfo`.
+/// `OtherInfo`: urgency, scope of promulgation, typist, copy and page counts, appendixes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OtherInfo {
+    /// `Priority`: the urgency (độ khẩn) code, e.g. `0`; kept as sent.
     pub priority: Option<String>,
+    /// `SphereOfPromulgation`: the scope of circulation, free text (e.g. `Lưu hành nội bộ`).
     pub sphere_of_promulgation: Option<String>,
+    /// `TyperNotation`: the typist's initials (ký hiệu người đánh máy, Decree 30), e.g. `TVC`.
     pub typer_notation: Option<String>,
+    /// `PromulgationAmount`: the number of copies issued. Read as a non-negative decimal.
     pub promulgation_amount: Option<u32>,
+    /// `PageAmount`: the number of pages. Read as a non-negative decimal.
     pub page_amount: Option<u32>,
     /// `Appendixes/Appendix*`; an empty list writes no `Appendixes` element.
     pub appendixes: Vec<String>,
@@ -384,10 +416,13 @@ pub struct OtherInfo {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ResponseFor {
+    /// `OrganId`: the agency that issued the document answered.
     pub organ_id: Option<String>,
     /// `Code` as one text, e.g. `7816/VPCP-TTĐT`.
     pub code: Option<String>,
+    /// `PromulgationDate`: that document's promulgation date.
     pub promulgation_date: Option<EdxmlDate>,
+    /// `DocumentId` of that document (normally the [`DocumentId`] form); kept as sent.
     pub document_id: Option<String>,
 }
 
@@ -395,20 +430,31 @@ pub struct ResponseFor {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MessageHeader {
+    /// `From`: the sending organisation.
     pub from: Organization,
     /// `To`, one or more.
     pub to: Vec<Organization>,
+    /// `Code`: the document's number and notation.
     pub code: Option<Code>,
+    /// `PromulgationInfo`: where and when the document was promulgated.
     pub promulgation_info: Option<PromulgationInfo>,
+    /// `DocumentType`: the kind of document (official letter, decision, …).
     pub document_type: Option<DocumentType>,
+    /// `Subject`: the document's summary line (trích yếu), e.g. `V/v …`.
     pub subject: Option<String>,
+    /// `Content`: a description of the content; some senders repeat the summary here.
     pub content: Option<String>,
+    /// `SignerInfo`: who signed the document, and with what authority.
     pub signer_info: Option<SignerInfo>,
+    /// `DueDate`: the deadline for handling the document (hạn xử lý).
     pub due_date: Option<EdxmlDate>,
     /// `ToPlaces/Place*`, free-text recipient groups; empty writes no `ToPlaces`.
     pub to_places: Vec<String>,
+    /// `OtherInfo`: urgency, scope, typist, copy and page counts, appendixes.
     pub other_info: Option<OtherInfo>,
+    /// `ResponseFor*`: the documents this one answers; empty when it answers none.
     pub response_for: Vec<ResponseFor>,
+    /// `SteeringType`: marks a steering (chỉ đạo) document, e.g. `1`; kept as sent.
     pub steering_type: Option<String>,
     /// `DocumentId`, normally `{sender OrganId},{yyyy/MM/dd},{number}/{notation}`
     /// (see [`DocumentId`]); kept as sent.
@@ -430,24 +476,34 @@ impl MessageHeader {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StaffInfo {
+    /// `Department`: the staff member's unit or department.
     pub department: Option<String>,
+    /// `Staff`: the staff member's name.
     pub staff: Option<String>,
+    /// `Mobile`: their mobile telephone number.
     pub mobile: Option<String>,
+    /// `Email`: their e-mail address.
     pub email: Option<String>,
 }
 
 /// `Status`: processing feedback from a recipient.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
+    /// `ResponseFor`: the document the status is about; all fields `None` when the element is
+    /// absent.
     #[serde(default)]
     pub response_for: ResponseFor,
+    /// `From`: the recipient reporting the status.
     pub from: Organization,
     /// `StatusCode`: the recipient's processing status.
     pub status_code: ProcessingStatus,
+    /// `Description`: free text, e.g. the reason a document was rejected (`02`).
     #[serde(default)]
     pub description: Option<String>,
+    /// `Timestamp`: when the status was set, Vietnam local time.
     #[serde(default)]
     pub timestamp: Option<EdxmlTimestamp>,
+    /// `StaffInfo`: the staff member handling the document.
     #[serde(default)]
     pub staff_info: Option<StaffInfo>,
 }
@@ -474,6 +530,7 @@ impl Status {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TraceHeaderList {
+    /// `TraceHeader*`, in the order the hops appended them (see [`Envelope::append_trace`]).
     pub trace_headers: Vec<TraceHeader>,
     /// The `Bussiness` (sic) block: what kind of edoc this is.
     pub business: Option<Business>,
@@ -483,7 +540,10 @@ pub struct TraceHeaderList {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TraceHeader {
+    /// `OrganId` of the hop (an agency, an LGSP or the axis); kept as sent, which in real
+    /// traffic may be empty or the text `null`.
     pub organ_id: String,
+    /// `Timestamp`: when the hop handled the envelope, Vietnam local time.
     pub timestamp: Option<EdxmlTimestamp>,
 }
 
@@ -535,10 +595,14 @@ impl BusinessDocType {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Business {
+    /// `BussinessDocType`: new, revoke, update or replace; [`BusinessDocType::New`] when the
+    /// element is absent or empty.
     pub doc_type: BusinessDocType,
+    /// `BussinessDocReason`: why the earlier document is revoked, updated or replaced.
     pub doc_reason: Option<String>,
     /// The document revoked, updated or replaced.
     pub document_id: Option<String>,
+    /// `StaffInfo`: the staff member responsible for the document.
     pub staff_info: Option<StaffInfo>,
     /// `Paper`: `1` when a paper copy is also sent.
     pub paper: Option<bool>,
@@ -550,6 +614,7 @@ pub struct Business {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReplacementInfo {
+    /// `DocumentId` of the replaced document, kept as sent.
     pub document_id: String,
     /// `OrganIdList/OrganId*`.
     pub organ_ids: Vec<String>,
@@ -588,6 +653,7 @@ impl RawXml {
         RawXml(xml)
     }
 
+    /// The element's XML text, exactly as accepted.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -612,19 +678,26 @@ impl From<RawXml> for String {
 pub struct Reference {
     /// `@xlink:href`, normally `cid:{content id}`.
     pub href: Option<String>,
+    /// `Description` of the attachment.
     pub description: Option<String>,
+    /// `AttachmentName`: the attachment's file name.
     pub attachment_name: Option<String>,
+    /// `ContentType`: the attachment's MIME type.
     pub content_type: Option<String>,
+    /// `ContentId`; [`Envelope::add_attachment`] writes it with the `cid:` prefix, and
+    /// [`Envelope::attachment_for`] falls back to it when `href` is `None`.
     pub content_id: Option<String>,
 }
 
 /// `AttachmentEncoded/Attachment`, decoded.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
+    /// `ContentType`: the MIME type, e.g. `application/pdf`.
     #[serde(default)]
     pub content_type: Option<String>,
     /// `ContentId`, without the `cid:` prefix in SDK output.
     pub content_id: String,
+    /// `Description`: free text about the attachment.
     #[serde(default)]
     pub description: Option<String>,
     /// `AttachmentName`: the file name.
@@ -670,12 +743,15 @@ impl EdxmlDate {
         self.0
     }
 
+    /// The year, 1..=9999.
     pub fn year(self) -> u16 {
         self.0.year()
     }
+    /// The month, 1..=12.
     pub fn month(self) -> u8 {
         self.0.month()
     }
+    /// The day of the month, 1..=31.
     pub fn day(self) -> u8 {
         self.0.day()
     }
@@ -768,6 +844,8 @@ pub struct EdxmlTimestamp {
 }
 
 impl EdxmlTimestamp {
+    /// A timestamp on `date` at `hour:minute:second`, or `None` unless `hour` < 24,
+    /// `minute` < 60 and `second` <= 60 (60 being a leap second).
     pub fn new(date: EdxmlDate, hour: u8, minute: u8, second: u8) -> Option<Self> {
         // 60 admits a leap second.
         (hour < 24 && minute < 60 && second <= 60).then_some(EdxmlTimestamp {
@@ -790,9 +868,11 @@ impl EdxmlTimestamp {
         )
     }
 
+    /// The calendar date.
     pub fn date(self) -> EdxmlDate {
         self.date
     }
+    /// The wall-clock time as `(hour, minute, second)`.
     pub fn hms(self) -> (u8, u8, u8) {
         (self.hour, self.minute, self.second)
     }
@@ -846,8 +926,11 @@ impl From<EdxmlTimestamp> for String {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DocumentId {
+    /// The sender's `OrganId`, e.g. `000.00.00.G22`.
     pub organ_id: String,
+    /// The date in the identifier, normally the document's promulgation date.
     pub date: EdxmlDate,
+    /// The document's number, e.g. `7816`: everything before the first `/`.
     pub number: String,
     /// Everything after the first `/` (a notation may itself hold `/`, e.g. `2024/NĐ-CP`).
     pub notation: String,
@@ -868,6 +951,10 @@ pub enum DocumentIdError {
 }
 
 impl DocumentId {
+    /// An identifier from its parts, unchecked: [`Display`](fmt::Display) writes them as
+    /// `{organ_id},{date},{number}/{notation}`, which [`parse`](Self::parse) reads back only if
+    /// `organ_id` holds no `,`, is not blank and has no surrounding whitespace, and `number`
+    /// holds no `/`.
     pub fn new(
         organ_id: impl Into<String>,
         date: EdxmlDate,
@@ -967,22 +1054,27 @@ impl Default for ParseOptions {
 }
 
 impl ParseOptions {
+    /// Sets the bound on one attachment's decoded size, in bytes.
     pub fn max_attachment_size(mut self, bytes: u64) -> Self {
         self.max_attachment_size = bytes;
         self
     }
+    /// Sets the bound on element nesting.
     pub fn max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth;
         self
     }
+    /// Sets the bound on the number of elements in the file.
     pub fn max_elements(mut self, n: usize) -> Self {
         self.max_elements = n;
         self
     }
+    /// Sets the bound on the number of attachments and of manifest references.
     pub fn max_attachments(mut self, n: usize) -> Self {
         self.max_attachments = n;
         self
     }
+    /// Sets whether single-entry ZIP content is unzipped (see the field of the same name).
     pub fn unzip_attachments(mut self, yes: bool) -> Self {
         self.unzip_attachments = yes;
         self

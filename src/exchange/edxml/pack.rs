@@ -31,6 +31,7 @@ const MAX_FILE_NAME_CHARS: usize = 150;
 /// The metadata JSON of `vnedoc edxml pack` / `unpack`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
+    /// The envelope header, written back unchanged by [`pack`].
     pub header: Header,
     /// The manifest as received (informational: [`pack`] rebuilds it from the attachments).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -44,9 +45,14 @@ pub struct Metadata {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AttachmentInfo {
+    /// `ContentId` as sent; when empty, [`pack`] derives one from the file's position,
+    /// name and content.
     pub content_id: String,
+    /// `ContentType`; [`pack`] uses it unless the [`PackFile`] names a type, and guesses from
+    /// the file name when both are `None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// `Description`; [`pack`] uses it unless the [`PackFile`] has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `AttachmentName` as sent.
@@ -55,6 +61,7 @@ pub struct AttachmentInfo {
     /// The file written by [`unpack`], relative to its output directory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Size of the decoded content in bytes (informational: [`pack`] does not read it).
     pub size: u64,
 }
 
@@ -63,9 +70,11 @@ pub struct AttachmentInfo {
 pub struct PackFile {
     /// Becomes `AttachmentName`.
     pub name: String,
+    /// The bytes to attach, base64-encoded as they are (not zipped).
     pub content: Vec<u8>,
     /// Guessed from the name when `None` (see [`guess_content_type`]).
     pub content_type: Option<String>,
+    /// Becomes `Description`; when `None`, the matching metadata entry's description is used.
     pub description: Option<String>,
 }
 
@@ -174,6 +183,7 @@ pub fn guess_content_type(name: &str) -> &'static str {
 /// What [`unpack`] wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnpackReport {
+    /// Path of the `metadata.json` written into the output directory.
     pub metadata: PathBuf,
     /// One path per attachment, in order.
     pub files: Vec<PathBuf>,
