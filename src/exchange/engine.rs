@@ -107,6 +107,7 @@ impl ArrivalPolicy {
 
 /// Where the engine gets "now" (Unix seconds).
 pub trait Clock: Send + Sync {
+    /// The current time, Unix seconds.
     fn now(&self) -> i64;
 }
 
@@ -125,12 +126,15 @@ impl Clock for SystemClock {
 pub struct ManualClock(AtomicI64);
 
 impl ManualClock {
+    /// A clock stopped at `now` (Unix seconds).
     pub fn new(now: i64) -> Self {
         ManualClock(AtomicI64::new(now))
     }
+    /// Sets the time to `now` (Unix seconds).
     pub fn set(&self, now: i64) {
         self.0.store(now, Ordering::SeqCst);
     }
+    /// Moves the time forward by `secs` seconds (backward if negative).
     pub fn advance(&self, secs: i64) {
         self.0.fetch_add(secs, Ordering::SeqCst);
     }
@@ -146,6 +150,8 @@ impl Clock for ManualClock {
 /// [`LocalTransport`], always succeeds (every node in one process); a networked deployment
 /// calls the hub here.
 pub trait Transport: Send + Sync {
+    /// Hands `delivery`'s envelope to `hop`: [`TransportAck::Done`] if the hop took it,
+    /// [`TransportAck::Fail`] if not (the delivery stays at that hop and is retried).
     fn carry(&self, delivery: &Delivery, hop: &Hop) -> TransportAck;
 }
 
@@ -166,15 +172,20 @@ impl Transport for LocalTransport {
 /// the envelope's `From`, `To`, `DocumentId`, `Bussiness` and `DueDate`).
 #[derive(Clone, Debug)]
 pub struct Outgoing {
+    /// The sending agency (`From/OrganId`); the `DocumentId` must start with it.
     pub sender: AgencyId,
     /// Agencies or broadcast groups; groups are expanded by the router.
     pub recipients: Vec<Recipient>,
     /// The edXML `DocumentId`, `{sender OrganId},{yyyy/MM/dd},{number}/{notation}`.
     pub document_id: String,
+    /// New, revoke, update or replace (`BussinessDocType`).
     pub kind: BusinessKind,
     /// For revoke / update / replace: the `DocumentId` of the original (same sender).
     pub related: Option<String>,
+    /// The edXML `DueDate` by which recipients must process it; `None` when there is none.
     pub due_date: Option<Date>,
+    /// The serialized edXML envelope, stored and delivered byte for byte; its SHA-256 tells a
+    /// repeated send from a conflicting one.
     pub envelope: Vec<u8>,
     /// Attached files whose signatures recipients check on arrival.
     pub files: Vec<SignedFile>,
@@ -200,11 +211,13 @@ impl Outgoing {
         }
     }
 
+    /// Sets the due date (`DueDate`) by which recipients must process the document.
     pub fn due(mut self, date: Date) -> Self {
         self.due_date = Some(date);
         self
     }
 
+    /// Attaches a file whose signatures the recipients check on arrival.
     pub fn file(mut self, name: impl Into<String>, bytes: Vec<u8>) -> Self {
         self.files.push(SignedFile {
             name: name.into(),
@@ -225,7 +238,10 @@ impl Outgoing {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendOutcome {
     /// In the outbox, one delivery per recipient.
-    Queued { recipients: Vec<AgencyId> },
+    Queued {
+        /// The recipients, after group expansion, in route order.
+        recipients: Vec<AgencyId>,
+    },
     /// The same envelope was already sent under this key: nothing added.
     AlreadySent,
     /// Another envelope was already sent under this key: refused.
@@ -480,21 +496,25 @@ impl<S: Store, R: Recorder> Engine<S, R> {
             .collect()
     }
 
+    /// Checks attached files on arrival with `checker` (default: [`NoSignatureCheck`]).
     pub fn with_checker(mut self, checker: Arc<dyn SignatureCheck>) -> Self {
         self.checker = checker;
         self
     }
 
+    /// Answers arrivals by `policy` (default: [`ArrivalPolicy::default`]).
     pub fn with_policy(mut self, policy: ArrivalPolicy) -> Self {
         self.policy = policy;
         self
     }
 
+    /// Takes the time of sends, hops and statuses from `clock` (default: [`SystemClock`]).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
 
+    /// Carries envelopes from hop to hop with `transport` (default: [`LocalTransport`]).
     pub fn with_transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = transport;
         self
@@ -506,18 +526,23 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         self
     }
 
+    /// The store the engine works on.
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    /// The store, mutably. Changes made through it bypass the engine: no routing or sender
+    /// checks, nothing recorded in the ledger.
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
     }
 
+    /// Gives the store back, dropping the engine.
     pub fn into_store(self) -> S {
         self.store
     }
 
+    /// The arrival policy in force.
     pub fn policy(&self) -> &ArrivalPolicy {
         &self.policy
     }
@@ -882,6 +907,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         self.report_status(recipient, original, code, reason)
     }
 
+    /// The document sent under `key`; `None` if it was never sent.
     pub fn document(&self, key: &DocKey) -> Result<Option<StoredDocument>, EngineError> {
         Ok(self.store.document(key)?)
     }
@@ -895,14 +921,18 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         Ok(self.delivery(key, recipient)?.state)
     }
 
+    /// The documents filed in `recipient`'s inbox, in order of arrival.
     pub fn inbox(&self, recipient: &AgencyId) -> Result<Vec<InboxEntry>, EngineError> {
         Ok(self.store.inbox(recipient)?)
     }
 
+    /// The documents `sender` sent, oldest first.
     pub fn outbox(&self, sender: &AgencyId) -> Result<Vec<DocKey>, EngineError> {
         Ok(self.store.outbox(sender)?)
     }
 
+    /// The trace entries of one delivery in the order recorded, failed hops included (see
+    /// [`Engine::trace_headers`] for the edXML `TraceHeaderList`).
     pub fn traces(
         &self,
         key: &DocKey,
@@ -927,6 +957,8 @@ impl<S: Store, R: Recorder> Engine<S, R> {
             .collect())
     }
 
+    /// The processing statuses recorded for a document at all its recipients, in the order
+    /// recorded (repeats and refused statuses are not recorded).
     pub fn statuses(&self, key: &DocKey) -> Result<Vec<StatusRecord>, EngineError> {
         Ok(self.store.statuses(key)?)
     }

@@ -17,11 +17,14 @@ use crate::check::Outcome;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// The unit sent the document (it is the sender).
     Issued,
+    /// The document was filed in the unit's inbox.
     Received,
 }
 
 impl Direction {
+    /// The lower-case name, as serialized and stored: `issued` or `received`.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Issued => "issued",
@@ -29,6 +32,7 @@ impl Direction {
         }
     }
 
+    /// Reads [`Direction::as_str`]'s names (exactly, lower case); `None` for anything else.
     pub fn parse(s: &str) -> Option<Direction> {
         match s {
             "issued" => Some(Direction::Issued),
@@ -41,15 +45,19 @@ impl Direction {
 /// One document seen by one unit: what the engine records, and what the ledger counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The agency unit whose ledger counts the document.
     pub unit: AgencyId,
     /// The document's own identifier (the edXML document id, or a path for scanned files).
     pub document_id: String,
     /// SHA-256 of the document's bytes, written as lower-case hex.
     #[serde(with = "hex32")]
     pub sha256: [u8; 32],
+    /// Whether `unit` issued or received it.
     pub direction: Direction,
     /// Issue or arrival date, in Vietnam.
     pub date: Date,
+    /// The verifier's verdict on the document's signatures (serialized inline, as the
+    /// `outcome` tag and its fields).
     #[serde(flatten)]
     pub outcome: Outcome,
     /// Decree 30 Art. 5: the document carries valid signatures of both a competent person and

@@ -118,6 +118,7 @@ impl fmt::Display for ProcessingStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[error("not a processing status code: {found:?}")]
 pub struct BadStatusCode {
+    /// The text read, cut to 8 characters.
     pub found: String,
 }
 
@@ -147,6 +148,7 @@ pub enum TransportAck {
 }
 
 impl TransportAck {
+    /// The SDK's word: `done` or `fail`.
     pub fn as_str(self) -> &'static str {
         match self {
             TransportAck::Done => "done",
@@ -154,6 +156,7 @@ impl TransportAck {
         }
     }
 
+    /// Reads `done` or `fail` (exactly, lower case); `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "done" => Some(TransportAck::Done),
@@ -193,19 +196,30 @@ pub enum Transition {
 pub enum IllegalTransition {
     /// The document was rejected (02): nothing may follow.
     #[error("status {to} after 02 (rejected): the document is closed")]
-    AfterRejected { to: ProcessingStatus },
+    AfterRejected {
+        /// The status refused.
+        to: ProcessingStatus,
+    },
     /// The document was taken back or superseded (14/15 agreed): nothing may follow.
     #[error("status {to} after the take-back request was agreed")]
-    AfterWithdrawn { to: ProcessingStatus },
+    AfterWithdrawn {
+        /// The status refused.
+        to: ProcessingStatus,
+    },
     /// The status may not follow the current business status (`None`: no status yet).
     #[error("status {to} may not follow {}", from.map_or("no status", |s| s.code()))]
     OutOfOrder {
+        /// The current business status ([`ProcessingState::last`]).
         from: Option<ProcessingStatus>,
+        /// The status refused.
         to: ProcessingStatus,
     },
     /// 14, 15 or 16 without an open 13.
     #[error("answer {to} without a pending 13 request")]
-    NoPendingRequest { to: ProcessingStatus },
+    NoPendingRequest {
+        /// The status refused.
+        to: ProcessingStatus,
+    },
     /// A second 13 while one is open.
     #[error("13 while another request is pending")]
     RequestAlreadyPending,

@@ -35,11 +35,14 @@ pub use sqlite::{SetupError, SqliteOptions, SqliteStore, Synchronous};
 /// (`{sender OrganId},{yyyy/MM/dd},{number}/{notation}`), kept as the string the sender wrote.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DocKey {
+    /// The sending agency (`From/OrganId`).
     pub sender: AgencyId,
+    /// The edXML `DocumentId` as sent; keys compare it byte for byte.
     pub document_id: String,
 }
 
 impl DocKey {
+    /// The key of the document `document_id` sent by `sender`.
     pub fn new(sender: AgencyId, document_id: impl Into<String>) -> Self {
         DocKey {
             sender,
@@ -74,6 +77,7 @@ impl BusinessKind {
         }
     }
 
+    /// Reads the digit of `BussinessDocType`; `None` for anything but `0`–`3`.
     pub fn from_code(code: u8) -> Option<Self> {
         match code {
             0 => Some(BusinessKind::New),
@@ -88,7 +92,10 @@ impl BusinessKind {
 /// A file attached to a document whose signature the recipient checks on arrival.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedFile {
+    /// The file name (the edXML `AttachmentName`, else its `ContentId`), given to the checker
+    /// and shown in rejection reasons.
     pub name: String,
+    /// The file's bytes, as the signature checker reads them.
     pub bytes: Vec<u8>,
 }
 
@@ -104,16 +111,21 @@ impl std::fmt::Debug for SignedFile {
 /// A document to put in the sender's outbox, with one route per recipient.
 #[derive(Clone, Debug)]
 pub struct NewDocument {
+    /// Sender and `DocumentId`: the idempotence key.
     pub key: DocKey,
+    /// New, revoke, update or replace (`BussinessDocType`).
     pub kind: BusinessKind,
     /// For revoke / update / replace: the `DocumentId` of the original (same sender).
     pub related: Option<String>,
+    /// The edXML `DueDate` by which recipients must process it; `None` when there is none.
     pub due_date: Option<Date>,
     /// The serialized edXML envelope, kept byte for byte.
     pub envelope: Vec<u8>,
     /// SHA-256 of `envelope`: a second send with the same key and another digest is a conflict.
     pub digest: [u8; 32],
+    /// The attached files whose signatures the recipients check on arrival.
     pub files: Vec<SignedFile>,
+    /// When it was sent (put in the outbox), Unix seconds.
     pub created_at: i64,
     /// One route per recipient; the first hop is the sender, the last the recipient.
     pub routes: Vec<(AgencyId, Vec<Hop>)>,
@@ -122,6 +134,7 @@ pub struct NewDocument {
 /// What [`Store::insert_documents`] did with one document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InsertOutcome {
+    /// New key: the document and one delivery per route are stored.
     Inserted,
     /// Same key, same envelope: already there, nothing added.
     Duplicate,
@@ -132,51 +145,73 @@ pub enum InsertOutcome {
 /// A document as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredDocument {
+    /// Sender and `DocumentId`.
     pub key: DocKey,
+    /// New, revoke, update or replace (`BussinessDocType`).
     pub kind: BusinessKind,
+    /// For revoke / update / replace: the `DocumentId` of the original (same sender).
     pub related: Option<String>,
+    /// The edXML `DueDate`; `None` when there is none.
     pub due_date: Option<Date>,
+    /// The serialized edXML envelope, byte for byte as sent.
     pub envelope: Vec<u8>,
+    /// SHA-256 of `envelope`.
     pub digest: [u8; 32],
+    /// The attached files checked on arrival, in the order sent.
     pub files: Vec<SignedFile>,
+    /// When it was sent, Unix seconds.
     pub created_at: i64,
+    /// The recipients it was routed to (after group expansion), in route order.
     pub recipients: Vec<AgencyId>,
 }
 
 /// One (document, recipient) pair: where it is on its route and its processing state there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
+    /// The document delivered.
     pub key: DocKey,
+    /// The agency it is delivered to.
     pub recipient: AgencyId,
+    /// The route, from the sender (hop 0) through any hubs (LGSP, the national axis) to the
+    /// recipient (the last hop).
     pub hops: Vec<Hop>,
     /// Index in `hops` of the next hop to take the envelope; `hops.len()` once delivered.
     pub next_hop: u32,
     /// Failed transport attempts so far.
     pub attempts: u32,
+    /// When the recipient took the envelope, Unix seconds; `None` while in transit.
     pub delivered_at: Option<i64>,
+    /// The recipient's processing state (default before the first status).
     pub state: ProcessingState,
+    /// The document's `DueDate`, copied here for the overdue query; `None` when there is none.
     pub due_date: Option<Date>,
 }
 
 /// One TraceHeader: a hop took (or failed to take) the envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceEntry {
+    /// Index of the hop in [`Delivery::hops`] (0 is the sender).
     pub hop_index: u32,
     /// Agency id or hub name.
     pub node: String,
+    /// Whether the node is an agency, a provincial hub (LGSP) or the national axis.
     pub kind: HopKind,
     /// Unix seconds.
     pub at: i64,
+    /// Whether the hop took the envelope (`done`) or not (`fail`).
     pub ack: TransportAck,
 }
 
 /// A processing status for one (document, recipient) pair, with the path it travelled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusRecord {
+    /// The document the status is about.
     pub key: DocKey,
     /// The recipient whose processing state this is.
     pub recipient: AgencyId,
+    /// The edXML `StatusCode`.
     pub status: ProcessingStatus,
+    /// The edXML `Description` (the reason of a `02` rejection, for instance), if any.
     pub description: Option<String>,
     /// Who emitted it: the recipient, or the sender for `13`.
     pub from: AgencyId,
@@ -205,9 +240,13 @@ pub enum Op {
     /// delivery moves on; on the last hop `arrival` must be set and the document enters the
     /// recipient's inbox (once: an existing inbox entry makes it a [`OpOutcome::Duplicate`]).
     Hop {
+        /// The document delivered.
         key: DocKey,
+        /// The recipient of the delivery.
         recipient: AgencyId,
+        /// The hop's TraceHeader, appended when the op applies (`done` or `fail`).
         trace: TraceEntry,
+        /// What the recipient found on arrival: set on a `done` at the last hop, `None` otherwise.
         arrival: Option<Arrival>,
     },
     /// A processing status, checked against the state machine inside the transaction.
@@ -223,6 +262,7 @@ pub enum OpOutcome {
     Failed,
     /// The recipient took the envelope; one result per arrival status.
     Arrived {
+        /// The outcome of each [`Arrival::statuses`] entry, in the same order.
         statuses: Vec<Result<Transition, IllegalTransition>>,
     },
     /// Already in the inbox: nothing changed.
@@ -238,29 +278,43 @@ pub enum OpOutcome {
 /// A document in a recipient's inbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboxEntry {
+    /// The agency whose inbox this is.
     pub recipient: AgencyId,
+    /// The document filed.
     pub key: DocKey,
+    /// When the recipient took the envelope, Unix seconds.
     pub arrived_at: i64,
+    /// The signature checks of the attached files made on arrival, in file order.
     pub checks: Vec<CheckResult>,
 }
 
 /// A document past its due date at a unit, not done.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Overdue {
+    /// The document.
     pub key: DocKey,
+    /// The unit that has not finished processing it.
     pub recipient: AgencyId,
+    /// The edXML `DueDate` that has passed.
     pub due_date: Date,
+    /// Where the unit's processing stands.
     pub state: ProcessingState,
 }
 
 /// Row counts, for monitoring and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Documents sent (one per (sender, `DocumentId`)).
     pub documents: u64,
+    /// (document, recipient) pairs.
     pub deliveries: u64,
+    /// Deliveries not yet in their recipient's inbox.
     pub in_transit: u64,
+    /// Documents filed in inboxes, over all recipients.
     pub inbox: u64,
+    /// Trace entries, failed hops included.
     pub traces: u64,
+    /// Processing statuses recorded (repeats and refused ones are not).
     pub statuses: u64,
 }
 
@@ -289,9 +343,11 @@ pub enum StoreError {
 pub trait Store: Send {
     /// Puts documents and their deliveries in the outboxes, idempotently on [`DocKey`].
     fn insert_documents(&mut self, docs: &[NewDocument]) -> Result<Vec<InsertOutcome>, StoreError>;
+    /// The document stored under `key`; `None` if it was never sent.
     fn document(&self, key: &DocKey) -> Result<Option<StoredDocument>, StoreError>;
     /// Up to `limit` deliveries not yet in their recipient's inbox, oldest first.
     fn in_transit(&self, limit: usize) -> Result<Vec<Delivery>, StoreError>;
+    /// The delivery of `key` to `recipient`; `None` if the document was not routed to it.
     fn delivery(&self, key: &DocKey, recipient: &AgencyId) -> Result<Option<Delivery>, StoreError>;
     /// Every delivery of one document.
     fn deliveries(&self, key: &DocKey) -> Result<Vec<Delivery>, StoreError>;
@@ -299,7 +355,9 @@ pub trait Store: Send {
     fn apply(&mut self, ops: &[Op]) -> Result<Vec<OpOutcome>, StoreError>;
     /// The TraceHeaders of one delivery, in order.
     fn traces(&self, key: &DocKey, recipient: &AgencyId) -> Result<Vec<TraceEntry>, StoreError>;
+    /// The documents filed in `recipient`'s inbox, in order of arrival.
     fn inbox(&self, recipient: &AgencyId) -> Result<Vec<InboxEntry>, StoreError>;
+    /// One document in `recipient`'s inbox; `None` if it has not arrived there.
     fn inbox_entry(
         &self,
         recipient: &AgencyId,
@@ -312,6 +370,7 @@ pub trait Store: Send {
     /// Documents delivered to `unit` whose due date is before `today` and that are still open
     /// (not `06`, not rejected, not withdrawn).
     fn overdue(&self, unit: &AgencyId, today: Date) -> Result<Vec<Overdue>, StoreError>;
+    /// Row counts of the whole store.
     fn counts(&self) -> Result<Counts, StoreError>;
 }
 

@@ -40,6 +40,7 @@ pub enum Synchronous {
 /// Options for [`SqliteStore::open_with`].
 #[derive(Clone, Copy, Debug)]
 pub struct SqliteOptions {
+    /// How often SQLite fsyncs. Default: [`Synchronous::Normal`].
     pub synchronous: Synchronous,
     /// How long to wait for a lock held by another connection (another process reading the
     /// same file). 5 s: long enough for a batch commit, short enough to surface a stuck writer.
@@ -296,6 +297,8 @@ impl SqliteStore {
         SqliteStore::open_with(path, SqliteOptions::default())
     }
 
+    /// Opens (creating if needed) the store at `path` in WAL mode with `options`. Errors if the
+    /// file cannot be opened, refuses WAL, or holds a schema of another version.
     pub fn open_with(path: &Path, options: SqliteOptions) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(backend("open"))?;
         SqliteStore::init(conn, options)
