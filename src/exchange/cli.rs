@@ -34,7 +34,9 @@ use super::routing::{Expansion, Hop, Recipient, RecipientParseError, RouteError,
 /// Where the directory comes from: `2019`, `2025` (the embedded samples) or a file path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DirectorySource {
+    /// One of the samples embedded in the crate (`2019` or `2025`).
     Sample(Sample),
+    /// A directory file in CSV or JSON (any argument other than `2019` and `2025`).
     File(PathBuf),
 }
 

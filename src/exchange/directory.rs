@@ -94,6 +94,7 @@ impl Level {
         }
     }
 
+    /// The level name as written in the directory (`province`).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -128,13 +129,16 @@ fn parse_date(s: &str) -> Result<Date, DirectoryError> {
 /// Whether an agency exists on a given date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Validity {
+    /// The date lies within `valid_from..=valid_to` (a missing bound does not limit it).
     Valid,
     /// `valid_from` is after the date.
     NotYetValid {
+        /// The agency's first day of existence (its `valid_from`).
         from: Date,
     },
     /// `valid_to` is before the date.
     Expired {
+        /// The agency's last day of existence (its `valid_to`).
         to: Date,
     },
 }
@@ -143,9 +147,17 @@ pub enum Validity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agency {
+    /// The agency identifier (mã định danh), held in its Decision 20 form whichever form the
+    /// file used; unique within the directory.
     pub id: AgencyId,
+    /// Official name (`Thành phố Hà Nội`); not blank. [`Directory::find_by_name`] searches it.
     pub name: String,
+    /// Administrative level (`central`, `province`, `district`, `commune`, or another level
+    /// the directory uses).
     pub level: Level,
+    /// The agency directly above this one in the directory's tree; `None` for a root (a
+    /// central agency or a province in the samples). It must be in the directory, and need
+    /// not be the identifier's prefix.
     #[serde(default)]
     pub parent: Option<AgencyId>,
     /// The hub this agency exchanges through (`LGSP-H26`, or [`NATIONAL_AXIS`]). `None`:
@@ -547,6 +559,7 @@ impl Directory {
         self.agencies.len()
     }
 
+    /// Whether the directory holds no agency.
     pub fn is_empty(&self) -> bool {
         self.agencies.is_empty()
     }

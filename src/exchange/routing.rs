@@ -46,6 +46,7 @@ pub enum HopKind {
 pub struct Hop {
     /// Agency identifier (Decision 20 form) or hub name (`LGSP-H26`, `VDXP`).
     pub node: String,
+    /// Whether the node is an agency, a provincial hub or the national axis.
     pub kind: HopKind,
     /// Agency name, or the hub's display name.
     pub name: String,
@@ -55,8 +56,14 @@ pub struct Hop {
 /// recipient.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
+    /// The sending agency.
     pub from: AgencyId,
+    /// The receiving agency.
     pub to: AgencyId,
+    /// The nodes in the order the document passes them, sender first and recipient last. A
+    /// [`Router`] puts between them the hub both share or, when their hubs differ, the
+    /// sender's hub, the national axis and the recipient's hub (a hub that is the axis itself
+    /// appears once): three to five hops.
     pub hops: Vec<Hop>,
 }
 
@@ -112,7 +119,10 @@ pub enum RecipientParseError {
 /// One entry of a recipient list: an agency or a broadcast group.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Recipient {
+    /// One agency, by identifier (`H26.001`, or the legacy `000.00.14.H20`).
     Agency(AgencyId),
+    /// A broadcast group (`@communes:H26`), expanded against the directory by
+    /// [`Router::plan`].
     Group(Group),
 }
 
@@ -171,8 +181,12 @@ pub struct Expansion {
 /// and the expansion of each group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
+    /// The sending agency.
     pub from: AgencyId,
+    /// One route per distinct recipient, groups expanded in place.
     pub routes: Vec<Route>,
+    /// One record per group in the recipient list, in the order given; empty when only
+    /// agencies were named.
     pub expansions: Vec<Expansion>,
 }
 
@@ -183,9 +197,15 @@ pub enum Problem {
     /// Not in the directory (for a group: its unit is not).
     Unknown,
     /// Its `valid_to` is before the routing date.
-    Expired { to: Date },
+    Expired {
+        /// Last day of existence of the recipient (for a group: of its unit).
+        to: Date,
+    },
     /// Its `valid_from` is after the routing date.
-    NotYetValid { from: Date },
+    NotYetValid {
+        /// First day of existence of the recipient (for a group: of its unit).
+        from: Date,
+    },
     /// Neither it nor any ancestor names a hub.
     NoHub,
     /// It is the sender.
@@ -210,7 +230,10 @@ impl fmt::Display for Problem {
 /// One rejected recipient: as written, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecipientProblem {
+    /// The recipient: an agency identifier in its Decision 20 form or a group
+    /// (`@communes:H26`); for a group member without a hub, that member's identifier.
     pub recipient: String,
+    /// Why it was rejected.
     pub problem: Problem,
 }
 
@@ -247,6 +270,8 @@ pub struct Router<'d> {
 }
 
 impl<'d> Router<'d> {
+    /// A router over `dir` that does not check validity dates until given one with
+    /// [`Router::on`].
     pub fn new(dir: &'d Directory) -> Self {
         Router { dir, on: None }
     }
