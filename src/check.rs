@@ -38,6 +38,7 @@ pub enum Verdict {
 pub struct CheckResult {
     /// The attachment name.
     pub name: String,
+    /// The verdict on the file as a whole.
     pub verdict: Verdict,
     /// Why it is not valid (first failing signature), for the `02` Description.
     pub reason: Option<String>,
@@ -156,8 +157,11 @@ pub enum Outcome {
     SignedValid,
     /// At least one signature not `TOTAL_PASSED`: the first one's verdict.
     SignedInvalid {
+        /// The first failing signature's indication (`TOTAL_FAILED` or `INDETERMINATE`),
+        /// serialized by its ETSI EN 319 102-1 name.
         #[serde(with = "indication_serde")]
         indication: Indication,
+        /// Its sub-indication (ETSI name, e.g. `HASH_FAILURE`), `None` when it has none.
         #[serde(with = "subindication_serde")]
         subindication: Option<SubIndication>,
     },

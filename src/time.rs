@@ -9,8 +9,8 @@
 //!   database is involved.
 //!
 //! Text becomes a time here, at the edge (RFC 3339 from the CLI and edXML, PDF dates, ASN.1
-//! times through [`crate::der`]), and is never formatted to be parsed again. The readers keep
-//! the leniency they have always had (see [`parse_rfc3339_timestamp`] and
+//! times through the crate's DER reader), and is never formatted to be parsed again. The
+//! readers keep the leniency they have always had (see [`parse_rfc3339_timestamp`] and
 //! [`parse_pdf_timestamp`]); calendar arithmetic itself is jiff's.
 //!
 //! Validation never reads the clock: the caller passes the validation time in.
@@ -286,12 +286,15 @@ impl Date {
         Date(self.0.last_of_month())
     }
 
+    /// The year, 1..=9999.
     pub fn year(&self) -> u16 {
         u16::try_from(self.0.year()).unwrap_or(0)
     }
+    /// The month, 1..=12.
     pub fn month(&self) -> u8 {
         u8::try_from(self.0.month()).unwrap_or(0)
     }
+    /// The day of the month, 1..=31.
     pub fn day(&self) -> u8 {
         u8::try_from(self.0.day()).unwrap_or(0)
     }

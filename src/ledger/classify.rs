@@ -21,6 +21,8 @@ pub enum SignerRole {
 /// Tells person from agency. Implement it to use a deployment's own knowledge (a list of
 /// agency certificates, certificate policies, an HR directory).
 pub trait SignerClassifier {
+    /// The role of the signature whose signer is `signer`; [`SignerRole::Unknown`] when the
+    /// certificate does not tell.
     fn classify(&self, signer: &SignerReport) -> SignerRole;
 }
 

@@ -15,6 +15,7 @@ pub struct MemoryLedger {
 }
 
 impl MemoryLedger {
+    /// An empty ledger.
     pub fn new() -> Self {
         MemoryLedger::default()
     }

@@ -123,7 +123,7 @@ impl Entry {
     }
 }
 
-/// SHA-256 of a document's bytes, for [`Entry::sha256`] (defined in [`crate::crypto`]).
+/// SHA-256 of a document's bytes, for [`Entry::sha256`].
 pub use crate::crypto::sha256;
 
 /// The ledger's view of one verified file: its [`Outcome`] and Decree 30 completeness. A file
@@ -225,6 +225,7 @@ pub fn legally_complete(
 /// Whether a second recording counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorded {
+    /// The entry is new and now counts.
     Inserted,
     /// The unit already has this document in this direction (same document id or same
     /// SHA-256); the first recording stands.
@@ -235,15 +236,22 @@ pub enum Recorded {
 /// `vnedoc stats`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
+    /// Documents counted: `signed_valid + signed_invalid + unsigned`.
     pub total: u64,
+    /// Documents with at least one signature, every one `TOTAL_PASSED`
+    /// ([`Outcome::SignedValid`]).
     pub signed_valid: u64,
+    /// Documents with a signature that is not `TOTAL_PASSED` ([`Outcome::SignedInvalid`]).
     pub signed_invalid: u64,
+    /// Documents without a signature, document timestamps aside ([`Outcome::Unsigned`]).
     pub unsigned: u64,
     /// `signed_valid / total` in percent; 0 when there is no document.
     pub signed_share: f64,
 }
 
 impl Counts {
+    /// Counts of the three outcomes; `total` (saturating at `u64::MAX`) and `signed_share`
+    /// follow from them.
     pub fn new(signed_valid: u64, signed_invalid: u64, unsigned: u64) -> Counts {
         let total = signed_valid
             .saturating_add(signed_invalid)
@@ -277,6 +285,7 @@ impl Counts {
         );
     }
 
+    /// Whether no document is counted.
     pub fn is_empty(&self) -> bool {
         self.total == 0
     }
@@ -301,9 +310,12 @@ fn share(part: u64, total: u64) -> f64 {
 /// "signed_invalid","unsigned","signed_share"}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
+    /// The unit's agency id.
     pub unit: AgencyId,
     /// The directory's name for the unit; empty when the unit is not in the directory.
     pub name: String,
+    /// The unit's own documents in `units`, its whole subtree in `rollup`; flattened into the
+    /// row's JSON.
     #[serde(flatten)]
     pub counts: Counts,
 }
@@ -311,7 +323,9 @@ pub struct Row {
 /// Which entries a query looks at. The default is everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
+    /// Only entries dated in this period; `None`: any date.
     pub period: Option<Period>,
+    /// Only entries the unit issued, or only those it received; `None`: both.
     pub direction: Option<Direction>,
     /// One unit only.
     pub unit: Option<AgencyId>,
@@ -326,6 +340,7 @@ impl Filter {
         }
     }
 
+    /// The same filter, narrowed to `direction`.
     pub fn with_direction(mut self, direction: Direction) -> Filter {
         self.direction = Some(direction);
         self
@@ -352,10 +367,15 @@ pub enum Scope<'a> {
 /// A period against the same period a year earlier.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct YearOverYear {
+    /// The unit counted; for [`Scope::Subtree`], the subtree's top unit.
     pub unit: AgencyId,
+    /// The period asked for.
     pub period: Period,
+    /// The same period one year earlier ([`Period::previous_year`]).
     pub previous_period: Period,
+    /// The counts of `period`.
     pub current: Counts,
+    /// The counts of `previous_period`.
     pub previous: Counts,
     /// Change of the signed share in percentage points; `None` when either year has no
     /// document.
@@ -403,6 +423,7 @@ pub trait LedgerStore: Send {
     fn entries(&self, filter: &Filter) -> Result<Vec<Entry>, LedgerError>;
     /// Number of entries recorded.
     fn len(&self) -> Result<u64, LedgerError>;
+    /// Whether no entry is recorded.
     fn is_empty(&self) -> Result<bool, LedgerError> {
         Ok(self.len()? == 0)
     }
@@ -454,18 +475,23 @@ pub struct Ledger<S> {
 }
 
 impl<S: LedgerStore> Ledger<S> {
+    /// The queries over `store`.
     pub fn new(store: S) -> Self {
         Ledger { store }
     }
 
+    /// The store the queries read.
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    /// Gives the store back.
     pub fn into_store(self) -> S {
         self.store
     }
 
+    /// Records one entry: [`Recorded::Duplicate`] when the unit already has the document in
+    /// that direction (same document id or same SHA-256).
     pub fn record(&mut self, entry: Entry) -> Result<Recorded, LedgerError> {
         let out = self.store.record(std::slice::from_ref(&entry))?;
         out.into_iter().next().ok_or(LedgerError::Corrupt {

@@ -15,6 +15,7 @@ use crate::time::Date;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Period {
+    /// A calendar year, 1..=9999.
     Year(u16),
     /// Quarter 1..=4.
     Quarter(u16, u8),

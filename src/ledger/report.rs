@@ -12,7 +12,9 @@ use crate::exchange::{AgencyId, Directory};
 /// A file the scan could not turn into an entry, with the reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Skipped {
+    /// The file as shown in reports (a [`Job::name`](super::scan::Job::name), or the path).
     pub file: String,
+    /// Why it was left out, in words (`no unit folder`, `unreadable: …`).
     pub reason: String,
 }
 
@@ -34,7 +36,10 @@ pub struct Placement {
 /// ancestor unit with documents in its subtree, counting the whole subtree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatsReport {
+    /// One row per unit with documents, counting its own documents, by unit id.
     pub units: Vec<Row>,
+    /// One row per ancestor unit of a unit with documents, counting its whole subtree, by
+    /// unit id.
     pub rollup: Vec<Row>,
     /// The period counted (`2026-Q3`); `None`: all time.
     #[serde(serialize_with = "period_opt")]

@@ -62,6 +62,7 @@ impl std::str::FromStr for UnitsFrom {
 /// One file to look at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
+    /// Where the file is read from.
     pub path: PathBuf,
     /// The path as shown in reports and used as the document id (relative to its root, with
     /// the root's own name in front).
@@ -215,8 +216,11 @@ pub struct ScanResult {
 
 /// Verifies jobs into ledger entries.
 pub struct Scanner<'a> {
+    /// Verifies each document.
     pub verifier: &'a Verifier,
+    /// Tells person from agency signatures, for [`Entry::legally_complete`].
     pub classifier: &'a (dyn SignerClassifier + Sync),
+    /// Where each document's unit comes from.
     pub units_from: UnitsFrom,
     /// Direction recorded: a unit's folder holds what it issued (default).
     pub direction: Direction,
@@ -225,6 +229,8 @@ pub struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// A scanner recording [`Direction::Issued`] and reading files up to the verifier's
+    /// `max_input_size`.
     pub fn new(
         verifier: &'a Verifier,
         classifier: &'a (dyn SignerClassifier + Sync),

@@ -80,6 +80,8 @@ impl SqliteLedger {
         SqliteLedger::open_with(path, SqliteOptions::default())
     }
 
+    /// [`SqliteLedger::open`] with the connection's `PRAGMA synchronous` level and lock wait
+    /// set by `options` (the exchange store's [`SqliteOptions`]).
     pub fn open_with(path: &Path, options: SqliteOptions) -> Result<Self, LedgerError> {
         let conn = Connection::open(path).map_err(backend("open"))?;
         SqliteLedger::init(conn, options)

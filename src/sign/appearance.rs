@@ -160,7 +160,10 @@ pub const COPY_FORMS: [&str; 3] = ["SAO Y", "SAO LỤC", "TRÍCH SAO"];
 /// The page the appearance is placed on: its boxes in default user space and its `/Rotate`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageGeometry {
+    /// The page's `/MediaBox`, `[x0, y0, x1, y1]` in points (corners in any order).
     pub media_box: [f64; 4],
+    /// The page's `/CropBox`, the part shown, clipped to the media box; `None`: the whole
+    /// media box.
     pub crop_box: Option<[f64; 4]>,
     /// Clockwise rotation of the page when shown, a multiple of 90 (ISO 32000-1 §7.7.3.3).
     pub rotate: i64,
@@ -172,20 +175,38 @@ pub enum Appearance {
     /// The competent person's handwritten signature, a blue PNG, centred in `rect` (default user
     /// space) with its aspect ratio kept, upright as the page is shown (on a page with
     /// `/Rotate 90` a `rect` 60 wide and 150 high in user space is shown 150 wide and 60 high).
-    Person { png: Vec<u8>, rect: [f64; 4] },
+    Person {
+        /// The signature image, PNG (at most [`MAX_PNG_BYTES`], each side at most
+        /// [`MAX_IMAGE_SIDE`] pixels).
+        png: Vec<u8>,
+        /// The box the image is fitted into, `[x0, y0, x1, y1]` in points.
+        rect: [f64; 4],
+    },
     /// The issuing agency's seal, a red PNG drawn at real size: `size_mm` wide and high (a square
     /// box, the image's aspect ratio kept; [`DEFAULT_SEAL_MM`] when unknown).
     Seal {
+        /// The seal image, PNG (same limits as [`Appearance::Person`]'s).
         png: Vec<u8>,
+        /// The seal's real width and height in millimetres, in (0, [`MAX_SEAL_MM`]].
         size_mm: f64,
+        /// Where the seal goes on the page.
         placement: SealPlacement,
     },
     /// Agency signature on an attachment in a separate file: `<doc number>; <signing time>` at
     /// the top right of the page.
-    Attachment { doc_number: String },
+    Attachment {
+        /// The document's number and symbol (số và ký hiệu, e.g. `123/QĐ-UBND`): not blank, no
+        /// control characters.
+        doc_number: String,
+    },
     /// Agency signature on an electronic copy: `<form>; <copying agency>; <signing time>` at the
     /// top right of the page; `form` is one of [`COPY_FORMS`].
-    Copy { form: String, agency: String },
+    Copy {
+        /// The copy form, one of [`COPY_FORMS`].
+        form: String,
+        /// The name of the agency making the copy: not blank, no control characters.
+        agency: String,
+    },
 }
 
 impl Appearance {

@@ -17,10 +17,15 @@ use thiserror::Error;
 /// Signature algorithms the signer can produce (ring for keys in process).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (`sha256WithRSAEncryption`).
     RsaPkcs1Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384 (`sha384WithRSAEncryption`).
     RsaPkcs1Sha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512 (`sha512WithRSAEncryption`).
     RsaPkcs1Sha512,
+    /// ECDSA on P-256 with SHA-256 (`ecdsa-with-SHA256`).
     EcdsaP256Sha256,
+    /// ECDSA on P-384 with SHA-384 (`ecdsa-with-SHA384`).
     EcdsaP384Sha384,
 }
 
@@ -44,7 +49,11 @@ pub trait Signer {
     fn certificate(&self) -> &[u8];
     /// Intermediate certificates to embed (DER), signer's issuer first.
     fn chain(&self) -> &[Vec<u8>];
+    /// The algorithm of the values [`Signer::sign`] returns; it also sets the digest of the
+    /// document and of the signed attributes ([`SignatureAlgorithm::digest`]).
     fn algorithm(&self) -> SignatureAlgorithm;
+    /// The signature value over `message` (the DER signed attributes), hashing it with the
+    /// algorithm's digest first. Fails with [`SignError`] when the key or device refuses.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 

@@ -42,12 +42,19 @@ impl SubFilter {
 
 /// What to sign and how.
 pub struct SignOptions<'a> {
+    /// The signature's `/SubFilter`; default ETSI.CAdES.detached.
     pub sub_filter: SubFilter,
     /// Field name; default `Signature<n>`, unique in the document.
     pub field_name: Option<String>,
+    /// `/Reason` of the signature dictionary, the stated reason for signing; omitted when
+    /// `None`.
     pub reason: Option<String>,
+    /// `/Location`, where the document was signed; omitted when `None`.
     pub location: Option<String>,
+    /// `/ContactInfo`, how to reach the signer; omitted when `None`.
     pub contact_info: Option<String>,
+    /// `/Name`, the name of the person or authority signing (ISO 32000-1 §12.8.1: for when it
+    /// cannot be taken from the certificate); omitted when `None`.
     pub name: Option<String>,
     /// Signing time, written to /M in Vietnam time (+07:00), to the second.
     pub signing_time: Timestamp,

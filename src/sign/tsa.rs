@@ -474,10 +474,13 @@ impl HttpTsa {
         self
     }
 
+    /// The TSA's URL, as given to [`HttpTsa::new`].
     pub fn url(&self) -> &str {
         &self.url
     }
 
+    /// The time limit for one whole exchange with the TSA: [`DEFAULT_TIMEOUT`] unless set by
+    /// [`HttpTsa::with_timeout`].
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
