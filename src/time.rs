@@ -59,7 +59,6 @@ pub(crate) fn unix_from_fields(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64)
 /// 1970-01-01T00:00:00, the civil time of the Unix epoch in UTC.
 const UNIX_EPOCH_CIVIL: civil::DateTime = civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
 
-
 /// A [`Timestamp`] for Unix seconds, or `None` outside jiff's range (years -9999..=9999,
 /// ending at 9999-12-30T22:00:00Z).
 pub fn timestamp(unix: i64) -> Option<Timestamp> {

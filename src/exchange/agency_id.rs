@@ -45,18 +45,45 @@ const LEGACY_WIDTHS: [usize; 3] = [2, 2, 3];
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AgencyIdError {
+    /// Empty agency identifier.
     #[error("empty agency identifier")]
     Empty,
+    /// Agency identifier is `len` characters long, over the limit of `max`.
     #[error("agency identifier is {len} characters long, over the limit of {max}")]
-    TooLong { len: usize, max: usize },
+    TooLong {
+        /// Length in bytes.
+        len: usize,
+        /// The maximum allowed.
+        max: usize,
+    },
+    /// Character `ch` at position `pos` is not allowed (only A-Z, 0-9 and '.').
     #[error("character {ch:?} at position {pos} is not allowed (only A-Z, 0-9 and '.')")]
-    BadCharacter { ch: char, pos: usize },
+    BadCharacter {
+        /// The offending character.
+        ch: char,
+        /// Its position (0-based).
+        pos: usize,
+    },
+    /// Empty group at position `pos`.
     #[error("empty group at position {pos}")]
-    EmptyGroup { pos: usize },
+    EmptyGroup {
+        /// Its position (0-based).
+        pos: usize,
+    },
+    /// Level-1 group `found` is not a letter A-Y followed by two digits.
     #[error("level-1 group {found:?} is not a letter A-Y followed by two digits")]
-    BadLevel1 { found: String },
+    BadLevel1 {
+        /// What was found.
+        found: String,
+    },
+    /// Legacy identifier is `len` characters long, expected `expected` (DDD.CC.BB.Mxx).
     #[error("legacy identifier is {len} characters long, expected {expected} (DDD.CC.BB.Mxx)")]
-    LegacyLength { len: usize, expected: usize },
+    LegacyLength {
+        /// Length in bytes.
+        len: usize,
+        /// What was expected.
+        expected: usize,
+    },
 }
 
 /// An agency identifier, held in its Decision 20/2020 form (see the module docs).

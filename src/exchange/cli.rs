@@ -62,32 +62,48 @@ impl FromStr for DirectorySource {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum CliError {
+    /// Directory `path`: `source`.
     #[error("directory {path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },
+    /// Directory `origin`: `source`.
     #[error("directory {origin}: {source}")]
     Directory {
+        /// The origin.
         origin: String,
+        /// The underlying error.
         #[source]
         source: DirectoryError,
     },
+    /// --from `arg`: `source`.
     #[error("--from {arg:?}: {source}")]
     BadSender {
+        /// The arg.
         arg: String,
+        /// The underlying error.
         #[source]
         source: AgencyIdError,
     },
+    /// --to: `…`.
     #[error("--to: {}", .errors.iter().map(|(a, e)| format!("{a:?}: {e}")).collect::<Vec<_>>().join("; "))]
     BadRecipients {
+        /// The errors.
         errors: Vec<(String, RecipientParseError)>,
     },
+    /// Route.
     #[error("{0}")]
     Route(#[from] RouteError),
+    /// No agency matches `query`.
     #[error("no agency matches {query:?}")]
-    NoMatch { query: String },
+    NoMatch {
+        /// The query.
+        query: String,
+    },
 }
 
 impl CliError {

@@ -99,7 +99,10 @@ pub fn parse(text: &str, max_records: usize) -> Result<Vec<Record>, CsvError> {
         });
         // A record ended by a carriage return alone (old Mac line ends) ends a line too.
         let after = text.get(start.saturating_add(end)..).unwrap_or_default();
-        if after.strip_prefix('\r').is_some_and(|t| !t.starts_with('\n')) {
+        if after
+            .strip_prefix('\r')
+            .is_some_and(|t| !t.starts_with('\n'))
+        {
             line = line.saturating_add(1);
         }
     }
@@ -276,7 +279,10 @@ mod tests {
         );
         assert_eq!(lines(t), [1, 2, 4]);
         assert_eq!(lines("\n\na\r\n\r\n\r\nb\n\n"), [3, 6]);
-        assert_eq!(rows("\"\",\"\"\"\",\"a\r\nb\"\r\n"), vec![vec!["", "\"", "a\r\nb"]]);
+        assert_eq!(
+            rows("\"\",\"\"\"\",\"a\r\nb\"\r\n"),
+            vec![vec!["", "\"", "a\r\nb"]]
+        );
         assert_eq!(rows("\u{feff}"), Vec::<Vec<String>>::new());
         assert_eq!(rows("a\u{feff},b"), vec![vec!["a\u{feff}", "b"]]);
         assert_eq!(rows(" a , b "), vec![vec![" a ", " b "]]);

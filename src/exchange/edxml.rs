@@ -940,12 +940,16 @@ pub struct DocumentId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum DocumentIdError {
+    /// Expected three comma-separated parts.
     #[error("expected three comma-separated parts")]
     MissingPart,
+    /// Empty sender OrganId.
     #[error("empty sender OrganId")]
     EmptyOrganId,
+    /// Date is not yyyy/MM/dd.
     #[error("date is not yyyy/MM/dd")]
     BadDate,
+    /// Expected number/notation after the date.
     #[error("expected number/notation after the date")]
     MissingSlash,
 }
@@ -1085,16 +1089,22 @@ impl ParseOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum ZipError {
+    /// Truncated or inconsistent archive structure.
     #[error("truncated or inconsistent archive structure")]
     Malformed,
+    /// Encrypted entry.
     #[error("encrypted entry")]
     Encrypted,
+    /// Compression method … is unsupported (only stored and deflate).
     #[error("compression method {0} is unsupported (only stored and deflate)")]
     UnsupportedMethod(u16),
+    /// ZIP64 archives are unsupported.
     #[error("ZIP64 archives are unsupported")]
     Zip64,
+    /// CRC-32 mismatch.
     #[error("CRC-32 mismatch")]
     BadCrc,
+    /// Corrupt deflate stream.
     #[error("corrupt deflate stream")]
     BadDeflate,
 }
@@ -1106,66 +1116,140 @@ pub enum EdxmlError {
     /// Not well-formed XML. The reason is quick-xml's message: its error type is kept out of
     /// this crate's public API.
     #[error("malformed XML at byte {offset}: {reason}")]
-    Malformed { offset: u64, reason: String },
+    Malformed {
+        /// Byte offset in the input.
+        offset: u64,
+        /// Why.
+        reason: String,
+    },
+    /// Input is not UTF-8 (invalid byte at `offset`).
     #[error("input is not UTF-8 (invalid byte at {offset})")]
-    NotUtf8 { offset: usize },
+    NotUtf8 {
+        /// Byte offset in the input.
+        offset: usize,
+    },
+    /// Unsupported encoding …: edXML is read as UTF-8.
     #[error("unsupported encoding {0:?}: edXML is read as UTF-8")]
     UnsupportedEncoding(String),
+    /// DOCTYPE at byte `offset`: document type declarations (and entities) are refused.
     #[error("DOCTYPE at byte {offset}: document type declarations (and entities) are refused")]
-    DocType { offset: u64 },
+    DocType {
+        /// Byte offset in the input.
+        offset: u64,
+    },
+    /// Unknown entity reference &`name`; at byte `offset`.
     #[error("unknown entity reference &{name}; at byte {offset}")]
-    UnknownEntity { offset: u64, name: String },
+    UnknownEntity {
+        /// Byte offset in the input.
+        offset: u64,
+        /// The name.
+        name: String,
+    },
+    /// Undeclared namespace prefix `prefix`.
     #[error("undeclared namespace prefix {prefix:?}")]
-    UnknownPrefix { prefix: String },
+    UnknownPrefix {
+        /// The prefix.
+        prefix: String,
+    },
+    /// Nesting deeper than `limit` elements (ParseOptions::max_depth).
     #[error("nesting deeper than {limit} elements (ParseOptions::max_depth)")]
-    TooDeep { limit: usize },
+    TooDeep {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// More than `limit` elements (ParseOptions::max_elements).
     #[error("more than {limit} elements (ParseOptions::max_elements)")]
-    TooManyElements { limit: usize },
+    TooManyElements {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// More than `limit` attachments or references (ParseOptions::max_attachments).
     #[error("more than {limit} attachments or references (ParseOptions::max_attachments)")]
-    TooManyAttachments { limit: usize },
+    TooManyAttachments {
+        /// The limit that was reached.
+        limit: usize,
+    },
+    /// Root element is `found`, expected edXML or edXMLEnvelope in the edXML namespace.
     #[error("root element is {found:?}, expected edXML or edXMLEnvelope in the edXML namespace")]
-    UnexpectedRoot { found: String },
+    UnexpectedRoot {
+        /// What was found.
+        found: String,
+    },
+    /// Missing `element` in `parent`.
     #[error("missing {element} in {parent}")]
     Missing {
+        /// The parent unit.
         parent: &'static str,
+        /// The XML element.
         element: &'static str,
     },
+    /// `element` appears more than once in `parent`.
     #[error("{element} appears more than once in {parent}")]
     Duplicate {
+        /// The parent unit.
         parent: &'static str,
+        /// The XML element.
         element: &'static str,
     },
+    /// Header holds neither MessageHeader nor Status.
     #[error("header holds neither MessageHeader nor Status")]
     NoMessage,
+    /// Header holds both MessageHeader and Status.
     #[error("header holds both MessageHeader and Status")]
     BothMessageKinds,
+    /// Invalid `element` `value`: expected `expected`.
     #[error("invalid {element} {value:?}: expected {expected}")]
     InvalidValue {
+        /// The XML element.
         element: &'static str,
+        /// The offending value.
         value: String,
+        /// What was expected.
         expected: &'static str,
     },
+    /// An attachment that decodes to more bytes than `ParseOptions::max_attachment_size`.
     #[error(
         "attachment {index} decodes to about {size} bytes, over the limit of {limit} \
          (ParseOptions::max_attachment_size)"
     )]
-    AttachmentTooLarge { index: usize, size: u64, limit: u64 },
+    AttachmentTooLarge {
+        /// Position (0-based).
+        index: usize,
+        /// Size in bytes.
+        size: u64,
+        /// The limit that was reached.
+        limit: u64,
+    },
+    /// Attachment `index`: invalid base64.
     #[error("attachment {index}: invalid base64")]
-    Base64 { index: usize },
+    Base64 {
+        /// Position (0-based).
+        index: usize,
+    },
     /// A ZIP-wrapped attachment that cannot be opened.
     #[error("attachment {index}: zipped content: {reason}")]
     Zip {
+        /// Position (0-based).
         index: usize,
+        /// Why.
         #[source]
         reason: ZipError,
     },
+    /// Text outside the root element or a second root at byte `offset`.
     #[error("text outside the root element or a second root at byte {offset}")]
-    TrailingContent { offset: u64 },
+    TrailingContent {
+        /// Byte offset in the input.
+        offset: u64,
+    },
+    /// Metadata JSON: ….
     #[error("metadata JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// I/O on `path`: `source`.
     #[error("I/O on {path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },

@@ -282,36 +282,73 @@ impl Progress {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum EngineError {
+    /// Route.
     #[error(transparent)]
     Route(#[from] RouteError),
+    /// Store.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Recording in the ledger failed ([`Engine::with_ledger`]); the source is the recorder's
     /// own error (a [`crate::ledger::LedgerError`] for the ledger's stores).
     #[error(transparent)]
     Record(#[from] RecordError),
+    /// Document `key` was already sent with another envelope.
     #[error("document {key:?} was already sent with another envelope")]
-    Conflict { key: DocKey },
+    Conflict {
+        /// The key.
+        key: DocKey,
+    },
+    /// DocumentId `document_id` does not start with the sender `sender`.
     #[error("DocumentId {document_id:?} does not start with the sender {sender}")]
     DocumentIdSender {
+        /// The edXML DocumentId.
         document_id: String,
+        /// The sender.
         sender: AgencyId,
     },
+    /// A `kind` document needs the DocumentId of the original.
     #[error("a {kind:?} document needs the DocumentId of the original")]
-    MissingOriginal { kind: BusinessKind },
+    MissingOriginal {
+        /// The kind.
+        kind: BusinessKind,
+    },
+    /// Original document `key` was not sent.
     #[error("original document {key:?} was not sent")]
-    UnknownOriginal { key: DocKey },
+    UnknownOriginal {
+        /// The key.
+        key: DocKey,
+    },
+    /// `recipient` did not receive the original `original`.
     #[error("{recipient} did not receive the original {original:?}")]
     NotRecipientOfOriginal {
+        /// The recipient as given.
         recipient: AgencyId,
+        /// The original.
         original: DocKey,
     },
+    /// No delivery of `key` to `recipient`.
     #[error("no delivery of {key:?} to {recipient}")]
-    UnknownDelivery { key: DocKey, recipient: AgencyId },
+    UnknownDelivery {
+        /// The key.
+        key: DocKey,
+        /// The recipient as given.
+        recipient: AgencyId,
+    },
+    /// `key` has not reached `recipient` yet.
     #[error("{key:?} has not reached {recipient} yet")]
-    NotDelivered { key: DocKey, recipient: AgencyId },
+    NotDelivered {
+        /// The key.
+        key: DocKey,
+        /// The recipient as given.
+        recipient: AgencyId,
+    },
+    /// Status `status` is sent by the sender, not by a recipient.
     #[error("status {status} is sent by the sender, not by a recipient")]
-    WrongEmitter { status: ProcessingStatus },
+    WrongEmitter {
+        /// The status.
+        status: ProcessingStatus,
+    },
+    /// Illegal.
     #[error(transparent)]
     Illegal(#[from] IllegalTransition),
     /// The edXML envelope given to [`Engine::send_envelope`] cannot be sent.
@@ -321,13 +358,18 @@ pub enum EngineError {
     /// through [`Engine::send`], or the store is damaged).
     #[error("stored envelope of {key:?} is not edXML: {source}")]
     StoredEnvelope {
+        /// The key.
         key: DocKey,
+        /// The underlying error.
         #[source]
         source: EdxmlError,
     },
     /// A trace time that cannot be written as an edXML timestamp (outside years 1..=9999).
     #[error("trace time {at} cannot be written as an edXML timestamp")]
-    TraceTime { at: i64 },
+    TraceTime {
+        /// The at.
+        at: i64,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1002,31 +1044,44 @@ pub enum EnvelopeError {
     /// `From/OrganId` or a `To/OrganId` is not an agency identifier.
     #[error("{field} {organ_id:?} is not an agency identifier: {source}")]
     OrganId {
+        /// The field.
         field: &'static str,
+        /// The organ id.
         organ_id: String,
+        /// The underlying error.
         #[source]
         source: AgencyIdError,
     },
+    /// MessageHeader has no DocumentId.
     #[error("MessageHeader has no DocumentId")]
     MissingDocumentId,
     /// `DocumentId` or `Bussiness/DocumentId` is not `{OrganId},{yyyy/MM/dd},{number}/{notation}`.
     #[error("{field} {document_id:?}: {source}")]
     DocumentId {
+        /// The field.
         field: &'static str,
+        /// The edXML DocumentId.
         document_id: String,
+        /// The underlying error.
         #[source]
         source: DocumentIdError,
     },
     /// `DocumentId` or `Bussiness/DocumentId` names another sender than `From/OrganId`.
     #[error("{field} {document_id:?} does not start with the sender {sender}")]
     NotFromSender {
+        /// The field.
         field: &'static str,
+        /// The edXML DocumentId.
         document_id: String,
+        /// The sender.
         sender: AgencyId,
     },
     /// `BussinessDocType` 1, 2 or 3 without the `DocumentId` of the original.
     #[error("BussinessDocType {} ({kind:?}) needs Bussiness/DocumentId of the original", .kind.code())]
-    MissingOriginal { kind: BusinessKind },
+    MissingOriginal {
+        /// The kind.
+        kind: BusinessKind,
+    },
     /// `DueDate` outside the engine's calendar; the date as the envelope gave it.
     #[error("DueDate {0} is outside the engine's calendar")]
     DueDate(EdxmlDate),

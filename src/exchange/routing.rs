@@ -108,12 +108,17 @@ impl fmt::Display for Group {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecipientParseError {
+    /// Id.
     #[error("{0}")]
     Id(#[from] AgencyIdError),
+    /// Unknown group.
     #[error(
         "unknown group {found:?} (known: @communes:ID, @districts:ID, @provinces, @ministries, @subordinates:ID)"
     )]
-    UnknownGroup { found: String },
+    UnknownGroup {
+        /// What was found.
+        found: String,
+    },
 }
 
 /// One entry of a recipient list: an agency or a broadcast group.
@@ -241,16 +246,35 @@ pub struct RecipientProblem {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RouteError {
+    /// Sender `id` is not in the directory.
     #[error("sender {id} is not in the directory")]
-    UnknownSender { id: AgencyId },
+    UnknownSender {
+        /// The identifier.
+        id: AgencyId,
+    },
+    /// Sender `id` is not valid on the routing date (`validity`).
     #[error("sender {id} is not valid on the routing date ({validity:?})")]
-    SenderNotValid { id: AgencyId, validity: Validity },
+    SenderNotValid {
+        /// The identifier.
+        id: AgencyId,
+        /// The validity.
+        validity: Validity,
+    },
+    /// Sender `id` has no hub.
     #[error("sender {id} has no hub")]
-    SenderWithoutHub { id: AgencyId },
+    SenderWithoutHub {
+        /// The identifier.
+        id: AgencyId,
+    },
+    /// No recipient.
     #[error("no recipient")]
     NoRecipient,
+    /// `…` recipient(s) rejected, nothing routed: `…`.
     #[error("{} recipient(s) rejected, nothing routed: {}", problems.len(), list(problems))]
-    Recipients { problems: Vec<RecipientProblem> },
+    Recipients {
+        /// The problems.
+        problems: Vec<RecipientProblem>,
+    },
 }
 
 fn list(problems: &[RecipientProblem]) -> String {

@@ -326,16 +326,26 @@ pub enum StoreError {
     /// the backend's own error (for [`SqliteStore`], a `rusqlite::Error` or a [`SetupError`]).
     #[error("store backend failed during {op}: {source}")]
     Backend {
+        /// The store operation that failed.
         op: &'static str,
+        /// The underlying error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Stored data could not be read back (a corrupt row or a schema from another version).
     #[error("corrupt stored {what}: {found:?}")]
-    Corrupt { what: &'static str, found: String },
+    Corrupt {
+        /// What is wrong.
+        what: &'static str,
+        /// What was found.
+        found: String,
+    },
     /// A number does not fit the backend's integer type.
     #[error("{what} out of range")]
-    OutOfRange { what: &'static str },
+    OutOfRange {
+        /// What is wrong.
+        what: &'static str,
+    },
 }
 
 /// Storage behind the exchange engine. Implementations must apply each call atomically: either

@@ -390,25 +390,43 @@ pub struct YearOverYear {
 pub enum LedgerError {
     /// The verifier could not read the document.
     #[error("{file}: unreadable document: {reason}")]
-    Unreadable { file: String, reason: String },
+    Unreadable {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
     /// The backend failed (I/O, locking, SQL). `op` names the store operation; the source is
     /// the backend's own error (for [`SqliteLedger`], a `rusqlite::Error` or a
     /// [`crate::exchange::store::SetupError`]).
     #[error("ledger backend failed during {op}: {source}")]
     Backend {
+        /// The store operation that failed.
         op: &'static str,
+        /// The underlying error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Stored data could not be read back.
     #[error("corrupt stored {what}: {found:?}")]
-    Corrupt { what: &'static str, found: String },
+    Corrupt {
+        /// What is wrong.
+        what: &'static str,
+        /// What was found.
+        found: String,
+    },
     /// A number does not fit the backend's integer type.
     #[error("{what} out of range")]
-    OutOfRange { what: &'static str },
+    OutOfRange {
+        /// What is wrong.
+        what: &'static str,
+    },
     /// [`Period::previous_year`] of year 1.
     #[error("period {period} has no previous year")]
-    NoPreviousYear { period: Period },
+    NoPreviousYear {
+        /// The period.
+        period: Period,
+    },
 }
 
 /// Where entries live. Implementations apply each [`LedgerStore::record`] call atomically and

@@ -27,6 +27,7 @@ pub enum Period {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[error("period {found:?} is not YYYY, YYYY-Qn (n = 1..4) or YYYY-MM")]
 pub struct PeriodError {
+    /// What was found.
     pub found: String,
 }
 

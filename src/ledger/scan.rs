@@ -19,10 +19,10 @@ use super::{Direction, Entry, SignerClassifier, Skipped, assess, sha256};
 use crate::exchange::AgencyId;
 use crate::exchange::edxml::{self, Envelope};
 use crate::exchange::engine::is_checked_attachment;
-use crate::time::{Timestamp, vietnam_date};
 use crate::pdf::object::Object;
 use crate::pdf::{Document, Limits};
 use crate::time::Date;
+use crate::time::{Timestamp, vietnam_date};
 use crate::verify::{DocumentReport, Verifier};
 
 /// Deepest folder nesting walked under a root; deeper folders are reported, not entered.

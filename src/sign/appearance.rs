@@ -31,37 +31,72 @@ use super::SignError;
 pub enum AppearanceError {
     /// A seal size outside (0, [`MAX_SEAL_MM`]] mm.
     #[error("seal size {size_mm} mm is outside (0, {MAX_SEAL_MM}]")]
-    SealSize { size_mm: f64 },
+    SealSize {
+        /// The size mm.
+        size_mm: f64,
+    },
     /// A copy form other than those of [`COPY_FORMS`].
     #[error("copy form {form:?} is not one of {COPY_FORMS:?}")]
-    CopyForm { form: String },
+    CopyForm {
+        /// The form.
+        form: String,
+    },
     /// A rectangle with a NaN or infinite coordinate; `what` names it.
     #[error("{what} {rect:?} is not finite")]
-    RectNotFinite { what: &'static str, rect: [f64; 4] },
+    RectNotFinite {
+        /// What is wrong.
+        what: &'static str,
+        /// The rectangle (points: x0, y0, x1, y1).
+        rect: [f64; 4],
+    },
     /// A rectangle of zero width or height; `what` names it.
     #[error("{what} {rect:?} is empty")]
-    RectEmpty { what: &'static str, rect: [f64; 4] },
+    RectEmpty {
+        /// What is wrong.
+        what: &'static str,
+        /// The rectangle (points: x0, y0, x1, y1).
+        rect: [f64; 4],
+    },
     /// A text field that is empty or blank; `what` names it.
     #[error("{what} is empty")]
-    FieldEmpty { what: &'static str },
+    FieldEmpty {
+        /// What is wrong.
+        what: &'static str,
+    },
     /// A text field with control characters; `what` names it.
     #[error("{what} {value:?} contains control characters")]
-    FieldControl { what: &'static str, value: String },
+    FieldControl {
+        /// What is wrong.
+        what: &'static str,
+        /// The offending value.
+        value: String,
+    },
     /// The page's /CropBox does not meet its /MediaBox.
     #[error("the /CropBox lies outside the /MediaBox")]
     CropOutsideMedia,
     /// A page /Rotate that is not a multiple of 90.
     #[error("/Rotate {rotate} is not a multiple of 90")]
-    Rotate { rotate: i64 },
+    Rotate {
+        /// The rotate.
+        rotate: i64,
+    },
     /// The image is not a PNG that can be drawn.
     #[error("PNG: {0}")]
     Png(#[from] PngError),
     /// The PNG file is larger than [`MAX_PNG_BYTES`].
     #[error("PNG of {size} bytes exceeds {MAX_PNG_BYTES}")]
-    PngBytes { size: usize },
+    PngBytes {
+        /// Size in bytes.
+        size: usize,
+    },
     /// A PNG side of 0 or over [`MAX_IMAGE_SIDE`] pixels.
     #[error("PNG of {width}×{height} pixels: each side must be 1..={MAX_IMAGE_SIDE}")]
-    PngSize { width: u32, height: u32 },
+    PngSize {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
     /// Stamp text over the length limit.
     #[error("stamp text longer than {MAX_STAMP_CHARS} characters")]
     StampTooLong,

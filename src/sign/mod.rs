@@ -75,7 +75,12 @@ pub enum SignError {
     Certificate(#[from] CertificateError),
     /// The CMS is larger than the space reserved for it.
     #[error("the CMS ({needed} bytes) does not fit the reserved /Contents ({reserved} bytes)")]
-    ContentsTooSmall { needed: usize, reserved: usize },
+    ContentsTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes reserved.
+        reserved: usize,
+    },
     /// The document has a structure the signer does not rewrite.
     #[error("the document cannot take a signature: {0}")]
     Unsupported(&'static str),
@@ -101,22 +106,33 @@ pub enum KeyError {
     /// The key file cannot be read.
     #[error("{}: {source}", .path.display())]
     Read {
+        /// The file.
         path: std::path::PathBuf,
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },
     /// PEM text without the `-----BEGIN {label}-----` line.
     #[error("no -----BEGIN {label}----- block")]
-    NoPemBegin { label: String },
+    NoPemBegin {
+        /// The label.
+        label: String,
+    },
     /// PEM text without the `-----END {label}-----` line.
     #[error("no -----END {label}-----")]
-    NoPemEnd { label: String },
+    NoPemEnd {
+        /// The label.
+        label: String,
+    },
     /// The PEM body is not base64.
     #[error("PEM: {0}")]
     PemBase64(#[source] base64::DecodeError),
     /// An RSA key outside the supported sizes.
     #[error("RSA-{bits}: keys of 2048 to 4096 bits are supported")]
-    RsaSize { bits: usize },
+    RsaSize {
+        /// The bits.
+        bits: usize,
+    },
     /// Neither an RSA nor an ECDSA P-256/P-384 PKCS#8 key.
     #[error("not a PKCS#8 RSA, ECDSA P-256 or P-384 private key")]
     NotPkcs8,
@@ -164,6 +180,7 @@ pub enum CertificateError {
     NotTheTokensKey {
         /// The token key, as described in messages ("RSA", "EC P-256", …).
         key: &'static str,
+        /// The mismatch.
         mismatch: KeyMismatch,
     },
 }
@@ -177,7 +194,10 @@ pub enum KeyMismatch {
     RsaModulus,
     /// Both EC, on different curves (the certificate's curve as a dotted OID).
     #[error("the certificate's curve is {curve}")]
-    Curve { curve: String },
+    Curve {
+        /// The curve.
+        curve: String,
+    },
     /// An EC certificate key without a named curve.
     #[error("the certificate's key names no curve")]
     NoCurve,

@@ -49,7 +49,9 @@ pub enum DeviceError {
     /// The PKCS#11 module cannot be loaded.
     #[error("cannot load the PKCS#11 module {}: {source}", .module.display())]
     LoadModule {
+        /// The PKCS#11 module's path.
         module: std::path::PathBuf,
+        /// The underlying error.
         #[source]
         source: P11Error,
     },
@@ -58,55 +60,106 @@ pub enum DeviceError {
     Call {
         /// What was being done, e.g. "opening a session".
         doing: &'static str,
+        /// The underlying error.
         #[source]
         source: P11Error,
     },
     /// `C_Login` refused the PIN.
     #[error("wrong PIN for token '{token}'")]
-    WrongPin { token: String },
+    WrongPin {
+        /// The token's label.
+        token: String,
+    },
     /// The token's user PIN is locked.
     #[error("the user PIN of token '{token}' is locked")]
-    PinLocked { token: String },
+    PinLocked {
+        /// The token's label.
+        token: String,
+    },
     /// The token lacks the mechanism its key needs.
     #[error("token '{token}' does not offer {mechanism} for its {key} key")]
     NoMechanism {
+        /// The token's label.
         token: String,
+        /// The PKCS#11 mechanism.
         mechanism: MechanismType,
         /// The key, as described in messages ("RSA", "EC P-256", …).
         key: &'static str,
     },
     /// No token at all is present.
     #[error("no token labelled '{label}': no token is present")]
-    NoToken { label: String },
+    NoToken {
+        /// The label.
+        label: String,
+    },
     /// No token has the label; `present` holds the labels seen.
     #[error("no token labelled '{label}' (present: {})", .present.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", "))]
-    TokenNotFound { label: String, present: Vec<String> },
+    TokenNotFound {
+        /// The label.
+        label: String,
+        /// The present.
+        present: Vec<String>,
+    },
     /// Several tokens have the label.
     #[error("{count} tokens are labelled '{label}'")]
-    DuplicateToken { label: String, count: usize },
+    DuplicateToken {
+        /// The label.
+        label: String,
+        /// How many there are.
+        count: usize,
+    },
     /// No private key has the label.
     #[error("no private key labelled '{label}' on the token")]
-    KeyNotFound { label: String },
+    KeyNotFound {
+        /// The label.
+        label: String,
+    },
     /// Several private keys have the label.
     #[error("{count} private keys are labelled '{label}' on the token")]
-    DuplicateKey { label: String, count: usize },
+    DuplicateKey {
+        /// The label.
+        label: String,
+        /// How many there are.
+        count: usize,
+    },
     /// An EC key on a curve other than P-256 and P-384 (`params`: CKA_EC_PARAMS in hex).
     #[error(
         "key '{label}' is on an unsupported curve (CKA_EC_PARAMS {params}); P-256 and P-384 are supported"
     )]
-    UnsupportedCurve { label: String, params: String },
+    UnsupportedCurve {
+        /// The label.
+        label: String,
+        /// The params.
+        params: String,
+    },
     /// An EC key whose CKA_EC_PARAMS cannot be read.
     #[error("key '{label}' does not reveal its curve (CKA_EC_PARAMS)")]
-    UnknownCurve { label: String },
+    UnknownCurve {
+        /// The label.
+        label: String,
+    },
     /// A key that is neither RSA nor EC.
     #[error("key '{label}' is of type {key_type}; RSA and EC keys are supported")]
-    UnsupportedKeyType { label: String, key_type: KeyType },
+    UnsupportedKeyType {
+        /// The label.
+        label: String,
+        /// The key type.
+        key_type: KeyType,
+    },
     /// A key whose CKA_KEY_TYPE cannot be read.
     #[error("key '{label}' does not reveal its type (CKA_KEY_TYPE)")]
-    UnknownKeyType { label: String },
+    UnknownKeyType {
+        /// The label.
+        label: String,
+    },
     /// `CKM_ECDSA` returned a value of the wrong length.
     #[error("the token returned a {found}-byte ECDSA signature; {expected} bytes were expected")]
-    EcdsaLength { found: usize, expected: usize },
+    EcdsaLength {
+        /// What was found.
+        found: usize,
+        /// What was expected.
+        expected: usize,
+    },
     /// `CKM_ECDSA` returned a zero r or s.
     #[error("the token returned an ECDSA signature with a zero r or s")]
     EcdsaZero,

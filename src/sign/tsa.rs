@@ -69,8 +69,11 @@ pub enum TsaError {
     /// The imprint given does not have the length of the digest algorithm's output.
     #[error("imprint is {found} bytes, {algorithm} gives {expected}")]
     ImprintLength {
+        /// What was found.
         found: usize,
+        /// The algorithm.
         algorithm: &'static str,
+        /// What was expected.
         expected: usize,
     },
     /// No nonce could be drawn (ring's error carries no detail).
@@ -80,20 +83,28 @@ pub enum TsaError {
     #[cfg(feature = "http")]
     #[error("{url}: {source}")]
     Http {
+        /// The URL asked.
         url: String,
+        /// The underlying error.
         #[source]
         source: ureq::Error,
     },
     /// The answer is larger than [`MAX_RESPONSE_SIZE`].
     #[error("{url}: answer over the limit of {MAX_RESPONSE_SIZE} bytes")]
-    ResponseTooLarge { url: String },
+    ResponseTooLarge {
+        /// The URL asked.
+        url: String,
+    },
     /// The TSA answered with an HTTP status other than success; `body` is the start of its body
     /// (control characters blanked).
     #[cfg(feature = "http")]
     #[error("{url}: HTTP {status}{}{body}", if .body.is_empty() { "" } else { ": " })]
     HttpStatus {
+        /// The URL asked.
         url: String,
+        /// The status.
         status: ureq::http::StatusCode,
+        /// The body.
         body: String,
     },
     /// The answer is not of the RFC 3161 media type.
@@ -103,6 +114,7 @@ pub enum TsaError {
         .content_type.as_deref().unwrap_or("without a content type")
     )]
     ContentType {
+        /// The URL asked.
         url: String,
         /// The media type received, lower-cased, if any.
         content_type: Option<String>,
@@ -122,8 +134,11 @@ pub enum TsaError {
         if .text.is_empty() { String::new() } else { format!(": \"{}\"", .text.join(" / ")) }
     )]
     Rejected {
+        /// The status.
         status: i64,
+        /// The fail info.
         fail_info: Vec<String>,
+        /// The text.
         text: Vec<String>,
     },
     /// A granted status without a token.
@@ -140,6 +155,7 @@ pub enum TsaError {
     ImprintAlgorithm {
         /// The algorithm's name, or its dotted OID when unknown.
         used: String,
+        /// The requested.
         requested: &'static str,
     },
     /// The imprint is not the digest that was sent.

@@ -162,4 +162,3 @@ impl<'a> RangeDigests<'a> {
         h
     }
 }
-

@@ -295,9 +295,9 @@ fn signer_indication(p: &SignerProblem) -> (Indication, SubIndication) {
         SignerProblem::KeyUnsupported { .. } | SignerProblem::AlgorithmUnsupported { .. } => {
             (I, S::CryptoConstraintsFailure)
         }
-        SignerProblem::Attribute(_) | SignerProblem::DigestNotOctetString | SignerProblem::Key(_) => {
-            (T, S::FormatFailure)
-        }
+        SignerProblem::Attribute(_)
+        | SignerProblem::DigestNotOctetString
+        | SignerProblem::Key(_) => (T, S::FormatFailure),
         _ => (T, S::SigCryptoFailure),
     }
 }
@@ -330,9 +330,9 @@ impl std::fmt::Display for Finding {
             F::Sha1DigestMismatch => {
                 f.write_str("encapsulated SHA-1 digest does not match the signed ranges")
             }
-            F::Sha1SubFilter => f.write_str(
-                "adbe.pkcs7.sha1 signs a SHA-1 digest, which the policy rejects",
-            ),
+            F::Sha1SubFilter => {
+                f.write_str("adbe.pkcs7.sha1 signs a SHA-1 digest, which the policy rejects")
+            }
             F::TstInfo(e) => write!(f, "{}", crate::error::Error::from(e.clone())),
             F::ImprintUnsupported => f.write_str("timestamp imprint algorithm not supported"),
             F::ImprintMismatch => {
@@ -343,9 +343,9 @@ impl std::fmt::Display for Finding {
             }
             F::Signer(p) => write!(f, "{p}"),
             F::SigningCertificate(e) => write!(f, "{e}"),
-            F::SigningCertificateMissing => f.write_str(
-                "ETSI.CAdES.detached requires the ESS signing-certificate-v2 attribute",
-            ),
+            F::SigningCertificateMissing => {
+                f.write_str("ETSI.CAdES.detached requires the ESS signing-certificate-v2 attribute")
+            }
             F::SignedAttributesRequired { sub_filter } => {
                 write!(f, "SubFilter {sub_filter} requires signed attributes")
             }

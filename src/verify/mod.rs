@@ -19,6 +19,7 @@ mod indication;
 mod pipeline;
 mod report;
 
+pub use crate::pdf::{Limits, Modifications};
 pub use finding::Finding;
 pub use report::{
     DEFAULT_MAX_INPUT, DocumentReport, Indication, RevocationStatus, SignatureReport, SignerReport,
@@ -192,7 +193,12 @@ impl Verifier {
 
     /// One signature's report: the pipeline's findings decide its indication, and nothing
     /// passes without verified integrity.
-    fn verify_one(&self, doc: &Document<'_>, sf: &SigField, shared: &PerDocument<'_>) -> SignatureReport {
+    fn verify_one(
+        &self,
+        doc: &Document<'_>,
+        sf: &SigField,
+        shared: &PerDocument<'_>,
+    ) -> SignatureReport {
         let mut rep = SignatureReport::new(sf.name.clone());
         rep.sub_filter = sf
             .sig

@@ -5,15 +5,17 @@
 use std::borrow::Cow;
 
 use super::finding::{Finding, Stop, Verdict};
-use super::report::{RevocationStatus, SignatureReport, SignerReport, TimestampReport, ValidationTime};
+use super::report::{
+    RevocationStatus, SignatureReport, SignerReport, TimestampReport, ValidationTime,
+};
 use super::{PerDocument, Verifier};
 use crate::cms::signer::{self, SignerProblem};
 use crate::cms::timestamp::{self, TstInfo};
 use crate::cms::{SignedData, SignerInfo, oid};
 use crate::crypto::{DigestAlgorithm, PublicKeyInfo};
 use crate::error::PdfError;
-use crate::pdf::byte_range::{self, CheckedRange};
 use crate::pdf::Modifications;
+use crate::pdf::byte_range::{self, CheckedRange};
 use crate::pdf::document::Document;
 use crate::pdf::fields::{self, SigField};
 use crate::pdf::object::{Dict, Object};
@@ -57,7 +59,14 @@ fn certificate_pool<'p>(
     shared: &'p PerDocument<'_>,
 ) -> Vec<&'p [u8]> {
     let mut pool: Vec<&[u8]> = sd.certificates.clone();
-    pool.extend(verifier.options.trust.intermediates().iter().map(Vec::as_slice));
+    pool.extend(
+        verifier
+            .options
+            .trust
+            .intermediates()
+            .iter()
+            .map(Vec::as_slice),
+    );
     pool.extend(shared.dss.certs.iter().map(Vec::as_slice));
     pool
 }
@@ -87,17 +96,33 @@ impl Verifier {
         rep.signer = summary.as_ref().map(SignerReport::from);
         let cert_sha256_hex = summary.as_ref().map(|s| s.sha256_hex.as_str());
         let (message, attr_time) = signed_message(
-            &sd, signer, digest_alg, &content, cert, cert_sha256_hex, &signed, rep, v,
+            &sd,
+            signer,
+            digest_alg,
+            &content,
+            cert,
+            cert_sha256_hex,
+            &signed,
+            rep,
+            v,
         )?;
         rep.signing_time = attr_time;
         let key = signature_value(signer, digest_alg, cert, &message, rep, v)?;
         self.check_policy(digest_alg, &key, &sub_filter, v);
         let token_time = self.signature_timestamp(signer, &pool, rep, v);
-        let claimed = claimed_time(&signed.dict, attr_time, content.timestamp_time.or(token_time));
+        let claimed = claimed_time(
+            &signed.dict,
+            attr_time,
+            content.timestamp_time.or(token_time),
+        );
         rep.signing_time = claimed;
         self.certificate_path(&sd, signer, cert, &pool, shared, claimed, rep, v)?;
         if rep.modifications == Modifications::Disallowed {
-            let what = rep.modification_details.first().cloned().unwrap_or_default();
+            let what = rep
+                .modification_details
+                .first()
+                .cloned()
+                .unwrap_or_default();
             v.push(Finding::DisallowedChange { what });
         }
         Ok(())
@@ -234,8 +259,7 @@ fn signed_revision<'s, 'a>(
         Ok(range) => range,
         Err(e) => {
             if let Some(rev) = signatures::claimed_revision(doc, &dict) {
-                (rep.modifications, rep.modification_details) =
-                    signatures::changes_after(doc, rev);
+                (rep.modifications, rep.modification_details) = signatures::changes_after(doc, rev);
             }
             return Err(v.stop(Finding::ByteRange(PdfError::from(e))));
         }
@@ -254,7 +278,9 @@ fn signer_info<'s, 'a>(
     rep: &mut SignatureReport,
     v: &mut Verdict,
 ) -> Result<(&'s SignerInfo<'a>, DigestAlgorithm), Stop> {
-    let signer = sd.single_signer().map_err(|e| v.stop(Finding::SignerInfo(e)))?;
+    let signer = sd
+        .single_signer()
+        .map_err(|e| v.stop(Finding::SignerInfo(e)))?;
     let digest_alg = DigestAlgorithm::from_oid(signer.digest_algorithm.oid).ok_or_else(|| {
         v.stop(Finding::DigestUnsupported {
             oid: signer.digest_algorithm.oid_string(),
@@ -266,8 +292,9 @@ fn signer_info<'s, 'a>(
         .iter()
         .any(|a| a.oid == signer.digest_algorithm.oid)
     {
-        rep.warnings
-            .push("SignerInfo digest algorithm is not listed in SignedData.digestAlgorithms".into());
+        rep.warnings.push(
+            "SignerInfo digest algorithm is not listed in SignedData.digestAlgorithms".into(),
+        );
     }
     Ok((signer, digest_alg))
 }
@@ -350,8 +377,15 @@ fn signed_message(
 ) -> Result<(Vec<u8>, Option<Timestamp>), Stop> {
     let sub_filter = rep.sub_filter.as_deref().unwrap_or_default();
     let cades = sub_filter == "ETSI.CAdES.detached";
-    let attrs = signer::check_attributes(sd, signer, digest_alg, &content.digest, cert, cert_sha256_hex)
-        .map_err(|p| v.stop(Finding::Signer(p)))?;
+    let attrs = signer::check_attributes(
+        sd,
+        signer,
+        digest_alg,
+        &content.digest,
+        cert,
+        cert_sha256_hex,
+    )
+    .map_err(|p| v.stop(Finding::Signer(p)))?;
     let Some(attrs) = attrs else {
         return match sub_filter {
             "adbe.pkcs7.detached" | "" => {

@@ -16,9 +16,13 @@ pub const DEFAULT_MAX_INPUT: usize = 512 << 20;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationStatus {
+    /// A CRL or OCSP response valid at the validation time says the certificate is not revoked.
     Good,
+    /// Revoked at or before the validation time.
     Revoked,
+    /// Revocation data was found but could not be used (wrong issuer, out of date, malformed).
     Unknown,
+    /// No revocation data for the certificate (the crate does not fetch any over the network).
     NotChecked,
 }
 
@@ -35,15 +39,26 @@ pub enum ValidationTime {
 #[derive(Clone, Debug, Default, Serialize)]
 #[non_exhaustive]
 pub struct SignerReport {
+    /// Subject CN: the person's name, or the agency's for an organisation certificate.
     pub common_name: Option<String>,
+    /// Subject O: the agency (e.g. `UBND Tỉnh Đồng Tháp`).
     pub organization: Option<String>,
+    /// Subject OU: the department within it.
     pub organizational_unit: Option<String>,
+    /// Subject L: the province or city.
     pub locality: Option<String>,
+    /// Subject C (`VN`).
     pub country: Option<String>,
+    /// Subject UID (0.9.2342.19200300.100.1.1), where Vietnamese CAs put the citizen id, tax
+    /// code or budget code with its prefix (`CCCD:`, `MST:`, `MNS:`, …).
     pub uid: Option<String>,
+    /// Serial number, lower-case hexadecimal.
     pub serial: String,
+    /// Issuer distinguished name (RFC 4514 text).
     pub issuer: String,
+    /// SHA-256 of the certificate's DER, lower-case hexadecimal.
     pub sha256: String,
+    /// Subject distinguished name (RFC 4514 text).
     pub subject: String,
 }
 
@@ -73,7 +88,9 @@ pub struct TimestampReport {
     pub time: Option<Timestamp>,
     /// Imprint and TSA signature verified.
     pub integrity: bool,
+    /// The TSA certificate's subject, when the token names a certificate that was found.
     pub tsa: Option<String>,
+    /// Why the token does not hold; `None` when it does.
     pub error: Option<String>,
 }
 
@@ -81,27 +98,44 @@ pub struct TimestampReport {
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct SignatureReport {
+    /// The signature field's fully qualified name (`/T` of the field and its parents).
     pub field: String,
+    /// The signature dictionary's /SubFilter (`ETSI.CAdES.detached`, `adbe.pkcs7.detached`,
+    /// `ETSI.RFC3161`, …).
     pub sub_filter: Option<String>,
+    /// A document timestamp (`/Type /DocTimeStamp` or SubFilter `ETSI.RFC3161`) rather than a
+    /// signature.
     pub is_doc_timestamp: bool,
+    /// The verdict.
     pub indication: Indication,
+    /// Why, when the verdict is not TOTAL_PASSED.
     pub subindication: Option<SubIndication>,
     /// Digest over the byte ranges and signature value both verified.
     pub integrity: bool,
+    /// The signed bytes reach the end of the file (only line ends or zero padding after them).
     pub covers_whole_file: bool,
+    /// How the document changed after this signature: none, allowed by its permissions, or
+    /// disallowed.
     pub modifications: Modifications,
+    /// The signer, when the signer's certificate was found.
     pub signer: Option<SignerReport>,
     /// Claimed signing time (signingTime attribute, else /M, else the timestamp).
     pub signing_time: Option<Timestamp>,
     /// The time the certificate path was validated at, and where it came from
     /// (`given`, `claimed`).
     pub validation_time: Option<Timestamp>,
+    /// Where the validation time came from: `given` (the options' fixed time) or `claimed`
+    /// (the signature's claimed signing time).
     pub validation_time_source: &'static str,
+    /// The SignerInfo's digest algorithm (`SHA-256`, …).
     pub digest_algorithm: Option<String>,
+    /// The signature algorithm (`RSA PKCS#1 v1.5 SHA-256`, `ECDSA P-256 SHA-256`, …).
     pub signature_algorithm: Option<String>,
     /// Certificate subjects, signer first.
     pub chain: Vec<String>,
+    /// The signer's certificate's revocation status at the validation time.
     pub revocation: RevocationStatus,
+    /// The signature timestamp in the unsigned attributes, if any.
     pub timestamp: Option<TimestampReport>,
     /// Why the verdict is not TOTAL_PASSED, in the order of the checks (the messages of
     /// `findings`).
@@ -110,6 +144,7 @@ pub struct SignatureReport {
     /// and sub-indication it implies. The report's own indication is that of the leading one
     /// (see [`Finding::rank`]).
     pub findings: Vec<Finding>,
+    /// Departures from the profiles that do not change the verdict.
     pub warnings: Vec<String>,
     /// What changed after signing.
     pub modification_details: Vec<String>,
@@ -162,8 +197,12 @@ impl TimestampReport {
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct DocumentReport {
+    /// The file's name as given to the verifier.
     pub file: String,
+    /// The document has at least one signature dictionary (signed or timestamped), valid or not.
     pub signed: bool,
+    /// One report per signature dictionary: those of the newest revision, then any that
+    /// earlier revisions had and later ones dropped or rewrote.
     pub signatures: Vec<SignatureReport>,
     /// Set when the document could not be read at all.
     pub error: Option<String>,
@@ -195,14 +234,19 @@ impl DocumentReport {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifyOptions {
+    /// Trust anchors, intermediates and CRLs the paths are built from.
     pub trust: TrustStore,
+    /// When the certificate paths are validated.
     pub time: ValidationTime,
+    /// Which key usages a signer's certificate must carry.
     pub key_usage: KeyUsageRule,
     /// Accept SHA-1 digests (off by default: CRYPTO_CONSTRAINTS_FAILURE).
     pub allow_sha1: bool,
     /// Smallest RSA key accepted (2048 by default).
     pub min_rsa_bits: usize,
+    /// Largest document accepted, in bytes ([`DEFAULT_MAX_INPUT`] by default).
     pub max_input_size: usize,
+    /// Bounds on the PDF reader (objects, nesting, decompressed sizes).
     pub limits: Limits,
 }
 
@@ -220,7 +264,6 @@ impl VerifyOptions {
         }
     }
 }
-
 
 /// An optional instant as its RFC 3339 text, or `""` when absent (the report's JSON contract for
 /// a token whose TSTInfo could not be read).

@@ -172,7 +172,10 @@ pub enum SetupError {
     Sql(#[from] rusqlite::Error),
     /// SQLite kept another journal mode than WAL (a file system without shared memory, …).
     #[error("WAL refused, journal mode is {mode}")]
-    WalRefused { mode: String },
+    WalRefused {
+        /// The mode.
+        mode: String,
+    },
 }
 
 fn backend(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
