@@ -1,7 +1,7 @@
 //! The crate's errors: one enum per area, joined in [`enum@Error`].
 //!
-//! [`DerError`] is defined beside its reader in [`crate::der`], a leaf module, and re-exported
-//! here: its message names [`crate::der::MAX_DEPTH`], and this module imports the areas' errors,
+//! [`DerError`] is defined beside the crate's DER reader, a leaf module, and re-exported here:
+//! its message names the reader's nesting limit, and this module imports the areas' errors,
 //! never the other way round.
 
 use thiserror::Error;

@@ -163,7 +163,7 @@ pub(crate) fn configure(
         .map_err(|e| ("synchronous", e.into()))
 }
 
-/// Why the connection settings of [`configure`] could not be applied.
+/// Why the connection settings of `configure` could not be applied.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SetupError {
