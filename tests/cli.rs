@@ -286,6 +286,7 @@ fn json_report_shape() {
     assert_eq!(s["revocation"], "not_checked");
     assert_eq!(s["validation_time"], AT);
     assert_eq!(s["validation_time_source"], "given");
+    assert_eq!(s["findings"], Value::Array(Vec::new()), "a valid signature has no findings");
 }
 
 #[test]
@@ -305,6 +306,12 @@ fn json_failure_values() {
     assert_eq!(s["indication"], "TOTAL_FAILED");
     assert_eq!(s["subindication"], "HASH_FAILURE");
     assert_eq!(s["integrity"], false);
+    // Each finding carries a stable code beside its message; `errors` keeps the messages.
+    let f = &s["findings"][0];
+    assert_eq!(f["code"], "hash.message_digest_mismatch", "{s}");
+    assert_eq!(f["indication"], "TOTAL_FAILED");
+    assert_eq!(f["subindication"], "HASH_FAILURE");
+    assert_eq!(f["message"], s["errors"][0], "{s}");
 }
 
 #[test]
