@@ -43,6 +43,7 @@ pub(crate) mod der;
 pub mod error;
 pub mod exchange;
 pub mod ledger;
+pub(crate) mod malformed;
 #[allow(missing_docs)]
 pub(crate) mod pdf;
 #[allow(missing_docs)]

@@ -18,8 +18,9 @@
 use std::borrow::Cow;
 
 use super::oid;
+use crate::der::DerError;
 use crate::der::{self, TAG_OID, TAG_SEQUENCE, TAG_SET, Tlv};
-use crate::error::{CmsError, DerError};
+use crate::malformed::CmsError;
 
 /// An AlgorithmIdentifier: the OID's content octets and the raw parameters, if any.
 #[derive(Clone, Copy, Debug)]

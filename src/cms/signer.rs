@@ -30,7 +30,7 @@ use x509_parser::prelude::FromDer;
 use super::{SignedData, SignerId, SignerInfo, oid};
 use crate::crypto::{self, CryptoError, DigestAlgorithm, PublicKeyInfo};
 use crate::der;
-use crate::error::CmsError;
+use crate::malformed::CmsError;
 use crate::time::Timestamp;
 
 /// Why a SignerInfo does not check out.

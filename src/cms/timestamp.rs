@@ -11,7 +11,7 @@
 
 use super::{SignedData, oid};
 use crate::der::{self, TAG_GENTIME, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE};
-use crate::error::CmsError;
+use crate::malformed::CmsError;
 use crate::time::Timestamp;
 
 /// The fields of a TSTInfo the verifier uses.

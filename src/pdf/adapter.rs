@@ -2,7 +2,7 @@
 //! LZW, ASCII85, …); nothing of lopdf leaves this module.
 
 use super::object::{Dict, Object};
-use crate::error::{FilterError, PdfError};
+use crate::malformed::{FilterError, PdfError};
 
 fn to_lopdf(o: &Object) -> lopdf::Object {
     match o {

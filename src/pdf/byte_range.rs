@@ -9,7 +9,7 @@
 
 use super::document::Document;
 use super::object::{Dict, Object};
-use crate::error::ByteRangeError;
+use crate::malformed::ByteRangeError;
 
 /// A checked byte range: the two signed slices and the revision they cover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use super::document::{Document, Entry};
 use super::fields::{self, catalog};
 pub use super::modifications::{DocMdp, ModificationReport, Modifications};
 use super::object::{Dict, Object};
-use crate::error::PdfError;
+use crate::malformed::PdfError;
 
 /// Keys of the catalog a later revision may change.
 const CATALOG_KEYS: &[&[u8]] = &[

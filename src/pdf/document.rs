@@ -14,7 +14,7 @@ use super::modifications::RevisionVerdicts;
 use super::object::{
     Dict, Lexer, Object, Stream, decimal, find, find_all, is_regular, is_white, rfind,
 };
-use crate::error::PdfError;
+use crate::malformed::PdfError;
 
 /// Bounds on the work a hostile document can cause.
 #[derive(Clone, Copy, Debug)]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::document::Document;
 use super::object::{Dict, Object};
-use crate::error::PdfError;
+use crate::malformed::PdfError;
 
 /// Deepest field or page tree walked; real forms nest a few levels.
 const MAX_TREE_DEPTH: usize = 32;

@@ -3,7 +3,7 @@
 //! Values keep the byte span they were read from, so the signature checks can relate
 //! `/ByteRange` to the exact position of `/Contents` in the file.
 
-use crate::error::PdfError;
+use crate::malformed::PdfError;
 
 /// Deepest array/dictionary nesting accepted. Real documents rarely exceed 10; 64 stops stack
 /// exhaustion from hostile input.

@@ -9,7 +9,7 @@ use super::diff::{self, Modifications};
 use super::document::Document;
 use super::fields::{self, SigField};
 use super::object::{Dict, Object};
-use crate::error::PdfError;
+use crate::malformed::PdfError;
 
 /// Every signature dictionary of the document: those of the newest readable revision, then any
 /// that earlier revisions had and later ones dropped or rewrote (each is verified against the

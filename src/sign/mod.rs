@@ -66,7 +66,7 @@ pub type X509ParseError = x509_parser::nom::Err<x509_parser::error::X509Error>;
 pub enum SignError {
     /// The input document cannot be read.
     #[error("PDF: {0}")]
-    Pdf(#[from] crate::error::PdfError),
+    Pdf(#[from] crate::malformed::PdfError),
     /// The private key cannot be used, or the value it produced is wrong.
     #[error("key: {0}")]
     Key(#[from] KeyError),
@@ -168,7 +168,7 @@ pub enum CertificateError {
     PublicKey(#[source] crate::crypto::CryptoError),
     /// The signed attributes built for the certificate are not DER.
     #[error("signed attributes: {0}")]
-    SignedAttributes(#[source] crate::error::DerError),
+    SignedAttributes(#[source] crate::der::DerError),
     /// The certificate given for a token's key cannot be parsed.
     #[error("cannot parse the certificate: {0}")]
     Unparsable(#[source] X509ParseError),

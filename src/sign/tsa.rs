@@ -121,10 +121,10 @@ pub enum TsaError {
     },
     /// The answer is not a DER TimeStampResp.
     #[error("malformed TimeStampResp: {0}")]
-    MalformedResponse(#[source] crate::error::DerError),
+    MalformedResponse(#[source] crate::der::DerError),
     /// The PKIStatusInfo is not DER.
     #[error("malformed PKIStatusInfo: {0}")]
-    MalformedStatus(#[source] crate::error::DerError),
+    MalformedStatus(#[source] crate::der::DerError),
     /// The TSA refused: a status other than granted / grantedWithMods, with the names of the
     /// failInfo bits set and the TSA's free text (quoted, shortened).
     #[error(
@@ -146,10 +146,10 @@ pub enum TsaError {
     NoToken,
     /// The token is not a SignedData over a TSTInfo.
     #[error("token: {0}")]
-    Token(#[source] crate::error::CmsError),
+    Token(#[source] crate::malformed::CmsError),
     /// The TSTInfo's fields after the imprint are malformed.
     #[error("token TSTInfo: {0}")]
-    TstInfo(#[source] crate::error::DerError),
+    TstInfo(#[source] crate::der::DerError),
     /// The imprint was computed with another digest algorithm than requested.
     #[error("the token's imprint uses {used}, {requested} was requested")]
     ImprintAlgorithm {
@@ -373,7 +373,7 @@ fn check_status(info: Tlv<'_>) -> Result<(), TsaError> {
 ///   ordering BOOLEAN DEFAULT FALSE, nonce INTEGER OPTIONAL, tsa [0] GeneralName OPTIONAL,
 ///   extensions [1] IMPLICIT Extensions OPTIONAL }
 /// ```
-fn tst_nonce(tst_info: &[u8]) -> Result<Option<Vec<u8>>, crate::error::DerError> {
+fn tst_nonce(tst_info: &[u8]) -> Result<Option<Vec<u8>>, crate::der::DerError> {
     let mut r = der::parse_exact(tst_info)?.expect(TAG_SEQUENCE)?.children();
     r.expect(TAG_INTEGER)?;
     r.expect(TAG_OID)?;

@@ -13,7 +13,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use super::indication::{Indication, SubIndication};
 use crate::cms::signer::SignerProblem;
 use crate::cms::timestamp::TimestampError;
-use crate::error::{CmsError, PdfError};
+use crate::malformed::{CmsError, PdfError};
 use crate::time::Timestamp;
 
 /// Why a signature is not TOTAL_PASSED.
@@ -318,7 +318,7 @@ impl std::fmt::Display for Finding {
         use Finding as F;
         match self {
             F::ByteRange(e) => write!(f, "{e}"),
-            F::Cms(e) | F::SignerInfo(e) => write!(f, "{}", crate::error::Error::from(e.clone())),
+            F::Cms(e) | F::SignerInfo(e) => write!(f, "CMS: {e}"),
             F::DigestUnsupported { oid } => write!(f, "digest algorithm {oid} is not supported"),
             F::NotDetached { sub_filter } => write!(
                 f,
@@ -333,7 +333,7 @@ impl std::fmt::Display for Finding {
             F::Sha1SubFilter => {
                 f.write_str("adbe.pkcs7.sha1 signs a SHA-1 digest, which the policy rejects")
             }
-            F::TstInfo(e) => write!(f, "{}", crate::error::Error::from(e.clone())),
+            F::TstInfo(e) => write!(f, "CMS: {e}"),
             F::ImprintUnsupported => f.write_str("timestamp imprint algorithm not supported"),
             F::ImprintMismatch => {
                 f.write_str("document timestamp imprint does not match the signed ranges")

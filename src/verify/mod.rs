@@ -29,7 +29,6 @@ pub use report::{
 use digests::RangeDigests;
 use finding::Verdict;
 
-use crate::error::Error;
 use crate::pdf::document::Document;
 use crate::pdf::fields::SigField;
 use crate::pdf::signatures::{self, DssMaterial};
@@ -44,6 +43,32 @@ pub struct Verifier {
     summaries: std::sync::RwLock<std::collections::HashMap<[u8; 32], crate::pki::CertSummary>>,
     recent_summaries:
         std::sync::RwLock<std::collections::VecDeque<(Vec<u8>, crate::pki::CertSummary)>>,
+}
+
+/// Why a file could not be verified at all. Everything about a readable file's content is in its
+/// [`DocumentReport`] instead.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The file cannot be read.
+    #[error("I/O on {path}: {source}")]
+    Io {
+        /// The file, as given.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is over [`VerifyOptions::max_input_size`].
+    #[error(
+        "input is {size} bytes, over the limit of {limit} (raise VerifyOptions::max_input_size)"
+    )]
+    TooLarge {
+        /// The input's size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
 }
 
 /// What all signatures of one document share.
@@ -108,19 +133,19 @@ impl Verifier {
 
     /// Reads and verifies a file. I/O errors are returned; everything about the content is in
     /// the report.
-    pub fn verify_file(&self, path: &std::path::Path) -> Result<DocumentReport, Error> {
-        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+    pub fn verify_file(&self, path: &std::path::Path) -> Result<DocumentReport, VerifyError> {
+        let meta = std::fs::metadata(path).map_err(|source| VerifyError::Io {
             path: path.display().to_string(),
             source,
         })?;
         let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
         if size > self.options.max_input_size {
-            return Err(Error::TooLarge {
+            return Err(VerifyError::TooLarge {
                 size,
                 limit: self.options.max_input_size,
             });
         }
-        let data = std::fs::read(path).map_err(|source| Error::Io {
+        let data = std::fs::read(path).map_err(|source| VerifyError::Io {
             path: path.display().to_string(),
             source,
         })?;
@@ -133,7 +158,7 @@ impl Verifier {
     pub fn verify_files<P: AsRef<std::path::Path> + Sync>(
         &self,
         paths: &[P],
-    ) -> Vec<Result<DocumentReport, Error>> {
+    ) -> Vec<Result<DocumentReport, VerifyError>> {
         use rayon::prelude::*;
         if paths.len() < 2 {
             // No pool to start for a single file.
@@ -151,7 +176,7 @@ impl Verifier {
         let mut report = DocumentReport::new(file);
         if data.len() > self.options.max_input_size {
             report.error = Some(
-                Error::TooLarge {
+                VerifyError::TooLarge {
                     size: data.len(),
                     limit: self.options.max_input_size,
                 }
@@ -163,7 +188,7 @@ impl Verifier {
         let doc = match Document::parse(data, self.options.limits) {
             Ok(d) => d,
             Err(e) => {
-                report.error = Some(Error::from(e).to_string());
+                report.error = Some(format!("PDF: {e}"));
                 return report;
             }
         };
@@ -171,13 +196,13 @@ impl Verifier {
         let sigs = match signatures::all_signature_fields(&doc) {
             Ok(s) => s,
             Err(e) => {
-                report.error = Some(Error::from(e).to_string());
+                report.error = Some(format!("PDF: {e}"));
                 return report;
             }
         };
         report.signed = !sigs.is_empty();
         if let (true, Some(e)) = (sigs.is_empty(), &doc.unreadable_tail) {
-            report.error = Some(Error::from(e.clone()).to_string());
+            report.error = Some(format!("PDF: {e}"));
             return report;
         }
         let shared = PerDocument {

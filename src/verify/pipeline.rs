@@ -13,7 +13,7 @@ use crate::cms::signer::{self, SignerProblem};
 use crate::cms::timestamp::{self, TstInfo};
 use crate::cms::{SignedData, SignerInfo, oid};
 use crate::crypto::{DigestAlgorithm, PublicKeyInfo};
-use crate::error::PdfError;
+use crate::malformed::PdfError;
 use crate::pdf::Modifications;
 use crate::pdf::byte_range::{self, CheckedRange};
 use crate::pdf::document::Document;
