@@ -354,6 +354,71 @@ pub fn prepare<'a>(
     algorithm: SignatureAlgorithm,
     opts: &SignOptions<'a>,
 ) -> Result<PreparedSignature<'a>, SignError> {
+    let mut target = open_target(input, opts.page)?;
+    let mut w = ObjectWriter::new(target.size);
+    let sig_id = w.reserve();
+    let field_id = w.reserve();
+    let name = unique_field_name(&target.doc, target.rev, opts.field_name.as_ref())?;
+    write_widget(&target, opts, &mut w, sig_id, field_id, &name)?;
+    add_to_page_annots(&mut target, &mut w, field_id)?;
+    add_to_acroform(&mut target, &mut w, field_id)?;
+    let reserve = contents_reserve(certificate, chain, algorithm, opts)?;
+    let br_placeholder = write_signature_dict(&mut w, sig_id, reserve, opts);
+
+    // Serialise the update, after the input (offsets count from the start of the file).
+    let base = input.len();
+    let (mut out, offsets) = write_objects(&target, input, &w);
+    let xref_num = w.size().max(target.size);
+    let trailer = update_trailer(&target, xref_num, input, certificate, opts.signing_time)?;
+    let xref_offset = base + out.len();
+    if trailer.uses_streams {
+        write_xref_stream(&mut out, &offsets, xref_num, xref_offset, &trailer.entries)?;
+    } else {
+        write_xref_table(&mut out, &offsets, &trailer.entries);
+    }
+    out.extend_from_slice(format!("startxref\n{xref_offset}\n%%EOF\n").as_bytes());
+    let gap = patch_byte_range(&mut out, base, &offsets, sig_id, reserve, &br_placeholder)?;
+
+    // Digest of the two ranges, straight from the input and the update (one pass).
+    let digest = algorithm.digest().digest(&[
+        input,
+        out.get(..gap.start).unwrap_or(&[]),
+        out.get(gap.end..).unwrap_or(&[]),
+    ]);
+    let signed_attrs = cms_builder::signed_attributes(algorithm.digest(), &digest, certificate)?;
+    Ok(PreparedSignature {
+        input,
+        update: out,
+        contents_start: gap.start + 1,
+        contents_capacity: reserve * 2,
+        algorithm,
+        certificate: certificate.to_vec(),
+        chain: chain.to_vec(),
+        signed_attrs,
+        tsa: opts.tsa,
+    })
+}
+
+/// The revision a signature is added to: its trailer, the first object number the update may
+/// use, the catalog and the page that gets the widget.
+struct SignTarget<'a> {
+    doc: Document<'a>,
+    rev: usize,
+    trailer: Dict,
+    /// The first object number above every one the file defines.
+    size: u32,
+    root_id: u32,
+    catalog: Dict,
+    page_id: u32,
+    page: Dict,
+}
+
+/// One cross-reference row of the update: (number, offset in the file, generation).
+type XrefRow = (u32, usize, u16);
+
+/// Parses `input` and finds what the update builds on, refusing files it cannot extend
+/// safely: bytes after the last revision, encryption, a DocMDP P=1 certification.
+fn open_target(input: &[u8], page: usize) -> Result<SignTarget<'_>, SignError> {
     let doc = Document::parse(input, Limits::default())?;
     if doc.unreadable_tail.is_some() || doc.trailing_bytes {
         return Err(SignError::Unsupported(
@@ -368,6 +433,37 @@ pub fn prepare<'a>(
     if trailer.has(b"Encrypt") {
         return Err(SignError::Unsupported("encrypted documents"));
     }
+    let size = first_free_number(&doc, &trailer)?;
+    if fields::docmdp_level(&doc, rev) == Some(1) {
+        return Err(SignError::Unsupported(
+            "the document is certified with no changes allowed (DocMDP P=1)",
+        ));
+    }
+    let (root_id, catalog) = fields::catalog(&doc, rev)?;
+    let catalog = Dict::clone(&catalog);
+    let root_id = root_id.ok_or(SignError::Unsupported("/Root is not an indirect object"))?;
+    let (pages, _) = fields::page_ids(&doc, rev)?;
+    let page_id = *pages
+        .get(page)
+        .ok_or(SignError::Unsupported("no such page"))?;
+    let page = match doc.get(page_id, rev)? {
+        Some(Object::Dict(d)) => d,
+        _ => return Err(SignError::Unsupported("page is not a dictionary")),
+    };
+    Ok(SignTarget {
+        doc,
+        rev,
+        trailer,
+        size,
+        root_id,
+        catalog,
+        page_id,
+        page,
+    })
+}
+
+/// The trailer's /Size, raised above every number a cross-reference section defines.
+fn first_free_number(doc: &Document<'_>, trailer: &Dict) -> Result<u32, SignError> {
     let size = trailer
         .int(b"Size")
         .and_then(|s| u32::try_from(s).ok())
@@ -375,39 +471,27 @@ pub fn prepare<'a>(
     // New objects start above every number a cross-reference section defines: with a trailer
     // /Size that is too small (damaged files; one of a linearized file's two sections) they
     // would otherwise replace existing objects, such as the catalog.
-    let size = doc
+    Ok(doc
         .sections
         .iter()
         .flat_map(|s| s.entries.keys())
         .max()
-        .map_or(size, |n| size.max(n.saturating_add(1)));
-    if fields::docmdp_level(&doc, rev) == Some(1) {
-        return Err(SignError::Unsupported(
-            "the document is certified with no changes allowed (DocMDP P=1)",
-        ));
-    }
-    let (root_id, catalog) = fields::catalog(&doc, rev)?;
-    let mut catalog = Dict::clone(&catalog);
-    let root_id = root_id.ok_or(SignError::Unsupported("/Root is not an indirect object"))?;
-    let (pages, _) = fields::page_ids(&doc, rev)?;
-    let page_id = *pages
-        .get(opts.page)
-        .ok_or(SignError::Unsupported("no such page"))?;
-    let mut page = match doc.get(page_id, rev)? {
-        Some(Object::Dict(d)) => d,
-        _ => return Err(SignError::Unsupported("page is not a dictionary")),
-    };
+        .map_or(size, |n| size.max(n.saturating_add(1))))
+}
 
-    let mut w = ObjectWriter::new(size);
-    let sig_id = w.reserve();
-    let field_id = w.reserve();
-
+/// The signature field's name: the requested one if no field has it, else the first free
+/// `Signature<n>`.
+fn unique_field_name(
+    doc: &Document<'_>,
+    rev: usize,
+    requested: Option<&String>,
+) -> Result<String, SignError> {
     // Field name, unique among existing fields.
-    let existing: Vec<String> = fields::walk_fields(&doc, rev)?
+    let existing: Vec<String> = fields::walk_fields(doc, rev)?
         .into_iter()
         .map(|f| f.name)
         .collect();
-    let name = match &opts.field_name {
+    Ok(match requested {
         Some(n) if existing.contains(n) => {
             return Err(SignError::Unsupported("a field with this name exists"));
         }
@@ -416,22 +500,33 @@ pub fn prepare<'a>(
             .map(|i| format!("Signature{i}"))
             .find(|n| !existing.contains(n))
             .unwrap_or_else(|| "Signature".to_string()),
-    };
+    })
+}
 
-    // Appearance.
+/// Writes the merged field/widget `field_id` (pointing at signature `sig_id`), with its
+/// appearance stream when one is asked for.
+fn write_widget(
+    t: &SignTarget<'_>,
+    opts: &SignOptions<'_>,
+    w: &mut ObjectWriter,
+    sig_id: u32,
+    field_id: u32,
+    name: &str,
+) -> Result<(), SignError> {
     let (rect, ap) = match &opts.appearance {
         Some(app) => {
-            let geometry = page_geometry(&doc, rev, page_id)?;
+            let geometry = page_geometry(&t.doc, t.rev, t.page_id)?;
             let built =
-                super::appearance::build(app, &geometry, &vietnam_time(opts.signing_time), &mut w)?;
+                super::appearance::build(app, &geometry, &vietnam_time(opts.signing_time), w)?;
             (built.rect, Some(built.normal))
         }
         None => ([0.0; 4], None),
     };
     let mut widget = format!(
-        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /F 132 /P {page_id} {} R /Rect [{} {} {} {}]",
-        writer::text(&name),
-        generation_of(&doc, rev, page_id),
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /T {} /V {sig_id} 0 R /F 132 /P {} {} R /Rect [{} {} {} {}]",
+        writer::text(name),
+        t.page_id,
+        generation_of(&t.doc, t.rev, t.page_id),
         writer::num(rect[0]),
         writer::num(rect[1]),
         writer::num(rect[2]),
@@ -442,31 +537,46 @@ pub fn prepare<'a>(
     }
     widget.push_str(" >>");
     w.put(field_id, widget.into_bytes());
+    Ok(())
+}
 
-    // Page /Annots.
+/// Adds the widget to the page's /Annots, rewriting the page when the array is direct.
+fn add_to_page_annots(
+    t: &mut SignTarget<'_>,
+    w: &mut ObjectWriter,
+    field_id: u32,
+) -> Result<(), SignError> {
     if append_to_array(
-        &doc,
-        rev,
-        &mut w,
-        page_id,
-        &mut page,
+        &t.doc,
+        t.rev,
+        w,
+        t.page_id,
+        &mut t.page,
         b"Annots",
         Object::Ref(field_id, 0),
     )? {
-        w.put(page_id, rewrite(&page)?);
+        w.put(t.page_id, rewrite(&t.page)?);
     }
+    Ok(())
+}
 
-    // AcroForm /Fields and /SigFlags.
-    match catalog.get(b"AcroForm").cloned() {
+/// Adds the field to the AcroForm's /Fields and sets /SigFlags 3, rewriting the AcroForm, or
+/// the catalog when the AcroForm is direct or missing.
+fn add_to_acroform(
+    t: &mut SignTarget<'_>,
+    w: &mut ObjectWriter,
+    field_id: u32,
+) -> Result<(), SignError> {
+    match t.catalog.get(b"AcroForm").cloned() {
         Some(Object::Ref(af_id, _)) => {
-            let mut af = match doc.get(af_id, rev)? {
+            let mut af = match t.doc.get(af_id, t.rev)? {
                 Some(Object::Dict(d)) => d,
                 _ => Dict::default(),
             };
             append_to_array(
-                &doc,
-                rev,
-                &mut w,
+                &t.doc,
+                t.rev,
+                w,
                 af_id,
                 &mut af,
                 b"Fields",
@@ -477,52 +587,69 @@ pub fn prepare<'a>(
         }
         Some(Object::Dict(mut af)) => {
             append_to_array(
-                &doc,
-                rev,
-                &mut w,
-                root_id,
+                &t.doc,
+                t.rev,
+                w,
+                t.root_id,
                 &mut af,
                 b"Fields",
                 Object::Ref(field_id, 0),
             )?;
             set(&mut af, b"SigFlags", Object::Int(3));
-            set(&mut catalog, b"AcroForm", Object::Dict(af));
-            w.put(root_id, rewrite(&catalog)?);
+            set(&mut t.catalog, b"AcroForm", Object::Dict(af));
+            w.put(t.root_id, rewrite(&t.catalog)?);
         }
         _ => {
             let af_id = w.add(format!("<< /Fields [{field_id} 0 R] /SigFlags 3 >>").into_bytes());
-            set(&mut catalog, b"AcroForm", Object::Ref(af_id, 0));
-            w.put(root_id, rewrite(&catalog)?);
+            set(&mut t.catalog, b"AcroForm", Object::Ref(af_id, 0));
+            w.put(t.root_id, rewrite(&t.catalog)?);
         }
     }
+    Ok(())
+}
 
-    // The signature dictionary, with fixed-width placeholders.
-    let reserve = match opts.contents_reserve {
-        Some(r) => r,
-        None => {
-            let dummy_sig = vec![0xffu8; signature_size(certificate)?];
-            let dummy_attrs = cms_builder::signed_attributes(
-                algorithm.digest(),
-                &vec![0u8; algorithm.digest().output_len()],
-                certificate,
-            )?;
-            let cms = cms_builder::signed_data(
-                algorithm,
-                certificate,
-                chain,
-                &dummy_attrs,
-                &dummy_sig,
-                None,
-            )?;
-            cms.len()
-                + CONTENTS_SLACK
-                + if opts.tsa.is_some() {
-                    TIMESTAMP_MARGIN
-                } else {
-                    0
-                }
-        }
-    };
+/// Bytes to reserve for the CMS: as asked, or the size of a dummy CMS with this certificate
+/// and chain plus slack (and room for a timestamp token when a TSA is used).
+fn contents_reserve(
+    certificate: &[u8],
+    chain: &[Vec<u8>],
+    algorithm: SignatureAlgorithm,
+    opts: &SignOptions<'_>,
+) -> Result<usize, SignError> {
+    if let Some(r) = opts.contents_reserve {
+        return Ok(r);
+    }
+    let dummy_sig = vec![0xffu8; signature_size(certificate)?];
+    let dummy_attrs = cms_builder::signed_attributes(
+        algorithm.digest(),
+        &vec![0u8; algorithm.digest().output_len()],
+        certificate,
+    )?;
+    let cms = cms_builder::signed_data(
+        algorithm,
+        certificate,
+        chain,
+        &dummy_attrs,
+        &dummy_sig,
+        None,
+    )?;
+    Ok(cms.len()
+        + CONTENTS_SLACK
+        + if opts.tsa.is_some() {
+            TIMESTAMP_MARGIN
+        } else {
+            0
+        })
+}
+
+/// Writes the signature dictionary `sig_id` with fixed-width placeholders for /ByteRange and
+/// /Contents (`reserve` bytes); returns the /ByteRange placeholder.
+fn write_signature_dict(
+    w: &mut ObjectWriter,
+    sig_id: u32,
+    reserve: usize,
+    opts: &SignOptions<'_>,
+) -> String {
     let br_placeholder = format!(
         "/ByteRange [0 {:width$} {:width$} {:width$}]",
         0,
@@ -548,49 +675,91 @@ pub fn prepare<'a>(
     }
     sig.push_str(" >>");
     w.put(sig_id, sig.into_bytes());
+    br_placeholder
+}
 
-    // Serialise the update, after the input (offsets count from the start of the file).
+/// The update's objects in number order (after an end-of-line when the input lacks one), with
+/// their cross-reference rows; a rewritten object keeps its generation.
+fn write_objects(t: &SignTarget<'_>, input: &[u8], w: &ObjectWriter) -> (Vec<u8>, Vec<XrefRow>) {
     let base = input.len();
     let mut out: Vec<u8> = Vec::new();
     if !matches!(input.last(), Some(b'\n' | b'\r')) {
         out.push(b'\n');
     }
-    // (number, offset, generation): a rewritten object keeps its generation.
-    let mut offsets: Vec<(u32, usize, u16)> = Vec::new();
+    let mut offsets: Vec<XrefRow> = Vec::new();
     let mut objects: Vec<&(u32, Vec<u8>)> = w.objects().iter().collect();
     objects.sort_by_key(|(n, _)| *n);
     for (num, body) in objects {
-        let generation = generation_of(&doc, rev, *num);
+        let generation = generation_of(&t.doc, t.rev, *num);
         offsets.push((*num, base + out.len(), generation));
         out.extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
+    (out, offsets)
+}
+
+/// The update's trailer entries, and whether they go in an xref stream.
+struct UpdateTrailer {
+    /// `/Size … /Root … /Prev …`, then /Info and /ID.
+    entries: String,
+    /// The section the update chains to is an xref stream, so the update writes one too.
+    uses_streams: bool,
+}
+
+/// The trailer of the update: /Size past `xref_num`, /Root, /Prev, the input's /Info and a
+/// new second file identifier.
+fn update_trailer(
+    t: &SignTarget<'_>,
+    xref_num: u32,
+    input: &[u8],
+    certificate: &[u8],
+    signing_time: Timestamp,
+) -> Result<UpdateTrailer, SignError> {
     // /Prev is the section the input's last `startxref` names (the head of the chain, ISO
     // 32000-1 §7.5.6), even when a stray `startxref`/`%%EOF` earlier in the file makes that
     // section look like it belongs to an earlier revision: any other section would drop the
     // newer ones from the chain.
-    let prev = doc
+    let prev = t
+        .doc
         .sections
         .first()
         .map(|s| s.offset)
         .ok_or(SignError::Unsupported("no cross-reference section"))?;
-    let uses_streams = doc
+    let uses_streams = t
+        .doc
         .sections
         .iter()
         .any(|s| s.offset == prev && s.trailer.type_name() == Some(b"XRef"));
-    let mut trailer_extra = format!(
-        "/Size {} /Root {root_id} {} R /Prev {prev}",
-        w.size().max(size) + u32::from(uses_streams),
-        generation_of(&doc, rev, root_id)
+    let mut entries = format!(
+        "/Size {} /Root {} {} R /Prev {prev}",
+        xref_num + u32::from(uses_streams),
+        t.root_id,
+        generation_of(&t.doc, t.rev, t.root_id)
     );
-    if let Some(info) = trailer.get(b"Info") {
+    if let Some(info) = t.trailer.get(b"Info") {
         let _ = write!(
-            trailer_extra,
+            entries,
             " /Info {}",
             String::from_utf8_lossy(&writer::serialize(info).unwrap_or_default())
         );
     }
+    write_file_id(&mut entries, &t.trailer, input, certificate, signing_time);
+    Ok(UpdateTrailer {
+        entries,
+        uses_streams,
+    })
+}
+
+/// Appends `/ID [first second]`: the input's first identifier (or the new one when it has
+/// none) and a new second one.
+fn write_file_id(
+    entries: &mut String,
+    trailer: &Dict,
+    input: &[u8],
+    certificate: &[u8],
+    signing_time: Timestamp,
+) {
     let id_first = match trailer.get(b"ID") {
         Some(Object::Array(a)) => a.first().and_then(writer::serialize),
         _ => None,
@@ -602,7 +771,7 @@ pub fn prepare<'a>(
         .get(input.len().saturating_sub(4096)..)
         .unwrap_or(input);
     let new_id = DigestAlgorithm::Sha256.digest(&[
-        &opts.signing_time.as_second().to_be_bytes(),
+        &signing_time.as_second().to_be_bytes(),
         &u64::try_from(input.len()).unwrap_or(u64::MAX).to_be_bytes(),
         certificate,
         tail,
@@ -611,53 +780,77 @@ pub fn prepare<'a>(
     let first = id_first
         .map(|v| String::from_utf8_lossy(&v).into_owned())
         .unwrap_or_else(|| format!("<{new_id_hex}>"));
-    let _ = write!(trailer_extra, " /ID [{first} <{new_id_hex}>]");
+    let _ = write!(entries, " /ID [{first} <{new_id_hex}>]");
+}
 
-    let xref_offset = base + out.len();
-    if uses_streams {
-        // An xref stream (ISO 32000-1 §7.5.8), uncompressed, W [1 4 2].
-        let xref_num = w.size().max(size);
-        let mut rows: Vec<(u32, usize, u16)> = offsets.clone();
-        rows.push((xref_num, xref_offset, 0));
-        rows.sort_by_key(|(n, _, _)| *n);
-        let mut data = Vec::new();
-        let mut index = String::new();
-        for (num, off, generation) in &rows {
-            let off32 = u32::try_from(*off)
-                .map_err(|_| SignError::Unsupported("file larger than 4 GiB"))?;
-            data.push(1u8);
-            data.extend_from_slice(&off32.to_be_bytes());
-            data.extend_from_slice(&generation.to_be_bytes());
-            let _ = write!(index, "{num} 1 ");
-        }
-        out.extend_from_slice(
-            format!(
-                "{xref_num} 0 obj\n<< /Type /XRef {trailer_extra} /W [1 4 2] /Index [{}] /Length {} >>\nstream\n",
-                index.trim_end(),
-                data.len()
-            )
-            .as_bytes(),
-        );
-        out.extend_from_slice(&data);
-        out.extend_from_slice(b"\nendstream\nendobj\n");
-    } else {
-        let mut xref = String::from("xref\n");
-        for (num, off, generation) in &offsets {
-            let _ = write!(xref, "{num} 1\n{off:010} {generation:05} n\r\n");
-        }
-        let _ = write!(xref, "trailer\n<< {trailer_extra} >>\n");
-        out.extend_from_slice(xref.as_bytes());
+/// Writes the update's cross-reference as an xref stream `xref_num` at `xref_offset` (ISO
+/// 32000-1 §7.5.8), uncompressed, W [1 4 2].
+fn write_xref_stream(
+    out: &mut Vec<u8>,
+    offsets: &[XrefRow],
+    xref_num: u32,
+    xref_offset: usize,
+    trailer_entries: &str,
+) -> Result<(), SignError> {
+    let mut rows: Vec<XrefRow> = offsets.to_vec();
+    rows.push((xref_num, xref_offset, 0));
+    rows.sort_by_key(|(n, _, _)| *n);
+    let mut data = Vec::new();
+    let mut index = String::new();
+    for (num, off, generation) in &rows {
+        let off32 =
+            u32::try_from(*off).map_err(|_| SignError::Unsupported("file larger than 4 GiB"))?;
+        data.push(1u8);
+        data.extend_from_slice(&off32.to_be_bytes());
+        data.extend_from_slice(&generation.to_be_bytes());
+        let _ = write!(index, "{num} 1 ");
     }
-    out.extend_from_slice(format!("startxref\n{xref_offset}\n%%EOF\n").as_bytes());
+    out.extend_from_slice(
+        format!(
+            "{xref_num} 0 obj\n<< /Type /XRef {trailer_entries} /W [1 4 2] /Index [{}] /Length {} >>\nstream\n",
+            index.trim_end(),
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    Ok(())
+}
 
-    // Patch /ByteRange around /Contents.
+/// Writes the update's cross-reference as a classic table and trailer.
+fn write_xref_table(out: &mut Vec<u8>, offsets: &[XrefRow], trailer_entries: &str) {
+    let mut xref = String::from("xref\n");
+    for (num, off, generation) in offsets {
+        let _ = write!(xref, "{num} 1\n{off:010} {generation:05} n\r\n");
+    }
+    let _ = write!(xref, "trailer\n<< {trailer_entries} >>\n");
+    out.extend_from_slice(xref.as_bytes());
+}
+
+/// The /Contents value in the update: from its `<` to after its `>`.
+struct ContentsGap {
+    start: usize,
+    end: usize,
+}
+
+/// Fills the /ByteRange placeholder of signature `sig_id` with the ranges around its
+/// /Contents (of `reserve` bytes); returns where /Contents lies in the update.
+fn patch_byte_range(
+    out: &mut [u8],
+    base: usize,
+    offsets: &[XrefRow],
+    sig_id: u32,
+    reserve: usize,
+    br_placeholder: &str,
+) -> Result<ContentsGap, SignError> {
     let sig_off = offsets
         .iter()
         .find(|(n, _, _)| *n == sig_id)
         .map(|(_, o, _)| *o)
         .ok_or(SignError::Unsupported("signature object missing"))?;
     let sig_rel = sig_off.saturating_sub(base);
-    let rel = crate::pdf::object::find(&out, b"/Contents <", sig_rel)
+    let rel = crate::pdf::object::find(out, b"/Contents <", sig_rel)
         .ok_or(SignError::Unsupported("contents placeholder missing"))?;
     // In the update, then in the file.
     let gap_start_rel = rel + b"/Contents ".len();
@@ -665,7 +858,7 @@ pub fn prepare<'a>(
     let gap_start = base + gap_start_rel;
     let gap_end = base + gap_end_rel;
     let end = base + out.len();
-    let br_at = crate::pdf::object::find(&out, br_placeholder.as_bytes(), sig_rel)
+    let br_at = crate::pdf::object::find(out, br_placeholder.as_bytes(), sig_rel)
         .ok_or(SignError::Unsupported("byte range placeholder missing"))?;
     let br = format!(
         "/ByteRange [0 {:<width$} {:<width$} {:<width$}]",
@@ -682,24 +875,9 @@ pub fn prepare<'a>(
     out.get_mut(br_at..br_at + br.len())
         .ok_or(SignError::Unsupported("byte range slot out of range"))?
         .copy_from_slice(br.as_bytes());
-
-    // Digest of the two ranges, straight from the input and the update (one pass).
-    let digest = algorithm.digest().digest(&[
-        input,
-        out.get(..gap_start_rel).unwrap_or(&[]),
-        out.get(gap_end_rel..).unwrap_or(&[]),
-    ]);
-    let signed_attrs = cms_builder::signed_attributes(algorithm.digest(), &digest, certificate)?;
-    Ok(PreparedSignature {
-        input,
-        update: out,
-        contents_start: gap_start_rel + 1,
-        contents_capacity: reserve * 2,
-        algorithm,
-        certificate: certificate.to_vec(),
-        chain: chain.to_vec(),
-        signed_attrs,
-        tsa: opts.tsa,
+    Ok(ContentsGap {
+        start: gap_start_rel,
+        end: gap_end_rel,
     })
 }
 

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 use quick_xml::XmlVersion;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesCData, BytesDecl, BytesStart, Event};
 use quick_xml::name::{Namespace, PrefixDeclaration, ResolveResult};
 use quick_xml::reader::NsReader;
 
@@ -158,6 +158,37 @@ fn build_tree<'a>(
     options: &ParseOptions,
     predeclare_edxml: bool,
 ) -> Result<Node<'a>, EdxmlError> {
+    let mut reader = tree_reader(input, predeclare_edxml)?;
+    let mut tree = TreeBuilder {
+        options,
+        stack: Vec::new(),
+        root: None,
+        elements: 0,
+    };
+    loop {
+        let pos = reader.buffer_position();
+        let (ns, event) = next_event(&mut reader)?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                tree.admit_element(pos)?;
+                let node = element_node(&reader, pos, ns, e)?;
+                tree.place(node, matches!(event, Event::Start(_)));
+            }
+            Event::End(_) => tree.close(pos, reader.buffer_position())?,
+            Event::Text(t) => tree.text(pos, t.xml10_content())?,
+            Event::CData(t) => tree.cdata(pos, &t)?,
+            Event::GeneralRef(r) => tree.entity(pos, &r)?,
+            Event::DocType(_) => return Err(EdxmlError::DocType { offset: pos }),
+            Event::Decl(d) => check_declared_encoding(pos, &d)?,
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => return tree.finish(pos),
+        }
+    }
+}
+
+/// The namespace-resolving reader over `input`: end names and comments checked, empty
+/// elements kept as such, and the `edXML:` prefix bound when `predeclare_edxml` is set.
+fn tree_reader(input: &str, predeclare_edxml: bool) -> Result<NsReader<&[u8]>, EdxmlError> {
     let mut reader = NsReader::from_str(input);
     {
         let config = reader.config_mut();
@@ -173,140 +204,189 @@ fn build_tree<'a>(
             .add(PrefixDeclaration::Named("edXML"), Namespace(EDXML_NS))
             .map_err(|e| malformed(0, e))?;
     }
+    Ok(reader)
+}
 
-    let mut stack: Vec<Node<'a>> = Vec::new();
-    let mut root: Option<Node<'a>> = None;
-    let mut elements: usize = 0;
-
-    loop {
-        let pos = reader.buffer_position();
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok((resolved, event)) => {
-                let ns = match resolved {
-                    ResolveResult::Bound(Namespace(uri)) if uri == EDXML_NS => Ns::Edxml,
-                    ResolveResult::Bound(_) => Ns::Other,
-                    ResolveResult::Unbound => Ns::Unbound,
-                    ResolveResult::Unknown(prefix) => {
-                        return Err(EdxmlError::UnknownPrefix { prefix });
-                    }
-                };
-                (ns, event)
-            }
-            Err(e) => return Err(malformed(reader.error_position(), e)),
-        };
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                if root.is_some() {
-                    return Err(EdxmlError::TrailingContent { offset: pos });
+/// The next event with the namespace of its element; an undeclared prefix is an error.
+fn next_event<'a>(reader: &mut NsReader<&'a [u8]>) -> Result<(Ns, Event<'a>), EdxmlError> {
+    match reader.read_resolved_event() {
+        Ok((resolved, event)) => {
+            let ns = match resolved {
+                ResolveResult::Bound(Namespace(uri)) if uri == EDXML_NS => Ns::Edxml,
+                ResolveResult::Bound(_) => Ns::Other,
+                ResolveResult::Unbound => Ns::Unbound,
+                ResolveResult::Unknown(prefix) => {
+                    return Err(EdxmlError::UnknownPrefix { prefix });
                 }
-                if stack.len() >= options.max_depth {
-                    return Err(EdxmlError::TooDeep {
-                        limit: options.max_depth,
-                    });
-                }
-                elements = elements.saturating_add(1);
-                if elements > options.max_elements {
-                    return Err(EdxmlError::TooManyElements {
-                        limit: options.max_elements,
-                    });
-                }
-                let local = e.local_name().into_inner().to_owned();
-                let mut href = None;
-                for attr in e.attributes() {
-                    let attr = attr.map_err(|err| malformed(pos, err))?;
-                    let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-                    let is_href = attr_local.as_ref() == "href"
-                        && match attr_ns {
-                            ResolveResult::Bound(Namespace(uri)) => uri == XLINK_NS,
-                            ResolveResult::Unbound => true,
-                            ResolveResult::Unknown(prefix) => {
-                                return Err(EdxmlError::UnknownPrefix { prefix });
-                            }
-                        };
-                    if is_href {
-                        let value = attr
-                            .normalized_value(XmlVersion::Implicit1_0)
-                            .map_err(|err| malformed(pos, err))?;
-                        href = Some(value.into_owned());
-                    }
-                }
-                let node = Node {
-                    local,
-                    ns,
-                    href,
-                    text: Cow::Borrowed(""),
-                    children: Vec::new(),
-                    start: to_usize(pos),
-                    end: to_usize(reader.buffer_position()),
-                };
-                if matches!(event, Event::Start(_)) {
-                    stack.push(node);
-                } else {
-                    match stack.last_mut() {
-                        Some(parent) => push_child(parent, node),
-                        None => root = Some(node),
-                    }
-                }
-            }
-            Event::End(_) => {
-                let Some(mut node) = stack.pop() else {
-                    return Err(malformed(pos, "unmatched end tag"));
-                };
-                node.end = to_usize(reader.buffer_position());
-                match stack.last_mut() {
-                    Some(parent) => push_child(parent, node),
-                    None => root = Some(node),
-                }
-            }
-            Event::Text(t) => {
-                let piece = t.xml10_content();
-                match stack.last_mut() {
-                    Some(node) => append(node, piece),
-                    None if piece.trim().is_empty() => {}
-                    None => return Err(EdxmlError::TrailingContent { offset: pos }),
-                }
-            }
-            Event::CData(t) => match stack.last_mut() {
-                Some(node) => append(node, t.xml10_content()),
-                None => return Err(EdxmlError::TrailingContent { offset: pos }),
-            },
-            Event::GeneralRef(r) => {
-                let name: &str = &r;
-                let Some(c) = resolve_entity(name) else {
-                    return Err(EdxmlError::UnknownEntity {
-                        offset: pos,
-                        name: name.chars().take(64).collect(),
-                    });
-                };
-                match stack.last_mut() {
-                    Some(node) => {
-                        let mut buf = [0u8; 4];
-                        let s: &str = c.encode_utf8(&mut buf);
-                        append(node, Cow::Owned(s.to_owned()));
-                    }
-                    None => return Err(EdxmlError::TrailingContent { offset: pos }),
-                }
-            }
-            Event::DocType(_) => return Err(EdxmlError::DocType { offset: pos }),
-            Event::Decl(d) => {
-                if let Some(enc) = d.encoding() {
-                    let enc = enc.map_err(|e| malformed(pos, e))?;
-                    let norm = enc.trim().to_ascii_lowercase();
-                    if norm != "utf-8" && norm != "utf8" {
-                        return Err(EdxmlError::UnsupportedEncoding(
-                            enc.chars().take(64).collect(),
-                        ));
-                    }
-                }
-            }
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                if !stack.is_empty() {
-                    return Err(malformed(pos, "unexpected end of input inside an element"));
-                }
-                return root.ok_or_else(|| malformed(pos, "no root element"));
-            }
+            };
+            Ok((ns, event))
         }
+        Err(e) => Err(malformed(reader.error_position(), e)),
+    }
+}
+
+/// The node for a start (or empty) tag read at `pos`, with no text or children yet.
+fn element_node<'a>(
+    reader: &NsReader<&[u8]>,
+    pos: u64,
+    ns: Ns,
+    e: &BytesStart<'_>,
+) -> Result<Node<'a>, EdxmlError> {
+    let local = e.local_name().into_inner().to_owned();
+    let href = element_href(reader, pos, e)?;
+    Ok(Node {
+        local,
+        ns,
+        href,
+        text: Cow::Borrowed(""),
+        children: Vec::new(),
+        start: to_usize(pos),
+        end: to_usize(reader.buffer_position()),
+    })
+}
+
+/// The tag's `xlink:href` (or unprefixed `href`), normalized; the last one wins. Every
+/// attribute is checked for well-formedness and a known prefix.
+fn element_href(
+    reader: &NsReader<&[u8]>,
+    pos: u64,
+    e: &BytesStart<'_>,
+) -> Result<Option<String>, EdxmlError> {
+    let mut href = None;
+    for attr in e.attributes() {
+        let attr = attr.map_err(|err| malformed(pos, err))?;
+        let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
+        let is_href = attr_local.as_ref() == "href"
+            && match attr_ns {
+                ResolveResult::Bound(Namespace(uri)) => uri == XLINK_NS,
+                ResolveResult::Unbound => true,
+                ResolveResult::Unknown(prefix) => {
+                    return Err(EdxmlError::UnknownPrefix { prefix });
+                }
+            };
+        if is_href {
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| malformed(pos, err))?;
+            href = Some(value.into_owned());
+        }
+    }
+    Ok(href)
+}
+
+/// Refuses an XML declaration that names an encoding other than UTF-8.
+fn check_declared_encoding(pos: u64, d: &BytesDecl<'_>) -> Result<(), EdxmlError> {
+    if let Some(enc) = d.encoding() {
+        let enc = enc.map_err(|e| malformed(pos, e))?;
+        let norm = enc.trim().to_ascii_lowercase();
+        if norm != "utf-8" && norm != "utf8" {
+            return Err(EdxmlError::UnsupportedEncoding(
+                enc.chars().take(64).collect(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The tree under construction: the open elements, the finished root, the element count.
+struct TreeBuilder<'a, 'o> {
+    options: &'o ParseOptions,
+    stack: Vec<Node<'a>>,
+    root: Option<Node<'a>>,
+    elements: usize,
+}
+
+impl<'a> TreeBuilder<'a, '_> {
+    /// Counts a new element at `pos`, refusing a second root and the depth and count limits.
+    fn admit_element(&mut self, pos: u64) -> Result<(), EdxmlError> {
+        if self.root.is_some() {
+            return Err(EdxmlError::TrailingContent { offset: pos });
+        }
+        if self.stack.len() >= self.options.max_depth {
+            return Err(EdxmlError::TooDeep {
+                limit: self.options.max_depth,
+            });
+        }
+        self.elements = self.elements.saturating_add(1);
+        if self.elements > self.options.max_elements {
+            return Err(EdxmlError::TooManyElements {
+                limit: self.options.max_elements,
+            });
+        }
+        Ok(())
+    }
+
+    /// Opens `node` (a start tag) or, for an empty tag, completes it at once.
+    fn place(&mut self, node: Node<'a>, open: bool) {
+        if open {
+            self.stack.push(node);
+        } else {
+            self.complete(node);
+        }
+    }
+
+    /// Attaches a finished element to its parent, or makes it the root.
+    fn complete(&mut self, node: Node<'a>) {
+        match self.stack.last_mut() {
+            Some(parent) => push_child(parent, node),
+            None => self.root = Some(node),
+        }
+    }
+
+    /// Closes the innermost open element at an end tag that finishes at `end`.
+    fn close(&mut self, pos: u64, end: u64) -> Result<(), EdxmlError> {
+        let Some(mut node) = self.stack.pop() else {
+            return Err(malformed(pos, "unmatched end tag"));
+        };
+        node.end = to_usize(end);
+        self.complete(node);
+        Ok(())
+    }
+
+    /// Character data: kept in the open element; outside the root only whitespace is allowed.
+    fn text(&mut self, pos: u64, piece: Cow<'a, str>) -> Result<(), EdxmlError> {
+        match self.stack.last_mut() {
+            Some(node) => append(node, piece),
+            None if piece.trim().is_empty() => {}
+            None => return Err(EdxmlError::TrailingContent { offset: pos }),
+        }
+        Ok(())
+    }
+
+    /// A CDATA section: kept in the open element, refused outside the root.
+    fn cdata(&mut self, pos: u64, t: &BytesCData<'a>) -> Result<(), EdxmlError> {
+        match self.stack.last_mut() {
+            Some(node) => append(node, t.xml10_content()),
+            None => return Err(EdxmlError::TrailingContent { offset: pos }),
+        }
+        Ok(())
+    }
+
+    /// An entity reference: a predefined or character one becomes text; any other is refused.
+    fn entity(&mut self, pos: u64, name: &str) -> Result<(), EdxmlError> {
+        let Some(c) = resolve_entity(name) else {
+            return Err(EdxmlError::UnknownEntity {
+                offset: pos,
+                name: name.chars().take(64).collect(),
+            });
+        };
+        match self.stack.last_mut() {
+            Some(node) => {
+                let mut buf = [0u8; 4];
+                let s: &str = c.encode_utf8(&mut buf);
+                append(node, Cow::Owned(s.to_owned()));
+            }
+            None => return Err(EdxmlError::TrailingContent { offset: pos }),
+        }
+        Ok(())
+    }
+
+    /// The root at the end of input, if every element was closed.
+    fn finish(self, pos: u64) -> Result<Node<'a>, EdxmlError> {
+        if !self.stack.is_empty() {
+            return Err(malformed(pos, "unexpected end of input inside an element"));
+        }
+        self.root.ok_or_else(|| malformed(pos, "no root element"))
     }
 }
 
