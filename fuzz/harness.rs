@@ -277,8 +277,11 @@ pub fn cert_path(data: &[u8]) {
             embedded_crls: rest,
             embedded_ocsp: rest,
         };
-        let mut opts = PathOptions::new(VALIDATION_TIME);
-        opts.signing_time = Some(VALIDATION_TIME - 86_400);
+        let mut opts = PathOptions::new(vnedoc::time::Timestamp::constant(VALIDATION_TIME, 0));
+        opts.signing_time = Some(vnedoc::time::Timestamp::constant(
+            VALIDATION_TIME - 86_400,
+            0,
+        ));
         if i == 1 {
             opts.key_usage = KeyUsageRule::Any;
             opts.allow_sha1 = true;

@@ -5,10 +5,62 @@ use std::fmt::Write as _;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::der_parser::asn1_rs::{Any, Tag};
 use x509_parser::extensions::ParsedExtension;
+use x509_parser::time::ASN1Time;
 use x509_parser::x509::X509Name;
 
 use super::{PkiError, parse_certificate};
 use crate::crypto::{DigestAlgorithm, PublicKeyInfo};
+use crate::time::Timestamp;
+
+// ---------------------------------------------------------------------------------------------
+// Times at the edge
+//
+// x509-parser reads UTCTime and GeneralizedTime as Unix seconds (`ASN1Time::timestamp`). They
+// become `Timestamp`s here, once; everything after compares `Timestamp`s.
+//
+// ASN.1 times run from year 0000 to 9999 (GeneralizedTime has four year digits, UTCTime spans
+// 1950..=2049); jiff's instants end at `Timestamp::MAX`, 9999-12-30T22:00:00.999999999Z. A time
+// T past M = 9999-12-30T22:00:00Z, the last whole second in range (RFC 5280's "no well-defined
+// expiration" notAfter 99991231235959Z among them), has no `Timestamp` and is clamped. The
+// times it is compared with, the validation and signing times V, are whole seconds no later
+// than M: `PathValidator` truncates the `PathOptions` times to the second before using them
+// (as the `i64` seconds it used to take were), and M is the last whole second in range.
+//
+// Clamping must not change the outcome of `V < T`, `V <= T`, `V > T` or `V >= T` for any such
+// V. A T in range converts exactly, so nothing changes. For a T past M, every V <= M gives
+// `V < T` and `V <= T` true and the other two false, so the clamped value must be greater than
+// every V. M itself is not: at V = M, `V < M` is false where `V < T` was true, and a
+// certificate valid only from 99991231000000Z would pass as valid at 9999-12-30T22:00:00Z (a
+// CRL or OCSP response from that future would be used, a revocation then would count). So
+// comparisons clamp to `Timestamp::MAX`, M plus 999 999 999 ns, which is greater than every
+// whole-second V, and each relation keeps its outcome (see the `year_9999` tests). Below the
+// range (before year -9999) there is no ASN.1 time; the clamp to `Timestamp::MIN` is only
+// there so that the conversion is total.
+//
+// Reported instants are whole seconds, like every instant the crate makes: `CertSummary` clamps
+// with `crate::time::saturating_timestamp` (a notAfter of 99991231235959Z reads
+// 9999-12-30T22:00:00Z there). A reported revocation time is at or before V, hence in range
+// and never clamped.
+
+/// An ASN.1 time as an instant to compare with a validation or signing time (see "Times at
+/// the edge" above for the clamp past [`Timestamp::MAX`]).
+pub(crate) fn bound(t: &ASN1Time) -> Timestamp {
+    bound_from_unix(t.timestamp())
+}
+
+/// [`bound`] for x509-parser's Unix seconds.
+pub(crate) fn bound_from_unix(unix: i64) -> Timestamp {
+    match crate::time::timestamp(unix) {
+        Some(t) => t,
+        None if unix > 0 => Timestamp::MAX,
+        None => Timestamp::MIN,
+    }
+}
+
+/// An ASN.1 time for a report: whole seconds, clamped to the last whole second in range.
+fn reported(t: &ASN1Time) -> Timestamp {
+    crate::time::saturating_timestamp(t.timestamp())
+}
 
 /// UID attribute, 0.9.2342.19200300.100.1.1 (RFC 4519 §2.39): Vietnamese public CAs put
 /// `MST:`/`CCCD:`/`CMND:`/`MNS:` identifiers here.
@@ -209,9 +261,12 @@ pub struct CertSummary {
     pub country: Option<String>,
     /// UID (0.9.2342.19200300.100.1.1), e.g. `MST:0301234567`.
     pub uid: Option<String>,
-    /// Unix seconds.
-    pub not_before: i64,
-    pub not_after: i64,
+    /// Start of the validity period, clamped to the instant range.
+    pub not_before: Timestamp,
+    /// End of the validity period, clamped to the instant range: a notAfter of
+    /// `99991231235959Z` (RFC 5280's "no well-defined expiration") reads
+    /// 9999-12-30T22:00:00Z, the last whole second of [`Timestamp`].
+    pub not_after: Timestamp,
 }
 
 impl CertSummary {
@@ -229,8 +284,8 @@ impl CertSummary {
             locality: first_attr(subject, &[0x55, 0x04, 7]),
             country: first_attr(subject, &[0x55, 0x04, 6]),
             uid: first_attr(subject, OID_UID),
-            not_before: validity.not_before.timestamp(),
-            not_after: validity.not_after.timestamp(),
+            not_before: reported(&validity.not_before),
+            not_after: reported(&validity.not_after),
         }
     }
 
@@ -299,11 +354,13 @@ impl<'a> Cert<'a> {
             })
     }
 
-    pub fn not_before(&self) -> i64 {
-        self.x509.validity().not_before.timestamp()
+    /// notBefore, for comparisons (see [`bound`]).
+    pub fn not_before(&self) -> Timestamp {
+        bound(&self.x509.validity().not_before)
     }
 
-    pub fn not_after(&self) -> i64 {
-        self.x509.validity().not_after.timestamp()
+    /// notAfter, for comparisons (see [`bound`]).
+    pub fn not_after(&self) -> Timestamp {
+        bound(&self.x509.validity().not_after)
     }
 }

@@ -26,6 +26,8 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use crate::time::Timestamp;
+
 /// Errors for inputs that cannot be used at all (as opposed to validation outcomes, which are
 /// reported in a [`PathReport`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -191,10 +193,12 @@ pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
 /// Policy for one path validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathOptions {
-    /// The time at which validity and revocation are judged (Unix seconds).
-    pub validation_time: i64,
-    /// The claimed or proven signing time; the signer must have been valid then.
-    pub signing_time: Option<i64>,
+    /// The time at which validity and revocation are judged. Judged to the second: a fraction
+    /// of a second is dropped (truncated toward the epoch, as [`Timestamp::as_second`] does).
+    pub validation_time: Timestamp,
+    /// The claimed or proven signing time; the signer must have been valid then. Judged to the
+    /// second, like `validation_time`.
+    pub signing_time: Option<Timestamp>,
     pub key_usage: KeyUsageRule,
     /// Maximum number of certificates in a path, signer and anchor included.
     pub max_path_len: usize,
@@ -205,8 +209,8 @@ pub struct PathOptions {
 }
 
 impl PathOptions {
-    /// Strict defaults at `validation_time` (Unix seconds).
-    pub fn new(validation_time: i64) -> Self {
+    /// Strict defaults at `validation_time`.
+    pub fn new(validation_time: Timestamp) -> Self {
         Self {
             validation_time,
             signing_time: None,
@@ -214,6 +218,18 @@ impl PathOptions {
             max_path_len: DEFAULT_MAX_PATH_LEN,
             min_rsa_bits: DEFAULT_MIN_RSA_BITS,
             allow_sha1: false,
+        }
+    }
+
+    /// These options with the validation and signing times truncated to whole seconds, the
+    /// resolution at which paths are judged and results remembered (see "Times at the edge" in
+    /// `cert.rs` for why the clamped certificate times rely on it).
+    pub(crate) fn to_whole_seconds(&self) -> Self {
+        let whole = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
+        Self {
+            validation_time: whole(self.validation_time),
+            signing_time: self.signing_time.map(whole),
+            ..self.clone()
         }
     }
 }
@@ -236,8 +252,8 @@ pub struct PathInput<'a> {
 pub enum Revocation {
     /// A CRL or OCSP response from the issuer, with a valid signature, says not revoked.
     Good,
-    /// Revoked at `time` (Unix seconds), at or before the validation time.
-    Revoked { time: i64 },
+    /// Revoked at `time`, at or before the validation time.
+    Revoked { time: Timestamp },
     /// An OCSP responder answered "unknown", or revocation data could not be used.
     Unknown,
     /// No revocation data for this certificate.
@@ -274,9 +290,9 @@ pub enum PathOutcome {
     CryptoConstraints {
         reason: String,
     },
-    /// A certificate of the path is revoked (Unix seconds).
+    /// A certificate of the path is revoked, at `time` (at or before the validation time).
     Revoked {
-        time: i64,
+        time: Timestamp,
     },
     /// An algorithm or extension this crate cannot judge.
     Unsupported {

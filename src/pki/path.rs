@@ -21,6 +21,7 @@ use super::{
     KeyUsageRule, PathInput, PathOptions, PathOutcome, PathReport, PkiError, Revocation, TrustStore,
 };
 use crate::crypto::{self, CryptoError, KeyKind, oid};
+use crate::time::Timestamp;
 
 /// Bound on issuer candidates examined in one validation (all branches together). Real inputs
 /// offer a handful of certificates; 64 covers cross-certified PKIs with room to spare while
@@ -153,10 +154,12 @@ impl PathValidator {
                 put(der);
             }
         }
-        put(&opts.validation_time.to_be_bytes());
+        // Unix seconds, as the key has always held them: `opts` is already truncated to whole
+        // seconds (see `validate_shared`), so the seconds are the whole time.
+        put(&opts.validation_time.as_second().to_be_bytes());
         put(&opts.signing_time.map_or([0xff; 9], |t| {
             let mut b = [0u8; 9];
-            b[1..].copy_from_slice(&t.to_be_bytes());
+            b[1..].copy_from_slice(&t.as_second().to_be_bytes());
             b
         }));
         let usage: u8 = match opts.key_usage {
@@ -197,6 +200,8 @@ impl PathValidator {
         input: &PathInput<'_>,
         opts: &PathOptions,
     ) -> Arc<PathReport> {
+        // Paths are judged to the second; truncating first also makes the key exact.
+        let opts = &opts.to_whole_seconds();
         let key = Self::result_key(store, input, opts);
         if let Ok(recent) = self.recent.read()
             && let Some((_, r)) = recent.iter().find(|(k, _)| *k == key)
@@ -714,7 +719,7 @@ fn evaluate(
 
     // Revocation is looked up for every certificate below the anchor, first for the signer.
     let mut signer_rev = Revocation::NotChecked;
-    let mut revoked_at: Option<i64> = None;
+    let mut revoked_at: Option<Timestamp> = None;
     for (i, c) in non_anchor.iter().enumerate() {
         let Some(issuer) = path.get(i.saturating_add(1)) else {
             continue;

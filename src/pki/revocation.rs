@@ -10,16 +10,17 @@ use x509_parser::revocation_list::CertificateRevocationList;
 use x509_parser::time::ASN1Time;
 use x509_parser::x509::{AlgorithmIdentifier, ReasonCode};
 
-use super::cert::{Cert, name_to_string, names_match, normalized_serial};
+use super::cert::{Cert, bound, name_to_string, names_match, normalized_serial};
 use super::{PathInput, PathOptions, PathValidator, TrustStore, parse_crl};
 use crate::crypto::{self, DigestAlgorithm};
+use crate::time::Timestamp;
 
 /// What the revocation data says about one certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RevStatus {
     Good,
-    /// Revoked at this time (Unix seconds), at or before the validation time.
-    Revoked(i64),
+    /// Revoked at this time, at or before the validation time.
+    Revoked(Timestamp),
     Unknown,
 }
 
@@ -107,7 +108,7 @@ fn crl_status(
         }
         v.remember_verified(cache_key);
     }
-    if crl.last_update().timestamp() > opts.validation_time {
+    if bound(&crl.last_update()) > opts.validation_time {
         return skip("issued after the validation time".into());
     }
     for ext in crl.extensions() {
@@ -142,7 +143,7 @@ fn crl_status(
         }
     }
     if let Some(next) = crl.next_update()
-        && next.timestamp() < opts.validation_time
+        && bound(&next) < opts.validation_time
     {
         warnings.push(format!(
             "CRL of '{issuer_name}' is past its nextUpdate at the validation time"
@@ -157,7 +158,7 @@ fn crl_status(
         if matches!(entry.reason_code(), Some((_, ReasonCode::RemoveFromCRL))) {
             continue;
         }
-        let t = entry.revocation_date.timestamp();
+        let t = bound(&entry.revocation_date);
         return Some(if t <= opts.validation_time {
             RevStatus::Revoked(t)
         } else {
@@ -222,14 +223,14 @@ fn is_context(any: &Any<'_>, n: u32) -> bool {
     any.header.class() == Class::ContextSpecific && any.header.tag() == Tag(n)
 }
 
-fn time_of(raw: &[u8]) -> Option<i64> {
+fn time_of(raw: &[u8]) -> Option<Timestamp> {
     let (rest, t) = ASN1Time::from_der(raw).ok()?;
-    rest.is_empty().then(|| t.timestamp())
+    rest.is_empty().then(|| bound(&t))
 }
 
 enum CertStatus {
     Good,
-    Revoked(i64),
+    Revoked(Timestamp),
     Unknown,
 }
 
@@ -239,8 +240,8 @@ struct SingleResponse<'a> {
     key_hash: &'a [u8],
     serial: &'a [u8],
     status: CertStatus,
-    this_update: i64,
-    next_update: Option<i64>,
+    this_update: Timestamp,
+    next_update: Option<Timestamp>,
 }
 
 /// ```text
@@ -258,7 +259,7 @@ struct SingleResponse<'a> {
 /// ```
 struct BasicOcsp<'a> {
     tbs: &'a [u8],
-    produced_at: i64,
+    produced_at: Timestamp,
     responses: Vec<SingleResponse<'a>>,
     sig_alg: AlgorithmIdentifier<'a>,
     signature: &'a [u8],

@@ -16,14 +16,14 @@ macro_rules! fixture {
 
 /// 2026-12-15T00:00:00Z: after every fixture's generation (the OCSP responses carry their
 /// generation time), inside leaf validity (2024–2030) and the CRL's (2026-01-01–2036).
-const VALIDATION: i64 = 1_797_292_800;
+const VALIDATION: Timestamp = Timestamp::constant(1_797_292_800, 0);
 /// 2026-06-01T00:00:00Z, the revocation time of leaf-revoked.
-const REVOKED_AT: i64 = 1_780_272_000;
-const T_2026_03_01: i64 = 1_772_323_200;
-const T_2025_06_01: i64 = 1_748_736_000;
-const T_2024_06_01: i64 = 1_717_200_000;
-const T_2023_06_01: i64 = 1_685_577_600;
-const T_2031_01_01: i64 = 1_924_992_000;
+const REVOKED_AT: Timestamp = Timestamp::constant(1_780_272_000, 0);
+const T_2026_03_01: Timestamp = Timestamp::constant(1_772_323_200, 0);
+const T_2025_06_01: Timestamp = Timestamp::constant(1_748_736_000, 0);
+const T_2024_06_01: Timestamp = Timestamp::constant(1_717_200_000, 0);
+const T_2023_06_01: Timestamp = Timestamp::constant(1_685_577_600, 0);
+const T_2031_01_01: Timestamp = Timestamp::constant(1_924_992_000, 0);
 
 fn der(pem: &[u8]) -> Vec<u8> {
     let mut v = TrustStore::load_pem_or_der(pem).unwrap();
@@ -109,8 +109,10 @@ fn valid_rsa_chain_and_summary() {
         leaf.sha256_hex,
         "2f273a7658d31c06aeca39669c3e6588e6734a8f52a71ba455d15d17ef3d6f6e"
     );
-    assert_eq!(leaf.not_before, 1_704_067_200); // 2024-01-01
-    assert_eq!(leaf.not_after, 1_893_456_000); // 2030-01-01
+    assert_eq!(leaf.not_before.as_second(), 1_704_067_200);
+    assert_eq!(leaf.not_before.to_string(), "2024-01-01T00:00:00Z");
+    assert_eq!(leaf.not_after.as_second(), 1_893_456_000);
+    assert_eq!(leaf.not_after.to_string(), "2030-01-01T00:00:00Z");
     assert_eq!(r.chain[2].subject, "CN=Test Root RSA,O=Test PKI,C=VN");
     assert_eq!(
         PathValidator::summarize(&der(fixture!("leaf-rsa.pem"))).unwrap(),
@@ -544,4 +546,130 @@ fn malformed_signer_and_junk_extras_do_not_panic() {
     let r = v.validate(&store, &input, &opts());
     assert_eq!(r.outcome, PathOutcome::Valid);
     assert_eq!(r.chain.len(), 3);
+}
+
+// ----- times at the edge of the instant range -----
+
+/// 9999-12-30T22:00:00Z, the last whole second of `Timestamp` (its `MAX` truncated).
+const LAST_SECOND: Timestamp = Timestamp::constant(253_402_207_200, 0);
+/// 9999-12-31T00:00:00Z and 9999-12-31T23:59:59Z: ASN.1 times past the instant range.
+const UNIX_9999_12_31: i64 = 253_402_214_400;
+const UNIX_9999_12_31_END: i64 = 253_402_300_799;
+
+fn store_9999() -> TrustStore {
+    store_with(&[fixture!("root-9999.pem")])
+}
+
+/// Every relation between a whole-second time `v` in range and an ASN.1 time past the range
+/// has the outcome it has on Unix seconds once the ASN.1 time is clamped (the reasoning is in
+/// `cert.rs`, "Times at the edge").
+#[test]
+fn year_9999_clamp_keeps_every_comparison() {
+    assert_eq!(
+        LAST_SECOND,
+        Timestamp::from_second(Timestamp::MAX.as_second()).unwrap()
+    );
+    let vs = [
+        Timestamp::MIN,
+        Timestamp::UNIX_EPOCH,
+        VALIDATION,
+        LAST_SECOND - jiff::SignedDuration::from_secs(1),
+        LAST_SECOND,
+    ];
+    let xs = [
+        -62_167_219_200, // 0000-01-01, the earliest GeneralizedTime
+        0,
+        VALIDATION.as_second(),
+        LAST_SECOND.as_second(),
+        LAST_SECOND.as_second() + 1,
+        UNIX_9999_12_31,
+        UNIX_9999_12_31_END,
+        i64::MAX,
+    ];
+    for v in vs {
+        for x in xs {
+            let c = cert::bound_from_unix(x);
+            let s = v.as_second();
+            assert_eq!(v < c, s < x, "{v} < {x}");
+            assert_eq!(v <= c, s <= x, "{v} <= {x}");
+            assert_eq!(v > c, s > x, "{v} > {x}");
+            assert_eq!(v >= c, s >= x, "{v} >= {x}");
+        }
+    }
+    // In range the conversion is exact; past it, comparisons see `Timestamp::MAX`.
+    assert_eq!(cert::bound_from_unix(LAST_SECOND.as_second()), LAST_SECOND);
+    assert_eq!(cert::bound_from_unix(UNIX_9999_12_31_END), Timestamp::MAX);
+}
+
+/// A notAfter of 99991231235959Z: reported as the last whole second in range, and never
+/// expired at any validation time, up to that last second.
+#[test]
+fn year_9999_not_after() {
+    let case = Case::new(fixture!("leaf-9999.pem"), &[]);
+    let store = store_9999();
+    let r = case.run(&store, &opts());
+    assert_eq!(r.outcome, PathOutcome::Valid, "{r:?}");
+    assert_eq!(r.chain.len(), 2);
+    for c in &r.chain {
+        assert_eq!(c.not_after.to_string(), "9999-12-30T22:00:00Z");
+        assert_eq!(c.not_after, LAST_SECOND);
+        assert_eq!(c.not_after.subsec_nanosecond(), 0);
+    }
+    assert_eq!(r.chain[0].not_before.to_string(), "2024-01-01T00:00:00Z");
+    for t in [LAST_SECOND, Timestamp::MAX] {
+        let mut o = PathOptions::new(t);
+        o.signing_time = Some(t);
+        let r = case.run(&store, &o);
+        assert_eq!(r.outcome, PathOutcome::Valid, "{t}: {r:?}");
+        assert!(r.warnings.is_empty(), "{t}: {:?}", r.warnings);
+    }
+}
+
+/// A notBefore of 99991231000000Z, past the range: not yet valid at the last whole second in
+/// range (clamping it to that second would have made the certificate valid then).
+#[test]
+fn year_9999_not_before() {
+    let case = Case::new(fixture!("leaf-9999-future.pem"), &[]);
+    let store = store_9999();
+    for t in [VALIDATION, LAST_SECOND, Timestamp::MAX] {
+        let r = case.run(&store, &PathOptions::new(t));
+        assert_eq!(r.outcome, PathOutcome::NotYetValid, "{t}: {r:?}");
+        let mut o = PathOptions::new(VALIDATION);
+        o.signing_time = Some(t);
+        assert_eq!(
+            case.run(&store, &o).outcome,
+            PathOutcome::NotYetValidAtSigningTime,
+            "{t}"
+        );
+    }
+    let r = case.run(&store, &PathOptions::new(VALIDATION));
+    assert_eq!(r.chain[0].not_before.to_string(), "9999-12-30T22:00:00Z");
+}
+
+/// Validation and signing times are judged to the second, as when they were Unix seconds: a
+/// fraction past the notAfter second is not yet expired, and the fraction does not split the
+/// remembered results.
+#[test]
+fn fractions_of_a_second_are_dropped() {
+    let case = Case::new(fixture!("leaf-expired.pem"), &[fixture!("int-rsa.pem")]);
+    let store = rsa_store();
+    let not_after = Timestamp::constant(1_735_689_600, 0); // 2025-01-01
+    let v = PathValidator::new();
+    let at = |nanos: i32| Timestamp::new(not_after.as_second(), nanos).unwrap();
+    for nanos in [0, 1, 500_000_000, 999_999_999] {
+        let r = case.run_with(&v, &store, &PathOptions::new(at(nanos)));
+        assert_eq!(r.outcome, PathOutcome::Valid, "{nanos}");
+        let mut o = opts();
+        o.signing_time = Some(at(nanos));
+        assert_eq!(case.run_with(&v, &store, &o).outcome, PathOutcome::Expired);
+    }
+    let later = not_after + jiff::SignedDuration::from_secs(1);
+    let r = case.run_with(&v, &store, &PathOptions::new(later));
+    assert_eq!(r.outcome, PathOutcome::Expired);
+    let mut o = PathOptions::new(later);
+    o.signing_time = Some(later);
+    assert_eq!(
+        case.run_with(&v, &store, &o).outcome,
+        PathOutcome::ExpiredAtSigningTime
+    );
 }

@@ -211,8 +211,8 @@ impl Verifier {
         ocsps.extend(sd.ocsp_responses.iter().copied());
         crls.extend(shared.dss.crls.iter().map(Vec::as_slice));
         ocsps.extend(shared.dss.ocsps.iter().map(Vec::as_slice));
-        let mut opts = PathOptions::new(vt.as_second());
-        opts.signing_time = claimed.map(Timestamp::as_second);
+        let mut opts = PathOptions::new(vt);
+        opts.signing_time = claimed;
         opts.key_usage = if rep.is_doc_timestamp {
             KeyUsageRule::Any
         } else {
@@ -480,9 +480,7 @@ fn path_finding(
             reason: reason.clone(),
         },
         PathOutcome::Revoked { time } => {
-            // pki reads certificate times as Unix seconds; a revocation past the instant range
-            // is clamped to its end, which keeps the comparison's outcome.
-            let at = crate::time::saturating_timestamp(*time);
+            let at = *time;
             if claimed.is_some_and(|c| at <= c) {
                 Finding::Revoked { at }
             } else {
