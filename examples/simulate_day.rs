@@ -39,17 +39,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use jiff::SignedDuration;
 use vnedoc::exchange::edxml::{Envelope, Header, MessageHeader, Organization, to_xml};
 use vnedoc::exchange::engine::{DEFAULT_BATCH, Engine, ManualClock, Outgoing, SendOutcome};
 use vnedoc::exchange::store::{BusinessKind, SqliteStore, Store};
 use vnedoc::exchange::{
     AgencyId, Date, Directory, Group, HopKind, Level, Plan, Recipient, Router, Sample,
 };
+use vnedoc::time::Timestamp;
 
 /// The day simulated: routing checks validity dates against it.
 const DAY: (u16, u8, u8) = (2025, 7, 15);
-/// 08:00 on that day in Vietnam (UTC+7), as Unix seconds: the durable phase's clock.
-const DAY_START_UNIX: i64 = 1_752_541_200;
+/// 08:00 on that day in Vietnam (UTC+7): the durable phase's clock.
+const DAY_START: Timestamp = Timestamp::constant(1_752_541_200, 0);
 /// Envelopes drawn, then planned, at a time: bounds the memory held by plans.
 const CHUNK: usize = 4_096;
 
@@ -538,7 +540,7 @@ fn durable_phase(
     };
     let day = Date::new(DAY.0, DAY.1, DAY.2).ok_or("bad day")?;
     let router = Router::new(dir).on(day);
-    let clock = Arc::new(ManualClock::new(DAY_START_UNIX));
+    let clock = Arc::new(ManualClock::new(DAY_START));
     let store = SqliteStore::open(&path)?;
     let journal = store.journal_mode()?;
     let mut engine = Engine::new(Arc::new(dir.clone()), store)
@@ -620,7 +622,7 @@ fn durable_phase(
             }
         }
         deliver_time += t.elapsed();
-        clock.advance(1);
+        clock.advance(SignedDuration::from_secs(1));
     }
     let total = send_time + deliver_time;
     let counts = engine.store().counts()?;

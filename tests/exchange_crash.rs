@@ -36,7 +36,7 @@ const SEED: u64 = 0x5EED_2025_0004;
 /// Kills before the final, uninterrupted run: while sending, then while delivering.
 const SENDING_KILLS: usize = 2;
 const DELIVERING_KILLS: usize = 3;
-const T0: i64 = 1_710_464_400;
+const T0: vnedoc::time::Timestamp = vnedoc::time::Timestamp::constant(1_710_464_400, 0);
 
 /// SplitMix64: a fixed, dependency-free generator so the workload and the kill points are the
 /// same on every run.

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use jiff::SignedDuration;
+
 use vnedoc::exchange::edxml::{
     Attachment, Business, BusinessDocType, Code, DocumentId, EdxmlDate, EdxmlTimestamp, Envelope,
     Header, MessageHeader, Organization, ResponseFor, Status, from_xml, to_xml,
@@ -25,12 +27,13 @@ use vnedoc::exchange::routing::Recipient;
 use vnedoc::exchange::status::ProcessingStatus as S;
 use vnedoc::exchange::store::{BusinessKind, DocKey, MemoryStore, SqliteStore, Store};
 use vnedoc::exchange::{AgencyId, Date, Directory, Sample};
+use vnedoc::time::Timestamp;
 use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
 
 /// 2024-03-15T01:00:00Z, 08:00 in Hanoi.
-const T0: i64 = 1_710_464_400;
+const T0: Timestamp = Timestamp::constant(1_710_464_400, 0);
 /// One delivery round per minute in the scenarios.
-const ROUND: i64 = 60;
+const ROUND: SignedDuration = SignedDuration::from_mins(1);
 
 const HOAN_KIEM: &str = "H26.00070"; // Phường Hoàn Kiếm, Hà Nội (sender)
 const VUNG_TAU: &str = "H29.26506"; // Phường Vũng Tàu, TP Hồ Chí Minh
@@ -295,7 +298,7 @@ fn envelope_through_engine_on<St: Store>(store: St) {
             hops
         );
         for (i, t) in traces.iter().enumerate() {
-            let at = T0 + ROUND * (i as i64 + 1);
+            let at = T0 + ROUND * (i32::try_from(i).unwrap() + 1);
             let expected = edxml_timestamp(at).unwrap();
             assert_eq!(t.timestamp.unwrap().to_string(), expected);
             assert_eq!(expected, format!("2024/03/15 08:0{}:00", i + 1));
@@ -303,7 +306,7 @@ fn envelope_through_engine_on<St: Store>(store: St) {
         assert_eq!(
             traces
                 .iter()
-                .map(|t| (t.organ_id.clone(), t.timestamp.unwrap().to_string()))
+                .map(|t| (t.organ_id.clone(), t.timestamp.unwrap()))
                 .collect::<Vec<_>>(),
             e.trace_headers(&k, &id(r)).unwrap()
         );
@@ -630,7 +633,8 @@ fn checked_attachments() {
 #[test]
 fn trace_timestamps_are_edxml_vietnam_time() {
     // 17:30 UTC is already the next day in Hanoi.
-    let t = vnedoc::exchange::engine::edxml_trace_timestamp(1_710_523_800).unwrap();
+    let at = Timestamp::from_second(1_710_523_800).unwrap();
+    let t = vnedoc::exchange::engine::edxml_trace_timestamp(at).unwrap();
     assert_eq!(t, EdxmlTimestamp::parse("2024/03/16 00:30:00").unwrap());
 }
 

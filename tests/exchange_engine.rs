@@ -11,6 +11,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use jiff::SignedDuration;
+
+use vnedoc::exchange::edxml::EdxmlTimestamp;
 use vnedoc::exchange::engine::{
     ArrivalPolicy, CheckResult, Engine, EngineError, ManualClock, OnCheck, Outgoing, SendOutcome,
     SignatureCheck, Transport, Verdict,
@@ -24,11 +27,12 @@ use vnedoc::exchange::store::{
 };
 use vnedoc::exchange::{AgencyId, Date, Directory, Sample};
 use vnedoc::ledger::Outcome;
+use vnedoc::time::Timestamp;
 use vnedoc::verify::{Indication, SubIndication};
 use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
 
 /// 2024-03-15T01:00:00Z, 08:00 in Hanoi.
-const T0: i64 = 1_710_464_400;
+const T0: Timestamp = Timestamp::constant(1_710_464_400, 0);
 
 fn dir() -> Arc<Directory> {
     static DIR: OnceLock<Arc<Directory>> = OnceLock::new();
@@ -122,7 +126,7 @@ fn delivery_hop_by_hop_on<St: Store>(store: St) {
     // Nothing arrives before delivery runs.
     assert!(e.inbox(&id(VUNG_TAU)).unwrap().is_empty());
 
-    clock.advance(60);
+    clock.advance(SignedDuration::from_mins(1));
     let p = e.deliver_all(10).unwrap();
     // Cross-province: sender, LGSP-H26, VDXP, LGSP-H29, recipient = 5 hops; same province: 3;
     // ministry: sender, LGSP-H26, VDXP, G06 = 4.
@@ -147,7 +151,10 @@ fn delivery_hop_by_hop_on<St: Store>(store: St) {
     let headers = e.trace_headers(&k, &id(VUNG_TAU)).unwrap();
     assert_eq!(
         headers[0],
-        (HOAN_KIEM.to_owned(), "2024/03/15 08:01:00".to_owned())
+        (
+            HOAN_KIEM.to_owned(),
+            EdxmlTimestamp::parse("2024/03/15 08:01:00").unwrap()
+        )
     );
 
     for r in [VUNG_TAU, CUA_NAM, MINISTRY] {
@@ -724,4 +731,42 @@ fn sqlite_is_wal_and_survives_reopen() {
     // Resumed where it stopped: every hop traced once.
     assert_eq!(e.traces(&k, &id(VUNG_TAU)).unwrap().len(), 5);
     assert_eq!(e.traces(&k, &id(MINISTRY)).unwrap().len(), 4);
+}
+
+/// A clock that answers a fraction of a second: the engine keeps whole seconds, so both stores
+/// hold the same instants (the SQLite store writes Unix seconds).
+struct FractionalClock;
+
+impl vnedoc::exchange::engine::Clock for FractionalClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::new(T0.as_second(), 750_000_000).unwrap()
+    }
+}
+
+both_stores!(
+    engine_times_are_whole_seconds,
+    engine_times_are_whole_seconds_on
+);
+fn engine_times_are_whole_seconds_on<St: Store>(store: St) {
+    let mut e = Engine::new(dir(), store).with_clock(Arc::new(FractionalClock));
+    let k = key(HOAN_KIEM, 1);
+    e.send(outgoing(HOAN_KIEM, 1, &[CUA_NAM])).unwrap();
+    e.deliver_all(10).unwrap();
+    assert_eq!(e.document(&k).unwrap().unwrap().created_at, T0);
+    assert!(
+        e.traces(&k, &id(CUA_NAM))
+            .unwrap()
+            .iter()
+            .all(|t| t.at == T0)
+    );
+    assert_eq!(e.inbox(&id(CUA_NAM)).unwrap()[0].arrived_at, T0);
+    assert!(e.statuses(&k).unwrap().iter().all(|s| s.at == T0));
+    assert_eq!(
+        e.store()
+            .delivery(&k, &id(CUA_NAM))
+            .unwrap()
+            .unwrap()
+            .delivered_at,
+        Some(T0)
+    );
 }

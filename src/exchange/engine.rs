@@ -29,9 +29,9 @@
 //! them. Time comes from a [`Clock`] given to the engine; nothing else reads the system clock.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use jiff::SignedDuration;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -53,6 +53,7 @@ use super::store::{
 pub use crate::check::{CheckResult, MAX_REASON_CHARS, NoSignatureCheck, SignatureCheck, Verdict};
 use crate::check::{Outcome, clip};
 use crate::crypto::sha256;
+use crate::time::Timestamp;
 
 // ---------------------------------------------------------------------------------------------
 // Policy, clock, transport
@@ -105,45 +106,60 @@ impl ArrivalPolicy {
     }
 }
 
-/// Where the engine gets "now" (Unix seconds).
+/// Where the engine gets "now".
 pub trait Clock: Send + Sync {
-    /// The current time, Unix seconds.
-    fn now(&self) -> i64;
+    /// The current time. The engine keeps whole seconds (the SQLite store writes Unix
+    /// seconds) and truncates a fraction, so every store sees the same instants.
+    fn now(&self) -> Timestamp;
 }
 
-/// The system clock.
+/// The system clock, truncated to the second ([`crate::time::now`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        crate::time::now().as_second()
+    fn now(&self) -> Timestamp {
+        crate::time::now()
     }
 }
 
-/// A clock set by hand, for tests and simulations.
+/// A clock set by hand, for tests and simulations. It keeps the instant it is given exactly
+/// and answers it truncated to the second, like [`SystemClock`]: two advances of half a second
+/// move [`Clock::now`] by one second.
 #[derive(Debug, Default)]
-pub struct ManualClock(AtomicI64);
+pub struct ManualClock(Mutex<Timestamp>);
 
 impl ManualClock {
-    /// A clock stopped at `now` (Unix seconds).
-    pub fn new(now: i64) -> Self {
-        ManualClock(AtomicI64::new(now))
+    /// A clock stopped at `now`.
+    pub fn new(now: Timestamp) -> Self {
+        ManualClock(Mutex::new(now))
     }
-    /// Sets the time to `now` (Unix seconds).
-    pub fn set(&self, now: i64) {
-        self.0.store(now, Ordering::SeqCst);
+    /// Sets the time to `now`.
+    pub fn set(&self, now: Timestamp) {
+        *self.time() = now;
     }
-    /// Moves the time forward by `secs` seconds (backward if negative).
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
+    /// Moves the time forward by `by` (backward if negative), stopping at the ends of
+    /// [`Timestamp`]'s range.
+    pub fn advance(&self, by: SignedDuration) {
+        let mut t = self.time();
+        *t = t.saturating_add(by).unwrap_or(*t);
+    }
+    /// The time, even if a thread panicked while holding it: a `Timestamp` has no
+    /// half-written state.
+    fn time(&self) -> std::sync::MutexGuard<'_, Timestamp> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+    fn now(&self) -> Timestamp {
+        whole_seconds(*self.time())
     }
+}
+
+/// `t` truncated to the second, as [`crate::time::now`] truncates.
+fn whole_seconds(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
 }
 
 /// Carries an envelope to one hop and reports the transport acknowledgement. The default,
@@ -364,11 +380,12 @@ pub enum EngineError {
         #[source]
         source: EdxmlError,
     },
-    /// A trace time that cannot be written as an edXML timestamp (outside years 1..=9999).
-    #[error("trace time {at} cannot be written as an edXML timestamp")]
+    /// A trace time that cannot be written as an edXML timestamp (outside years 1..=9999 in
+    /// Vietnam).
+    #[error("trace time {} cannot be written as an edXML timestamp", .at.as_second())]
     TraceTime {
-        /// The at.
-        at: i64,
+        /// The time of the trace entry.
+        at: Timestamp,
     },
 }
 
@@ -401,9 +418,10 @@ pub struct Engine<S: Store, R: Recorder = NoRecorder> {
 /// [`crate::time::VIETNAM`] in seconds.
 pub const VIETNAM_UTC_OFFSET_SECS: i32 = 7 * 3600;
 
-/// Formats Unix seconds as an edXML timestamp `yyyy/MM/dd HH:mm:ss`, Vietnam time.
-pub fn edxml_timestamp(unix: i64) -> Option<String> {
-    edxml_trace_timestamp(unix).map(|t| t.to_string())
+/// `at` written as an edXML timestamp `yyyy/MM/dd HH:mm:ss`, Vietnam time (`None` outside
+/// years 1..=9999 there): the text of [`edxml_trace_timestamp`], for display.
+pub fn edxml_timestamp(at: Timestamp) -> Option<String> {
+    edxml_trace_timestamp(at).map(|t| t.to_string())
 }
 
 impl<S: Store> Engine<S> {
@@ -470,9 +488,9 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         files: &[SignedFile],
         check: Option<&CheckResult>,
         envelope: &[u8],
-        now: i64,
+        now: Timestamp,
     ) -> Option<Entry> {
-        let date = crate::time::vietnam_date(crate::time::timestamp(now)?)?;
+        let date = crate::time::vietnam_date(now)?;
         let (outcome, legally_complete, sha256) = match files.first() {
             Some(f) => {
                 let owned;
@@ -510,7 +528,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         &self,
         ops: &[Op],
         docs: &HashMap<DocKey, Arc<StoredDocument>>,
-        now: i64,
+        now: Timestamp,
     ) -> Vec<Entry> {
         if self.ledger.is_none() {
             return Vec::new();
@@ -589,6 +607,11 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         &self.policy
     }
 
+    /// The clock's time, whole seconds whatever the [`Clock`] answers.
+    fn now(&self) -> Timestamp {
+        whole_seconds(self.clock.now())
+    }
+
     fn router(&self) -> Router<'_> {
         let r = Router::new(&self.directory);
         match self.routing_date {
@@ -616,7 +639,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     /// invalid document fails the whole batch and nothing is stored. Revoke / update / replace
     /// must name an original already stored (not one in the same batch).
     pub fn send_batch(&mut self, outs: &[Outgoing]) -> Result<Vec<SendOutcome>, EngineError> {
-        let now = self.clock.now();
+        let now = self.now();
         let mut docs = Vec::with_capacity(outs.len());
         for out in outs {
             docs.push(self.prepare(out, now)?);
@@ -653,7 +676,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
             .collect())
     }
 
-    fn prepare(&self, out: &Outgoing, now: i64) -> Result<NewDocument, EngineError> {
+    fn prepare(&self, out: &Outgoing, now: Timestamp) -> Result<NewDocument, EngineError> {
         let prefix = out.document_id.split(',').next().unwrap_or_default().trim();
         if AgencyId::parse(prefix).ok().as_ref() != Some(&out.sender) {
             return Err(EngineError::DocumentIdSender {
@@ -701,7 +724,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     /// envelope in the recipient's inbox with its signature checks and the arrival status.
     pub fn deliver(&mut self, batch: usize) -> Result<Progress, EngineError> {
         let pending = self.store.in_transit(batch)?;
-        let now = self.clock.now();
+        let now = self.now();
         let mut docs: HashMap<DocKey, Arc<StoredDocument>> = HashMap::new();
         let mut ops = Vec::with_capacity(pending.len());
         for d in &pending {
@@ -770,7 +793,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     fn hop_op(
         &self,
         d: &Delivery,
-        now: i64,
+        now: Timestamp,
         docs: &mut HashMap<DocKey, Arc<StoredDocument>>,
     ) -> Result<Option<Op>, EngineError> {
         let idx = usize::try_from(d.next_hop).unwrap_or(usize::MAX);
@@ -801,7 +824,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     }
 
     /// Checks the attached files and decides the arrival statuses.
-    fn arrival(&self, d: &Delivery, doc: &StoredDocument, now: i64) -> Arrival {
+    fn arrival(&self, d: &Delivery, doc: &StoredDocument, now: Timestamp) -> Arrival {
         let checks: Vec<CheckResult> = doc
             .files
             .iter()
@@ -861,7 +884,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         let Some(hop) = d.hops.get(last) else {
             return Ok(OpOutcome::Missing);
         };
-        let now = self.clock.now();
+        let now = self.now();
         let op = Op::Hop {
             key: key.clone(),
             recipient: recipient.clone(),
@@ -919,7 +942,7 @@ impl<S: Store, R: Recorder> Engine<S, R> {
             status,
             description,
             from: recipient.clone(),
-            at: self.clock.now(),
+            at: self.now(),
             path: reverse_path(&d.hops),
         };
         match self.store.apply(&[Op::Status(rec)])?.pop() {
@@ -983,20 +1006,23 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         Ok(self.store.traces(key, recipient)?)
     }
 
-    /// The `TraceHeaderList` of a delivery as (OrganId, Timestamp) pairs for the edXML writer:
-    /// the hops that took the envelope, in order, with Vietnam-time timestamps.
+    /// The `TraceHeaderList` of a delivery as (OrganId, Timestamp) pairs, ready for
+    /// [`Envelope::append_trace`]: the hops that took the envelope, in order, with Vietnam-time
+    /// timestamps. [`EngineError::TraceTime`] for a hop time outside years 1..=9999 in Vietnam.
     pub fn trace_headers(
         &self,
         key: &DocKey,
         recipient: &AgencyId,
-    ) -> Result<Vec<(String, String)>, EngineError> {
-        Ok(self
-            .store
+    ) -> Result<Vec<(String, EdxmlTimestamp)>, EngineError> {
+        self.store
             .traces(key, recipient)?
             .into_iter()
             .filter(|t| t.ack == TransportAck::Done)
-            .map(|t| (t.node, edxml_timestamp(t.at).unwrap_or_default()))
-            .collect())
+            .map(|t| {
+                let at = edxml_trace_timestamp(t.at).ok_or(EngineError::TraceTime { at: t.at })?;
+                Ok((t.node, at))
+            })
+            .collect()
     }
 
     /// The processing statuses recorded for a document at all its recipients, in the order
@@ -1236,9 +1262,10 @@ impl Outgoing {
     }
 }
 
-/// Unix seconds as an [`EdxmlTimestamp`] (Vietnam time).
-pub fn edxml_trace_timestamp(unix: i64) -> Option<EdxmlTimestamp> {
-    EdxmlTimestamp::in_vietnam(crate::time::timestamp(unix)?)
+/// `at` as an [`EdxmlTimestamp`], Vietnam time (`None` outside years 1..=9999 there):
+/// [`EdxmlTimestamp::in_vietnam`].
+pub fn edxml_trace_timestamp(at: Timestamp) -> Option<EdxmlTimestamp> {
+    EdxmlTimestamp::in_vietnam(at)
 }
 
 impl<S: Store, R: Recorder> Engine<S, R> {
@@ -1284,12 +1311,8 @@ impl<S: Store, R: Recorder> Engine<S, R> {
                 key: key.clone(),
                 source,
             })?;
-        for t in self.store.traces(key, recipient)? {
-            if t.ack != TransportAck::Done {
-                continue;
-            }
-            let at = edxml_trace_timestamp(t.at).ok_or(EngineError::TraceTime { at: t.at })?;
-            envelope.append_trace(t.node, at);
+        for (node, at) in self.trace_headers(key, recipient)? {
+            envelope.append_trace(node, at);
         }
         Ok(envelope)
     }
@@ -1299,16 +1322,38 @@ impl<S: Store, R: Recorder> Engine<S, R> {
 mod tests {
     use super::*;
 
+    /// The manual clock keeps the exact instant and answers whole seconds; advancing past
+    /// the end of the range stops there.
+    #[test]
+    fn manual_clock_answers_whole_seconds() {
+        let t0 = crate::time::timestamp(1_710_464_400).unwrap();
+        let clock = ManualClock::new(t0);
+        assert_eq!(clock.now(), t0);
+        clock.advance(SignedDuration::from_millis(500));
+        assert_eq!(clock.now(), t0);
+        clock.advance(SignedDuration::from_millis(500));
+        assert_eq!(clock.now().as_second(), 1_710_464_401);
+        clock.advance(SignedDuration::from_secs(-61));
+        assert_eq!(clock.now().as_second(), 1_710_464_340);
+        clock.set(t0);
+        assert_eq!(clock.now(), t0);
+        clock.advance(SignedDuration::MAX);
+        assert_eq!(clock.now(), crate::time::saturating_timestamp(i64::MAX));
+        assert_eq!(clock.now().subsec_nanosecond(), 0);
+        assert_eq!(SystemClock.now().subsec_nanosecond(), 0);
+    }
+
     #[test]
     fn edxml_timestamps_are_vietnam_time() {
         // 2024-03-15T01:02:03Z is 08:02:03 in Hanoi.
+        let at = |unix| crate::time::timestamp(unix).unwrap();
         assert_eq!(
-            edxml_timestamp(1_710_464_523).as_deref(),
+            edxml_timestamp(at(1_710_464_523)).as_deref(),
             Some("2024/03/15 08:02:03")
         );
         // 17:30 UTC is past midnight in Hanoi.
         assert_eq!(
-            edxml_timestamp(1_710_523_800).as_deref(),
+            edxml_timestamp(at(1_710_523_800)).as_deref(),
             Some("2024/03/16 00:30:00")
         );
     }

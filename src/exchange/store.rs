@@ -22,6 +22,7 @@ use super::status::{
     IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
 };
 use crate::check::CheckResult;
+use crate::time::Timestamp;
 
 mod memory;
 #[cfg(feature = "sqlite")]
@@ -125,8 +126,8 @@ pub struct NewDocument {
     pub digest: [u8; 32],
     /// The attached files whose signatures the recipients check on arrival.
     pub files: Vec<SignedFile>,
-    /// When it was sent (put in the outbox), Unix seconds.
-    pub created_at: i64,
+    /// When it was sent (put in the outbox), whole seconds.
+    pub created_at: Timestamp,
     /// One route per recipient; the first hop is the sender, the last the recipient.
     pub routes: Vec<(AgencyId, Vec<Hop>)>,
 }
@@ -159,8 +160,8 @@ pub struct StoredDocument {
     pub digest: [u8; 32],
     /// The attached files checked on arrival, in the order sent.
     pub files: Vec<SignedFile>,
-    /// When it was sent, Unix seconds.
-    pub created_at: i64,
+    /// When it was sent, whole seconds.
+    pub created_at: Timestamp,
     /// The recipients it was routed to (after group expansion), in route order.
     pub recipients: Vec<AgencyId>,
 }
@@ -179,8 +180,8 @@ pub struct Delivery {
     pub next_hop: u32,
     /// Failed transport attempts so far.
     pub attempts: u32,
-    /// When the recipient took the envelope, Unix seconds; `None` while in transit.
-    pub delivered_at: Option<i64>,
+    /// When the recipient took the envelope; `None` while in transit.
+    pub delivered_at: Option<Timestamp>,
     /// The recipient's processing state (default before the first status).
     pub state: ProcessingState,
     /// The document's `DueDate`, copied here for the overdue query; `None` when there is none.
@@ -196,8 +197,10 @@ pub struct TraceEntry {
     pub node: String,
     /// Whether the node is an agency, a provincial hub (LGSP) or the national axis.
     pub kind: HopKind,
-    /// Unix seconds.
-    pub at: i64,
+    /// When the hop took (or failed to take) the envelope. Serialized as Unix seconds (a
+    /// number), as it always has been.
+    #[serde(with = "unix_seconds")]
+    pub at: Timestamp,
     /// Whether the hop took the envelope (`done`) or not (`fail`).
     pub ack: TransportAck,
 }
@@ -215,8 +218,10 @@ pub struct StatusRecord {
     pub description: Option<String>,
     /// Who emitted it: the recipient, or the sender for `13`.
     pub from: AgencyId,
-    /// Unix seconds.
-    pub at: i64,
+    /// When the status was emitted. Serialized as Unix seconds (a number), as it always has
+    /// been.
+    #[serde(with = "unix_seconds")]
+    pub at: Timestamp,
     /// The nodes the status message passed, first to last (the reverse route for a status
     /// going back to the sender).
     pub path: Vec<String>,
@@ -282,8 +287,8 @@ pub struct InboxEntry {
     pub recipient: AgencyId,
     /// The document filed.
     pub key: DocKey,
-    /// When the recipient took the envelope, Unix seconds.
-    pub arrived_at: i64,
+    /// When the recipient took the envelope.
+    pub arrived_at: Timestamp,
     /// The signature checks of the attached files made on arrival, in file order.
     pub checks: Vec<CheckResult>,
 }
@@ -384,10 +389,54 @@ pub trait Store: Send {
     fn counts(&self) -> Result<Counts, StoreError>;
 }
 
+/// A [`Timestamp`] in serde as Unix seconds, the number the exchange's records have always
+/// serialized; a number outside jiff's range does not deserialize.
+mod unix_seconds {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use crate::time::Timestamp;
+
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(t.as_second())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let secs = i64::deserialize(d)?;
+        crate::time::timestamp(secs)
+            .ok_or_else(|| D::Error::custom(format!("Unix time {secs} is out of range")))
+    }
+}
+
 /// Applies a status to a state: the shared rule of both stores.
 pub(crate) fn next_state(
     current: ProcessingState,
     status: ProcessingStatus,
 ) -> Result<Transition, IllegalTransition> {
     current.apply(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Trace entries and status records serialize their time as the number of Unix seconds
+    /// they always have; a number past jiff's range is refused.
+    #[test]
+    fn record_times_serialize_as_unix_seconds() {
+        let trace = TraceEntry {
+            hop_index: 0,
+            node: "VDXP".to_owned(),
+            kind: HopKind::NationalHub,
+            at: crate::time::timestamp(1_710_464_400).unwrap(),
+            ack: TransportAck::Done,
+        };
+        let json = serde_json::to_string(&trace).unwrap();
+        assert_eq!(
+            json,
+            r#"{"hop_index":0,"node":"VDXP","kind":"national_hub","at":1710464400,"ack":"done"}"#
+        );
+        assert_eq!(serde_json::from_str::<TraceEntry>(&json).unwrap(), trace);
+        let far = json.replace("1710464400", &i64::MAX.to_string());
+        assert!(serde_json::from_str::<TraceEntry>(&far).is_err());
+    }
 }

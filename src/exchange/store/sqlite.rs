@@ -26,6 +26,7 @@ use crate::exchange::routing::{Hop, HopKind};
 use crate::exchange::status::{
     IllegalTransition, ProcessingState, ProcessingStatus, Transition, TransportAck,
 };
+use crate::time::Timestamp;
 
 /// SQLite `PRAGMA synchronous` level (see the module docs for the trade-off).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -200,6 +201,12 @@ fn to_u32(v: i64, what: &'static str) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|_| corrupt(what, v))
 }
 
+/// A time read back from an INTEGER column of Unix seconds; a value outside jiff's range
+/// (which this store never writes) is corrupt data.
+fn to_timestamp(v: i64, what: &'static str) -> Result<Timestamp, StoreError> {
+    crate::time::timestamp(v).ok_or_else(|| corrupt(what, v))
+}
+
 fn parse_agency(s: &str) -> Result<AgencyId, StoreError> {
     AgencyId::parse(s).map_err(|_| corrupt("agency id", s))
 }
@@ -280,7 +287,10 @@ impl RawDelivery {
             hops,
             next_hop: to_u32(self.next_hop, "next hop")?,
             attempts: to_u32(self.attempts, "attempts")?,
-            delivered_at: self.delivered_at,
+            delivered_at: self
+                .delivered_at
+                .map(|v| to_timestamp(v, "delivery time"))
+                .transpose()?,
             state: ProcessingState {
                 last: self
                     .last_status
@@ -384,7 +394,7 @@ fn insert_one(tx: &Transaction<'_>, d: &NewDocument) -> Result<InsertOutcome, St
             due,
             d.envelope,
             &d.digest[..],
-            d.created_at
+            d.created_at.as_second()
         ])
     })
     .map_err(backend("insert_documents"))?;
@@ -475,7 +485,7 @@ fn apply_status(tx: &Transaction<'_>, rec: &StatusRecord) -> Result<OpOutcome, S
                 rec.status.code(),
                 rec.description,
                 rec.from.as_str(),
-                rec.at,
+                rec.at.as_second(),
                 path
             ])
         })
@@ -526,7 +536,7 @@ fn apply_one(tx: &Transaction<'_>, op: &Op) -> Result<OpOutcome, StoreError> {
             trace.hop_index,
             trace.node,
             kind_str(trace.kind),
-            trace.at,
+            trace.at.as_second(),
             trace.ack.as_str()
         ])
     })
@@ -546,7 +556,7 @@ fn apply_one(tx: &Transaction<'_>, op: &Op) -> Result<OpOutcome, StoreError> {
             recipient.as_str(),
             new_next,
             i64::from(failed),
-            arrived.then_some(trace.at)
+            arrived.then_some(trace.at.as_second())
         ])
     })
     .map_err(backend("hop"))?;
@@ -568,7 +578,7 @@ fn apply_one(tx: &Transaction<'_>, op: &Op) -> Result<OpOutcome, StoreError> {
                 recipient.as_str(),
                 sender,
                 key.document_id,
-                trace.at,
+                trace.at.as_second(),
                 checks
             ])
         })
@@ -664,7 +674,7 @@ impl Store for SqliteStore {
                 .map_err(|_| corrupt("digest", digest.len()))?,
             envelope,
             files,
-            created_at,
+            created_at: to_timestamp(created_at, "sending time")?,
             recipients,
         }))
     }
@@ -753,7 +763,7 @@ impl Store for SqliteStore {
                     hop_index: to_u32(hop_index, "hop index")?,
                     node,
                     kind: parse_kind(&kind)?,
-                    at,
+                    at: to_timestamp(at, "trace time")?,
                     ack: TransportAck::parse(&ack).ok_or_else(|| corrupt("ack", &ack))?,
                 })
             })
@@ -779,7 +789,7 @@ impl Store for SqliteStore {
                 Ok(InboxEntry {
                     recipient: recipient.clone(),
                     key: DocKey::new(parse_agency(&sender)?, doc_id),
-                    arrived_at,
+                    arrived_at: to_timestamp(arrived_at, "arrival time")?,
                     checks: from_json(&checks, "checks")?,
                 })
             })
@@ -809,7 +819,7 @@ impl Store for SqliteStore {
             Ok(InboxEntry {
                 recipient: recipient.clone(),
                 key: key.clone(),
-                arrived_at,
+                arrived_at: to_timestamp(arrived_at, "arrival time")?,
                 checks: from_json(&checks, "checks")?,
             })
         })
@@ -861,7 +871,7 @@ impl Store for SqliteStore {
                         .ok_or_else(|| corrupt("status", &status))?,
                     description,
                     from: parse_agency(&emitter)?,
-                    at,
+                    at: to_timestamp(at, "status time")?,
                     path: from_json(&path, "status path")?,
                 })
             })
@@ -914,5 +924,113 @@ impl Store for SqliteStore {
             traces: count("SELECT count(*) FROM traces")?,
             statuses: count("SELECT count(*) FROM statuses")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::store::Arrival;
+
+    fn agency(s: &str) -> AgencyId {
+        AgencyId::parse(s).unwrap()
+    }
+
+    fn hop(node: &str) -> Hop {
+        Hop {
+            node: node.to_owned(),
+            kind: HopKind::Agency,
+            name: node.to_owned(),
+        }
+    }
+
+    /// Times go in as Unix seconds, come back as the same `Timestamp`, and a stored number
+    /// outside jiff's range is a corrupt row, not a panic.
+    #[test]
+    fn times_are_unix_seconds_and_out_of_range_is_corrupt() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let (from, to) = (agency("H26.00070"), agency("H29.26506"));
+        let key = DocKey::new(from.clone(), "H26.00070,2024/03/15,1/UBND");
+        let sent = crate::time::timestamp(1_710_464_400).unwrap();
+        let arrived = crate::time::timestamp(1_710_464_460).unwrap();
+        store
+            .insert_documents(&[NewDocument {
+                key: key.clone(),
+                kind: BusinessKind::New,
+                related: None,
+                due_date: None,
+                envelope: b"<edXML/>".to_vec(),
+                digest: [0; 32],
+                files: Vec::new(),
+                created_at: sent,
+                routes: vec![(to.clone(), vec![hop(from.as_str())])],
+            }])
+            .unwrap();
+        let trace = TraceEntry {
+            hop_index: 0,
+            node: from.as_str().to_owned(),
+            kind: HopKind::Agency,
+            at: arrived,
+            ack: TransportAck::Done,
+        };
+        let out = store
+            .apply(&[Op::Hop {
+                key: key.clone(),
+                recipient: to.clone(),
+                trace: trace.clone(),
+                arrival: Some(Arrival {
+                    checks: Vec::new(),
+                    statuses: Vec::new(),
+                }),
+            }])
+            .unwrap();
+        assert!(matches!(out[..], [OpOutcome::Arrived { .. }]));
+
+        let doc = store.document(&key).unwrap().unwrap();
+        assert_eq!(doc.created_at, sent);
+        let d = store.delivery(&key, &to).unwrap().unwrap();
+        assert_eq!(d.delivered_at, Some(arrived));
+        assert_eq!(store.traces(&key, &to).unwrap(), [trace]);
+        assert_eq!(store.inbox(&to).unwrap()[0].arrived_at, arrived);
+        let raw: (i64, i64, i64, i64) = store
+            .conn
+            .query_row(
+                "SELECT d.created_at, l.delivered_at, t.at, i.arrived_at \
+                 FROM documents d, deliveries l, traces t, inbox i",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            raw,
+            (1_710_464_400, 1_710_464_460, 1_710_464_460, 1_710_464_460)
+        );
+
+        for sql in [
+            "UPDATE documents SET created_at = ?1",
+            "UPDATE deliveries SET delivered_at = ?1",
+            "UPDATE traces SET at = ?1",
+            "UPDATE inbox SET arrived_at = ?1",
+        ] {
+            store.conn.execute(sql, [i64::MAX]).unwrap();
+        }
+        let corrupt = |r: Result<_, StoreError>| match r {
+            Err(StoreError::Corrupt { what, found }) => {
+                assert_eq!(found, i64::MAX.to_string());
+                what
+            }
+            other => panic!("expected a corrupt row, got {other:?}"),
+        };
+        assert_eq!(corrupt(store.document(&key).map(|_| ())), "sending time");
+        assert_eq!(
+            corrupt(store.delivery(&key, &to).map(|_| ())),
+            "delivery time"
+        );
+        assert_eq!(corrupt(store.traces(&key, &to).map(|_| ())), "trace time");
+        assert_eq!(corrupt(store.inbox(&to).map(|_| ())), "arrival time");
+        assert_eq!(
+            corrupt(store.inbox_entry(&to, &key).map(|_| ())),
+            "arrival time"
+        );
     }
 }
