@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 use jiff::SignedDuration;
 use vnedoc::exchange::edxml::{Envelope, Header, MessageHeader, Organization, to_xml};
 use vnedoc::exchange::engine::{DEFAULT_BATCH, Engine, ManualClock, Outgoing, SendOutcome};
-use vnedoc::exchange::store::{BusinessKind, SqliteStore, Store};
+use vnedoc::exchange::store::{SqliteStore, Store};
 use vnedoc::exchange::{
     AgencyId, Date, Directory, Group, HopKind, Level, Plan, Recipient, Router, Sample,
 };
@@ -586,16 +586,9 @@ fn durable_phase(
             let document_id = format!("{from},{:04}/{:02}/{:02},{number}/VB", DAY.0, DAY.1, DAY.2);
             let bytes = envelope(&from, &expanded, &document_id, number);
             envelope_bytes += bytes.len() as u64;
-            outs.push(Outgoing {
-                sender: from,
-                recipients: to,
-                document_id,
-                kind: BusinessKind::New,
-                related: None,
-                due_date: None,
-                envelope: bytes,
-                files: Vec::new(),
-            });
+            let mut out = Outgoing::new(from, [], document_id, bytes);
+            out.recipients = to;
+            outs.push(out);
         }
 
         let t = Instant::now();

@@ -146,11 +146,11 @@ fn dedup_same_document_counts_once() {
         // The stored entry is the first one, intact.
         let stored = ledger
             .store()
-            .entries(&Filter {
-                unit: Some(id("H26.001")),
-                direction: Some(Direction::Issued),
-                ..Filter::default()
-            })
+            .entries(
+                &Filter::default()
+                    .with_unit(id("H26.001"))
+                    .with_direction(Direction::Issued),
+            )
             .unwrap();
         assert_eq!(stored, [first], "{store}");
     }
@@ -660,10 +660,7 @@ fn both_stores_answer_alike() {
         Filter::default(),
         Filter::period("2026-Q1".parse().unwrap()),
         Filter::period("2026-02".parse().unwrap()).with_direction(Direction::Received),
-        Filter {
-            unit: Some(id("H27")),
-            ..Filter::default()
-        },
+        Filter::default().with_unit(id("H27")),
     ] {
         assert_eq!(
             memory.counts_by_unit(&filter).unwrap(),

@@ -225,9 +225,9 @@ fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
         .saturating_add(u64::try_from(skipped.len()).unwrap_or(u64::MAX));
     skipped.extend(scan.skipped);
 
-    let filter = Filter {
-        period: a.period,
-        ..Filter::default()
+    let filter = match a.period {
+        Some(p) => Filter::period(p),
+        None => Filter::default(),
     };
     let report = match &a.ledger {
         Some(path) => {

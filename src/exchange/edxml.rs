@@ -1028,8 +1028,9 @@ impl From<DocumentId> for String {
 // Options and errors
 // ---------------------------------------------------------------------------------------------
 
-/// Limits and leniencies for [`from_xml_with`].
+/// Limits and leniencies for [`from_xml_with`]; start from `ParseOptions::default()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseOptions {
     /// Bound on one attachment's decoded size, checked from the base64 length before decoding
     /// and again while unzipping. Default [`DEFAULT_MAX_ATTACHMENT_SIZE`].

@@ -187,6 +187,7 @@ impl Transport for LocalTransport {
 /// A document to send: the serialized envelope and the metadata the engine routes on (taken from
 /// the envelope's `From`, `To`, `DocumentId`, `Bussiness` and `DueDate`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Outgoing {
     /// The sending agency (`From/OrganId`); the `DocumentId` must start with it.
     pub sender: AgencyId,

@@ -322,6 +322,7 @@ pub struct Row {
 
 /// Which entries a query looks at. The default is everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Filter {
     /// Only entries dated in this period; `None`: any date.
     pub period: Option<Period>,
@@ -338,6 +339,12 @@ impl Filter {
             period: Some(period),
             ..Filter::default()
         }
+    }
+
+    /// The same filter, narrowed to one unit.
+    pub fn with_unit(mut self, unit: AgencyId) -> Filter {
+        self.unit = Some(unit);
+        self
     }
 
     /// The same filter, narrowed to `direction`.

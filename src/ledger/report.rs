@@ -35,6 +35,7 @@ pub struct Placement {
 /// "signed_share"}`. `units` counts each unit's own documents; `rollup` has one row for every
 /// ancestor unit with documents in its subtree, counting the whole subtree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StatsReport {
     /// One row per unit with documents, counting its own documents, by unit id.
     pub units: Vec<Row>,

@@ -40,7 +40,8 @@ impl SubFilter {
     }
 }
 
-/// What to sign and how.
+/// What to sign and how. Built with [`SignOptions::new`], then adjusted field by field.
+#[non_exhaustive]
 pub struct SignOptions<'a> {
     /// The signature's `/SubFilter`; default ETSI.CAdES.detached.
     pub sub_filter: SubFilter,

@@ -182,8 +182,8 @@ impl SignatureReport {
 }
 
 impl TimestampReport {
-    /// A report on a token that has not been read yet.
-    pub(crate) fn unread() -> Self {
+    /// A report on a token that has not been read yet: no time, integrity not established.
+    pub fn unread() -> Self {
         TimestampReport {
             time: None,
             integrity: false,

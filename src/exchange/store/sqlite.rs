@@ -38,8 +38,9 @@ pub enum Synchronous {
     Full,
 }
 
-/// Options for [`SqliteStore::open_with`].
+/// Options for [`SqliteStore::open_with`]; start from `SqliteOptions::default()`.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct SqliteOptions {
     /// How often SQLite fsyncs. Default: [`Synchronous::Normal`].
     pub synchronous: Synchronous,
