@@ -188,6 +188,24 @@ fn exit_2_for_a_bad_flag() {
 }
 
 #[test]
+fn help_and_version_exit_0() {
+    let out = assert_exit(&["--help"], 0);
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(help.contains("Usage"), "{}", describe(&["--help"], &out));
+    let out = assert_exit(&["--version"], 0);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        describe(&["--version"], &out)
+    );
+    for sub in ["verify", "sign", "stats"] {
+        let out = assert_exit(&[sub, "--help"], 0);
+        let help = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(help.contains("Usage"), "{}", describe(&[sub, "--help"], &out));
+    }
+}
+
+#[test]
 fn exit_2_for_a_bad_time() {
     let out = assert_exit(&["verify", "--trust", ROOT, "--at", "yesterday", VALID], 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--at"));

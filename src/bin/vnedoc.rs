@@ -716,10 +716,15 @@ fn print_text(r: &DocumentReport) {
 }
 
 fn run() -> Result<ExitCode, String> {
-    let cli = Cli::try_parse().map_err(|e| {
-        let _ = e.print();
-        String::new()
-    })?;
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // `--help` and `--version` are answers, not errors: clap gives them exit code 0,
+            // and a usage error 2.
+            return Ok(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)));
+        }
+    };
     let (trust, cert, crl, at, json, max_size, threads, files) = match cli.command {
         Command::Sign(a) => return run_sign(*a),
         Command::Stats(a) => return run_stats(*a),
