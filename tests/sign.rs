@@ -337,8 +337,13 @@ fn five_signatures_share_prefix_hashing() {
 /// new revision has no catalog and the signature vanishes.
 #[test]
 fn nonzero_generations_are_kept() {
-    let input = std::fs::read(common::corpus_dir().join("pyhanko/minimal-with-orphaned-xrefs.pdf"))
-        .expect("corpus file");
+    let path = common::corpus_dir().join("pyhanko/minimal-with-orphaned-xrefs.pdf");
+    let Ok(input) = std::fs::read(&path) else {
+        // The shared corpus lives beside the repository, not in it.
+        assert!(!common::in_ci(), "{} is missing", path.display());
+        eprintln!("skipped: {} not found", path.display());
+        return;
+    };
     let out = sign::sign_pdf(
         &input,
         &signer("leaf-p256"),
