@@ -10,12 +10,12 @@
 
 use std::sync::OnceLock;
 
-use vnedoc::internals::cms::signed_data::SignedData;
-use vnedoc::internals::cms::timestamp::TstInfo;
-use vnedoc::internals::cms::{SignerInfo, oid};
 use vnedoc::exchange::Directory;
 use vnedoc::exchange::edxml;
 use vnedoc::exchange::engine::Outgoing;
+use vnedoc::internals::cms::signed_data::SignedData;
+use vnedoc::internals::cms::timestamp::TstInfo;
+use vnedoc::internals::cms::{SignerInfo, oid};
 use vnedoc::internals::pdf::diff::Modifications;
 use vnedoc::internals::pki::{
     CertSummary, KeyUsageRule, PathInput, PathOptions, PathOutcome, PathValidator, TrustStore,

@@ -414,7 +414,10 @@ fn seal_over_person_keeps_first_signature_valid() {
             .iter()
             .find(|s| s.field == "Signature1")
             .unwrap();
-        assert_eq!(first.modifications, vnedoc::internals::pdf::Modifications::Allowed);
+        assert_eq!(
+            first.modifications,
+            vnedoc::internals::pdf::Modifications::Allowed
+        );
         assert!(!first.covers_whole_file);
     }
 }

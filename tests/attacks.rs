@@ -246,11 +246,13 @@ pub fn all_variants() -> Vec<Variant> {
         kit::set(
             &mut d,
             b"ModDate",
-            vnedoc::internals::pdf::object::Object::String(vnedoc::internals::pdf::object::PdfString {
-                bytes: kit::pdf_date(t_sign() + 60).into_bytes(),
-                hex: false,
-                span: Default::default(),
-            }),
+            vnedoc::internals::pdf::object::Object::String(
+                vnedoc::internals::pdf::object::PdfString {
+                    bytes: kit::pdf_date(t_sign() + 60).into_bytes(),
+                    hex: false,
+                    span: Default::default(),
+                },
+            ),
         );
         u.put_dict(info, &d);
         v.push(Variant::one(

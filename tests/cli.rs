@@ -201,7 +201,11 @@ fn help_and_version_exit_0() {
     for sub in ["verify", "sign", "stats"] {
         let out = assert_exit(&[sub, "--help"], 0);
         let help = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(help.contains("Usage"), "{}", describe(&[sub, "--help"], &out));
+        assert!(
+            help.contains("Usage"),
+            "{}",
+            describe(&[sub, "--help"], &out)
+        );
     }
 }
 
@@ -304,7 +308,11 @@ fn json_report_shape() {
     assert_eq!(s["revocation"], "not_checked");
     assert_eq!(s["validation_time"], AT);
     assert_eq!(s["validation_time_source"], "given");
-    assert_eq!(s["findings"], Value::Array(Vec::new()), "a valid signature has no findings");
+    assert_eq!(
+        s["findings"],
+        Value::Array(Vec::new()),
+        "a valid signature has no findings"
+    );
 }
 
 #[test]

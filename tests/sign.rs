@@ -70,7 +70,10 @@ fn every_key_and_sub_filter_verifies() {
                 "adbe.pkcs7.detached"
             })
         );
-        assert_eq!(s.signing_time.map(|t| t.to_string()).as_deref(), Some("2026-11-26T02:15:30Z"));
+        assert_eq!(
+            s.signing_time.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-26T02:15:30Z")
+        );
         assert_eq!(s.chain.len(), 3);
     }
 }
@@ -153,7 +156,10 @@ fn a_second_signature_keeps_the_first_valid() {
         .iter()
         .find(|s| s.field == "Signature1")
         .unwrap();
-    assert_eq!(first.modifications, vnedoc::internals::pdf::Modifications::Allowed);
+    assert_eq!(
+        first.modifications,
+        vnedoc::internals::pdf::Modifications::Allowed
+    );
     assert!(!first.covers_whole_file);
 }
 

@@ -273,7 +273,10 @@ fn signed_pdf_with_timestamp_verifies() {
     let signed = sign::sign_pdf(&input, &signer, &opts).unwrap();
     assert_eq!(server.served(), 1, "one timestamp request");
 
-    let verifier = Verifier::new(VerifyOptions::new(root_trust(), ValidationTime::At(vnedoc::time::now())));
+    let verifier = Verifier::new(VerifyOptions::new(
+        root_trust(),
+        ValidationTime::At(vnedoc::time::now()),
+    ));
     let report = verifier.verify_bytes("signed-bt.pdf", &signed);
     let [sig] = report.signatures.as_slice() else {
         panic!("expected one signature: {report:#?}");

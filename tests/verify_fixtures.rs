@@ -118,7 +118,11 @@ fn assert_passed(file: &str, s: &SignatureReport, key: &str) {
         "{at}: no CRL given"
     );
     assert_eq!(s.validation_time_source, "given", "{at}");
-    assert_eq!(s.validation_time.map(|t| t.to_string()).as_deref(), Some(VALIDATION_TIME), "{at}");
+    assert_eq!(
+        s.validation_time.map(|t| t.to_string()).as_deref(),
+        Some(VALIDATION_TIME),
+        "{at}"
+    );
     assert!(s.digest_algorithm.is_some(), "{at}: digest_algorithm");
     assert!(s.signature_algorithm.is_some(), "{at}: signature_algorithm");
     assert!(s.signing_time.is_some(), "{at}: signing_time");
@@ -401,7 +405,10 @@ fn signer_fields_of_a_personal_certificate() {
         "lower-case hex: {}",
         signer.sha256
     );
-    assert_eq!(s.signing_time.map(|t| t.to_string()).as_deref(), Some("2025-06-01T02:00:00Z"));
+    assert_eq!(
+        s.signing_time.map(|t| t.to_string()).as_deref(),
+        Some("2025-06-01T02:00:00Z")
+    );
 }
 
 #[test]
@@ -454,7 +461,10 @@ fn expired_signer_passes_at_its_claimed_time() {
     );
     assert_eq!(s.validation_time_source, "claimed");
     // Signed 2021-06-01T09:00+07:00 (/M), inside the leaf's 2020..2022 validity.
-    assert_eq!(s.signing_time.map(|t| t.to_string()).as_deref(), Some("2021-06-01T02:00:00Z"));
+    assert_eq!(
+        s.signing_time.map(|t| t.to_string()).as_deref(),
+        Some("2021-06-01T02:00:00Z")
+    );
     assert_eq!(s.validation_time, s.signing_time);
 }
 
@@ -553,7 +563,10 @@ fn document_timestamp_is_reported_and_passes() {
     );
     assert!(ts.integrity && ts.covers_whole_file);
     // genTime 2025-06-01T09:05:00+07:00
-    assert_eq!(ts.signing_time.map(|t| t.to_string()).as_deref(), Some("2025-06-01T02:05:00Z"));
+    assert_eq!(
+        ts.signing_time.map(|t| t.to_string()).as_deref(),
+        Some("2025-06-01T02:05:00Z")
+    );
     assert_eq!(
         ts.signer.as_ref().and_then(|s| s.common_name.as_deref()),
         Some("vnedoc Test TSA")
@@ -573,7 +586,10 @@ fn signature_timestamp_is_verified() {
     assert!(ts.integrity, "timestamp error: {:?}", ts.error);
     assert_eq!(ts.error, None);
     // genTime 2025-06-01T09:00:05+07:00
-    assert_eq!(ts.time.map(|t| t.to_string()).as_deref(), Some("2025-06-01T02:00:05Z"));
+    assert_eq!(
+        ts.time.map(|t| t.to_string()).as_deref(),
+        Some("2025-06-01T02:00:05Z")
+    );
     assert!(
         ts.tsa
             .as_deref()

@@ -114,7 +114,11 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
         let der = super::certs_of("pki/intermediate.pem").remove(0);
         let cert = u.add(kit::stream("", &der));
         let dss = u.add(format!("<< /Certs [{cert} 0 R] >>").into_bytes());
-        kit::set(&mut cat, b"DSS", vnedoc::internals::pdf::object::Object::Ref(dss, 0));
+        kit::set(
+            &mut cat,
+            b"DSS",
+            vnedoc::internals::pdf::object::Object::Ref(dss, 0),
+        );
         u.put_dict(root, &cat);
         v.push(Variant::one(
             G,

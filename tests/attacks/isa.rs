@@ -205,7 +205,9 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     // signed revision's objects at their offsets and replacing the page content: the signed
     // revision is no longer in the chain, so its byte range ends no revision.
     {
-        let doc = vnedoc::internals::pdf::Document::parse(s, vnedoc::internals::pdf::Limits::default()).expect("doc");
+        let doc =
+            vnedoc::internals::pdf::Document::parse(s, vnedoc::internals::pdf::Limits::default())
+                .expect("doc");
         let signed_rev: Vec<(u32, usize)> = doc
             .written_in(doc.last_revision())
             .into_iter()

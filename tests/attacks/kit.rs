@@ -9,13 +9,13 @@
 
 use std::fmt::Write as _;
 
+use vnedoc::internals::cms_builder;
 use vnedoc::internals::crypto::DigestAlgorithm;
 use vnedoc::internals::pdf::byte_range;
 use vnedoc::internals::pdf::fields;
 use vnedoc::internals::pdf::object::{Dict, Object};
 use vnedoc::internals::pdf::writer::{self, ObjectWriter};
 use vnedoc::internals::pdf::{Document, Limits};
-use vnedoc::internals::cms_builder;
 use vnedoc::sign::{KeySigner, Signer};
 
 /// First occurrence of `needle` in `hay` at or after `from`.

@@ -243,8 +243,11 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
 
 /// Object number of Signature1's signature dictionary.
 pub fn sig_id(data: &[u8]) -> u32 {
-    let doc = vnedoc::internals::pdf::Document::parse(data, vnedoc::internals::pdf::Limits::default()).expect("doc");
-    let fs = vnedoc::internals::pdf::fields::signature_fields(&doc, doc.last_revision()).expect("fields");
+    let doc =
+        vnedoc::internals::pdf::Document::parse(data, vnedoc::internals::pdf::Limits::default())
+            .expect("doc");
+    let fs = vnedoc::internals::pdf::fields::signature_fields(&doc, doc.last_revision())
+        .expect("fields");
     fs.iter()
         .find(|f| f.name == F)
         .and_then(|f| f.sig_id)
