@@ -23,8 +23,6 @@
 //! the attributes exactly as received (their encoding is what was signed), and the verifier's
 //! fast path reads certificate fields without a full X.509 parse.
 
-use std::borrow::Cow;
-
 use x509_parser::prelude::FromDer;
 
 use super::{SignedData, SignerId, SignerInfo, oid};
@@ -282,8 +280,8 @@ pub fn verify_token_signer<'a>(
         }
     })?;
     let cert = find_signer(certs, &signer.sid).ok_or(SignerProblem::CertificateNotFound)?;
-    let content: Cow<'_, [u8]> = sd.encap_content.clone().unwrap_or(Cow::Borrowed(&[]));
-    let attrs = check_attributes(sd, signer, digest, &digest.digest(&[&content]), cert, None)?
+    let content = sd.encap_content.as_deref().unwrap_or(&[]);
+    let attrs = check_attributes(sd, signer, digest, &digest.digest(&[content]), cert, None)?
         .ok_or(TokenSignerError::NoSignedAttributes)?;
     attrs.ess.map_err(SignerProblem::SigningCertificate)?;
     check_value(signer, digest, cert, &attrs.signed_bytes)?;
