@@ -1,4 +1,4 @@
-//! The `vnedoc verify` command-line contract (src/bin/vnedoc.rs): exit codes,
+//! The `vnedoc verify` command-line contract (src/bin/vnedoc/): exit codes,
 //! `--trust` with a file or a directory, `--at claimed`, and the `--json` report shape.
 //!
 //! Exit 0: every file has at least one signature and all are TOTAL_PASSED.

@@ -1,6 +1,6 @@
 //! The library side of the `directory` and `route` commands. Each function takes
 //! parsed arguments and returns the text to print (ending with a newline: print it with
-//! `print!`), so `src/bin/vnedoc.rs` stays a thin layer and the output contract is tested here.
+//! `print!`), so `src/bin/vnedoc/` stays a thin layer and the output contract is tested here.
 //!
 //! ```text
 //! vnedoc directory list [--directory 2019|2025|FILE] [--json]

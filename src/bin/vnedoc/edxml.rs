@@ -1,0 +1,76 @@
+//! `vnedoc edxml pack|unpack`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::emit;
+
+#[derive(Subcommand)]
+pub(crate) enum EdxmlAction {
+    /// Build an envelope from a metadata JSON file (the header fields, as `unpack` writes them)
+    /// and attachment files.
+    Pack {
+        /// Metadata JSON.
+        #[arg(long, value_name = "JSON")]
+        meta: PathBuf,
+        /// Output envelope.
+        #[arg(short = 'o', long = "output", value_name = "OUT.edxml")]
+        output: PathBuf,
+        /// Attachments.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Write an envelope's metadata (metadata.json) and attachments into a folder.
+    Unpack {
+        #[arg(value_name = "FILE.edxml")]
+        file: PathBuf,
+        /// Output folder (default: the envelope's name without extension).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+}
+
+pub(crate) fn run_edxml(action: EdxmlAction) -> Result<ExitCode, String> {
+    use vnedoc::exchange::edxml;
+    match action {
+        EdxmlAction::Pack {
+            meta,
+            output,
+            files,
+        } => {
+            let text = std::fs::read(&meta).map_err(|e| format!("{}: {e}", meta.display()))?;
+            let meta: edxml::Metadata =
+                serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", meta.display()))?;
+            let files = files
+                .iter()
+                .map(|f| edxml::PackFile::from_path(f).map_err(|e| format!("{}: {e}", f.display())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let env = edxml::pack(&meta, files);
+            env.validate().map_err(|e| e.to_string())?;
+            let out =
+                std::fs::File::create(&output).map_err(|e| format!("{}: {e}", output.display()))?;
+            edxml::write_xml(&env, std::io::BufWriter::new(out))
+                .map_err(|e| format!("{}: {e}", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        EdxmlAction::Unpack { file, output } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let env = match edxml::from_xml(bytes) {
+                Ok(env) => env,
+                Err(e) => {
+                    eprintln!("vnedoc: {}: {e}", file.display());
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let dir = output.unwrap_or_else(|| file.with_extension(""));
+            let report = edxml::unpack(&env, &dir).map_err(|e| e.to_string())?;
+            let mut out = format!("{}\n", report.metadata.display());
+            for f in &report.files {
+                out.push_str(&format!("{}\n", f.display()));
+            }
+            Ok(emit(&out))
+        }
+    }
+}

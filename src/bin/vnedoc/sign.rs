@@ -1,0 +1,228 @@
+//! `vnedoc sign`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use vnedoc::TrustStore;
+
+#[derive(clap::Args)]
+pub(crate) struct SignArgs {
+    /// Private key (PKCS#8, PEM or DER). Not needed with --pkcs11-module.
+    #[arg(long, value_name = "KEY")]
+    key: Option<PathBuf>,
+    /// Signer certificate (PEM or DER; further certificates in the file are the chain).
+    #[arg(long, value_name = "CERT")]
+    cert: PathBuf,
+    /// Intermediate certificate(s) to embed.
+    #[arg(long = "chain", value_name = "CERT")]
+    chain: Vec<PathBuf>,
+    /// pades (ETSI.CAdES.detached) or pkcs7 (adbe.pkcs7.detached).
+    #[arg(long, value_name = "pades|pkcs7", default_value = "pades")]
+    sub_filter: String,
+    #[arg(long, value_name = "NAME")]
+    field: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    location: Option<String>,
+    /// Visible appearance: person, seal, attachment or copy (Decree 30/2020 Appendix I).
+    #[arg(long, value_name = "person|seal|attachment|copy")]
+    appearance: Option<String>,
+    /// PNG image for person (blue signature) or seal (red seal).
+    #[arg(long, value_name = "PNG")]
+    image: Option<PathBuf>,
+    /// Page number, 1-based.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// Rectangle X1,Y1,X2,Y2 in points: the person image's box, or for a seal the person box it
+    /// overlaps (the seal goes over its left third).
+    #[arg(long, value_name = "X1,Y1,X2,Y2")]
+    rect: Option<String>,
+    /// Real size of the seal in millimetres.
+    #[arg(long, default_value_t = 35.0)]
+    seal_size_mm: f64,
+    /// Document number and notation, for the attachment stamp ("123/UBND-VP").
+    #[arg(long, value_name = "TEXT")]
+    doc_number: Option<String>,
+    /// SAO Y, SAO LỤC or TRÍCH SAO, for the copy stamp.
+    #[arg(long, value_name = "TEXT")]
+    copy_form: Option<String>,
+    /// Name of the copying agency, for the copy stamp.
+    #[arg(long, value_name = "TEXT")]
+    agency: Option<String>,
+    /// RFC 3161 timestamp authority URL (PAdES B-T).
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Signing time (RFC 3339); default now.
+    #[arg(long, value_name = "RFC3339")]
+    time: Option<String>,
+    /// PKCS#11 module of a token or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so).
+    #[arg(long, value_name = "PATH")]
+    pkcs11_module: Option<PathBuf>,
+    /// Token label.
+    #[arg(long, value_name = "LABEL")]
+    pkcs11_token: Option<String>,
+    /// Private key label on the token.
+    #[arg(long, value_name = "LABEL")]
+    pkcs11_key_label: Option<String>,
+    /// User PIN (or set VNEDOC_PKCS11_PIN).
+    #[arg(long, value_name = "PIN")]
+    pkcs11_pin: Option<String>,
+    #[arg(value_name = "IN.pdf")]
+    input: PathBuf,
+    #[arg(short = 'o', long = "output", value_name = "OUT.pdf")]
+    output: PathBuf,
+}
+
+fn parse_rect(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("--rect: not a number: {p}"))
+        })
+        .collect::<Result<_, _>>()?;
+    match v.as_slice() {
+        [a, b, c, d] => Ok([*a, *b, *c, *d]),
+        _ => Err("--rect needs X1,Y1,X2,Y2".to_string()),
+    }
+}
+
+pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
+    use vnedoc::sign::appearance::{Appearance, SealPlacement};
+    use vnedoc::sign::{SignOptions, SubFilter};
+    let input = std::fs::read(&a.input).map_err(|e| format!("{}: {e}", a.input.display()))?;
+    let time = match &a.time {
+        Some(t) => vnedoc::time::parse_rfc3339_timestamp(t)
+            .ok_or_else(|| format!("--time: not RFC 3339: {t}"))?,
+        None => vnedoc::time::now(),
+    };
+    let mut opts = SignOptions::new(time);
+    opts.sub_filter = match a.sub_filter.as_str() {
+        "pades" | "cades" => SubFilter::Cades,
+        "pkcs7" => SubFilter::Pkcs7,
+        other => return Err(format!("--sub-filter: pades or pkcs7, not {other}")),
+    };
+    opts.field_name = a.field.clone();
+    opts.reason = a.reason.clone();
+    opts.location = a.location.clone();
+    opts.page = a.page.checked_sub(1).ok_or("--page starts at 1")?;
+    let image = || -> Result<Vec<u8>, String> {
+        let p = a
+            .image
+            .as_ref()
+            .ok_or("--image is required for this appearance")?;
+        std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let rect = a.rect.as_deref().map(parse_rect).transpose()?;
+    opts.appearance = match a.appearance.as_deref() {
+        None => None,
+        Some("person") => Some(Appearance::Person {
+            png: image()?,
+            rect: rect.ok_or("--rect is required for person")?,
+        }),
+        Some("seal") => Some(Appearance::Seal {
+            png: image()?,
+            size_mm: a.seal_size_mm,
+            placement: SealPlacement::OverlapPerson(
+                rect.ok_or("--rect (the person signature's box) is required for seal")?,
+            ),
+        }),
+        Some("attachment") => Some(Appearance::Attachment {
+            doc_number: a
+                .doc_number
+                .clone()
+                .ok_or("--doc-number is required for attachment")?,
+        }),
+        Some("copy") => Some(Appearance::Copy {
+            form: a.copy_form.clone().unwrap_or_else(|| "SAO Y".to_string()),
+            agency: a.agency.clone().ok_or("--agency is required for copy")?,
+        }),
+        Some(other) => {
+            return Err(format!(
+                "--appearance: person, seal, attachment or copy, not {other}"
+            ));
+        }
+    };
+    let tsa = a.tsa.as_ref().map(vnedoc::sign::tsa::HttpTsa::new);
+    opts.tsa = tsa
+        .as_ref()
+        .map(|t| -> &dyn vnedoc::sign::tsa::TsaClient { t });
+    match &a.pkcs11_module {
+        Some(module) => {
+            let pin = match &a.pkcs11_pin {
+                Some(p) => p.clone(),
+                None => std::env::var("VNEDOC_PKCS11_PIN")
+                    .map_err(|_| "--pkcs11-pin or VNEDOC_PKCS11_PIN is required")?,
+            };
+            let mut certs = TrustStore::load_pem_or_der(
+                &std::fs::read(&a.cert).map_err(|e| format!("{}: {e}", a.cert.display()))?,
+            )
+            .map_err(|e| e.to_string())?;
+            if certs.is_empty() {
+                return Err("--cert holds no certificate".to_string());
+            }
+            let cert = certs.remove(0);
+            for c in &a.chain {
+                certs.extend(
+                    TrustStore::load_pem_or_der(
+                        &std::fs::read(c).map_err(|e| format!("{}: {e}", c.display()))?,
+                    )
+                    .map_err(|e| e.to_string())?,
+                );
+            }
+            let signer = vnedoc::sign::pkcs11::Pkcs11Signer::open(
+                module,
+                a.pkcs11_token
+                    .as_deref()
+                    .ok_or("--pkcs11-token is required")?,
+                &pin,
+                a.pkcs11_key_label
+                    .as_deref()
+                    .ok_or("--pkcs11-key-label is required")?,
+                cert,
+                certs,
+            )
+            .map_err(|e| e.to_string())?;
+            write_signed(&input, &signer, &opts, &a.output)
+        }
+        None => {
+            let key = a
+                .key
+                .as_ref()
+                .ok_or("--key or --pkcs11-module is required")?;
+            let signer = vnedoc::sign::KeySigner::from_files(key, &a.cert, &a.chain)
+                .map_err(|e| e.to_string())?;
+            write_signed(&input, &signer, &opts, &a.output)
+        }
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Streams the signed document into a temporary file beside `output`, then renames it: memory
+/// stays about the input's size, and a failure never leaves a half-written output (the input
+/// may be the output).
+fn write_signed(
+    input: &[u8],
+    signer: &dyn vnedoc::sign::Signer,
+    opts: &vnedoc::sign::SignOptions<'_>,
+    output: &Path,
+) -> Result<(), String> {
+    let mut tmp = output.as_os_str().to_owned();
+    tmp.push(format!(".partial-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let result = std::fs::File::create(&tmp)
+        .map_err(|e| format!("{}: {e}", tmp.display()))
+        .and_then(|f| {
+            vnedoc::sign::sign_pdf_to(input, signer, opts, std::io::BufWriter::new(f))
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|_| {
+            std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
