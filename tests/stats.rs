@@ -264,8 +264,16 @@ fn folders_tree_counts_rollup_and_periods() {
     let low = stats(&["--trust", &trust, "--target", "50", &r]);
     assert!(!low.contains("Below target") || units_below(&eu, 50.0).len() < below.len());
 
-    // CSV: a header and one line per row of both tables.
+    // CSV: a byte-order mark for Excel, a header and one line per row of both tables.
     let csv = stats(&["--trust", &trust, "--csv", &r]);
+    let csv = csv
+        .strip_prefix('\u{feff}')
+        .unwrap_or_else(|| panic!("--csv starts with the UTF-8 byte-order mark: {csv:.40}"));
+    assert_eq!(
+        stats(&["--trust", &trust, "--csv", "--no-bom", &r]),
+        csv,
+        "--no-bom: the same table without the mark"
+    );
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],

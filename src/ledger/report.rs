@@ -123,7 +123,20 @@ impl StatsReport {
     }
 
     /// One CSV table: `table,unit,name,total,signed_valid,signed_invalid,unsigned,signed_share`,
-    /// where `table` is `units` or `rollup`. Fields are quoted per RFC 4180 when needed.
+    /// where `table` is `units` or `rollup`. Fields are quoted per RFC 4180 when needed; UTF-8
+    /// without a byte-order mark (for programs). [`StatsReport::to_csv_for_excel`] is the same
+    /// table for people who open it in a spreadsheet.
+    ///
+    /// | column | content |
+    /// |---|---|
+    /// | `table` | `units` (each unit's own documents) or `rollup` (the unit and everything under it) |
+    /// | `unit` | the agency id (Decision 20/2020) |
+    /// | `name` | the unit's name in Vietnamese, as the directory gives it |
+    /// | `total` | documents counted |
+    /// | `signed_valid` | documents with a valid signature |
+    /// | `signed_invalid` | signed documents whose signatures do not all pass |
+    /// | `unsigned` | documents without any signature ("for reference only") |
+    /// | `signed_share` | `signed_valid / total` in percent, two decimals, `.` as the decimal point |
     pub fn to_csv(&self) -> String {
         // Writing to memory cannot fail, every record has the header's eight fields, and the
         // fields are all UTF-8.
@@ -131,6 +144,16 @@ impl StatsReport {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .unwrap_or_default()
+    }
+
+    /// [`StatsReport::to_csv`] preceded by the UTF-8 byte-order mark (U+FEFF). Excel reads a CSV
+    /// file without one in the legacy code page of the user's Windows locale, which garbles every
+    /// Vietnamese name ("Hà Nội" becomes "HÃ  Ná»™i"); with the mark it reads UTF-8. Python's
+    /// `utf-8-sig`, pandas, LibreOffice and the `csv` crate skip the mark.
+    pub fn to_csv_for_excel(&self) -> String {
+        let mut out = String::from("\u{feff}");
+        out.push_str(&self.to_csv());
+        out
     }
 
     /// [`StatsReport::to_csv`] with the `csv` crate's writer: LF line ends, a field quoted only

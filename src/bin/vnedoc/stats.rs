@@ -50,9 +50,13 @@ pub(crate) struct StatsArgs {
     /// Print JSON: {"units": [...], "rollup": [...], ...}.
     #[arg(long, conflicts_with_all = ["csv", "html"])]
     json: bool,
-    /// Print CSV.
+    /// Print CSV (columns in the README): UTF-8 with a byte-order mark, so Excel shows the
+    /// Vietnamese names.
     #[arg(long, conflicts_with = "html")]
     csv: bool,
+    /// With --csv: leave out the byte-order mark (for programs that do not skip it).
+    #[arg(long, requires = "csv")]
+    no_bom: bool,
     /// Write a self-contained HTML report to OUT.
     #[arg(long, value_name = "OUT")]
     html: Option<PathBuf>,
@@ -150,7 +154,11 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
     } else if a.json {
         println!("{}", report.to_json());
     } else if a.csv {
-        print!("{}", report.to_csv());
+        if a.no_bom {
+            print!("{}", report.to_csv());
+        } else {
+            print!("{}", report.to_csv_for_excel());
+        }
     } else {
         print!("{}", report.to_text());
     }
