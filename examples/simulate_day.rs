@@ -69,16 +69,18 @@ struct Args {
 const USAGE: &str = "usage: simulate_day [--envelopes N] [--seed S] [--durable N] [--batch B] [--db PATH]\n\
     \x20 --envelopes N  envelopes routed in memory (default 1000000)\n\
     \x20 --seed S       PRNG seed (default 20250715)\n\
-    \x20 --durable N    envelopes for the durable SQLite phase (default 100000, 0 to skip)\n\
+    \x20 --durable N    the first N envelopes again through the durable SQLite phase\n\
+    \x20                (default: 100000 or --envelopes, whichever is smaller; 0 to skip)\n\
     \x20 --batch B      envelopes per send transaction and hops per delivery transaction\n\
     \x20                (default: the engine's DEFAULT_BATCH)\n\
     \x20 --db PATH      SQLite file to create and keep (default: a temporary file, removed)";
 
 fn parse_args() -> Result<Args, String> {
+    let mut durable = None;
     let mut args = Args {
         envelopes: 1_000_000,
         seed: 20_250_715,
-        durable: 100_000,
+        durable: 0,
         batch: DEFAULT_BATCH,
         db: None,
     };
@@ -105,7 +107,7 @@ fn parse_args() -> Result<Args, String> {
         let slot = match flag.as_str() {
             "--envelopes" => &mut args.envelopes,
             "--seed" => &mut args.seed,
-            "--durable" => &mut args.durable,
+            "--durable" => durable.insert(0),
             _ => return Err(format!("unknown argument {flag:?}\n{USAGE}")),
         };
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -114,6 +116,19 @@ fn parse_args() -> Result<Args, String> {
             .parse()
             .map_err(|e| format!("{flag} {value:?}: {e}"))?;
     }
+    // The durable phase replays the first envelopes of the same day, so it cannot hold more
+    // than the day: `--envelopes 2000` alone runs 2,000 durable envelopes, not 100,000.
+    args.durable = match durable {
+        None => args.envelopes.min(100_000),
+        Some(n) if n > args.envelopes => {
+            return Err(format!(
+                "--durable {n} is more than --envelopes {}: the durable phase replays the \
+                 first envelopes of the day",
+                args.envelopes
+            ));
+        }
+        Some(n) => n,
+    };
     Ok(args)
 }
 

@@ -39,7 +39,13 @@ fn main() {
         match a.as_str() {
             "--docs" => docs_wanted = args.next().and_then(|v| v.parse().ok()).expect("--docs N"),
             "--dir" => dir = PathBuf::from(args.next().expect("--dir PATH")),
-            "--threads" => threads = args.next().and_then(|v| v.parse().ok()),
+            "--threads" => {
+                threads = Some(
+                    args.next()
+                        .and_then(|v| v.parse().ok())
+                        .expect("--threads N"),
+                )
+            }
             other => panic!("unknown argument {other}"),
         }
     }
@@ -56,8 +62,18 @@ fn main() {
     // Spread the documents evenly, the first units taking the remainder.
     let per_unit = |u: u64| docs_wanted / n_units + u64::from(u < docs_wanted % n_units);
 
+    // The tree is regenerated from scratch, but only in a folder this example made (it leaves
+    // a marker there): `--dir` naming a folder of real documents must never empty it.
+    let marker = dir.join(".vnedoc-stats-scale");
+    let has_entries = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some());
+    assert!(
+        !has_entries || marker.exists(),
+        "{} holds files this example did not write; give an empty or new folder with --dir",
+        dir.display()
+    );
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("output folder");
+    std::fs::write(&marker, b"").expect("marker file");
     let keys = docgen::Keys::load(&repo.join("fixtures/pki"));
     let (docs, expected) = docgen::generate(&dir, &units, &per_unit);
     let t = Instant::now();

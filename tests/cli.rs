@@ -10,9 +10,9 @@
 
 mod common;
 
+use common::tmp::TempDir;
 use common::{Outcome, parse_single_document, repo_dir, run_with_timeout, truncate};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -57,24 +57,6 @@ fn json(out: &Outcome) -> Value {
             truncate(&String::from_utf8_lossy(&out.stdout), 300)
         )
     })
-}
-
-/// A fresh, empty directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("vnedoc-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
@@ -226,9 +208,9 @@ fn trust_accepts_a_directory() {
     // (embedded in pyhanko-other-root.pdf) must both be anchored.
     let dir = TempDir::new("trust-dir");
     for name in ["root.pem", "other-root.pem"] {
-        std::fs::copy(repo_dir().join("fixtures/pki").join(name), dir.0.join(name)).unwrap();
+        std::fs::copy(repo_dir().join("fixtures/pki").join(name), dir.join(name)).unwrap();
     }
-    let trust = dir.0.to_str().unwrap();
+    let trust = dir.to_str().unwrap();
     assert_exit(
         &[
             "verify",
@@ -240,7 +222,7 @@ fn trust_accepts_a_directory() {
         0,
     );
     // The same without other-root: the second file has no chain.
-    std::fs::remove_file(dir.0.join("other-root.pem")).unwrap();
+    std::fs::remove_file(dir.join("other-root.pem")).unwrap();
     assert_exit(
         &[
             "verify",
@@ -411,8 +393,7 @@ fn one_unreadable_file_does_not_hide_the_others() {
 /// `vnedoc sign` then `vnedoc verify`: the CLI contract of issue "Sign PDF e-documents".
 #[test]
 fn sign_then_verify() {
-    let dir = std::env::temp_dir().join(format!("vnedoc-cli-sign-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("cli-sign");
     let root = env!("CARGO_MANIFEST_DIR");
     let out1 = dir.join("person.pdf");
     let out2 = dir.join("sealed.pdf");
@@ -511,7 +492,6 @@ fn sign_then_verify() {
         .status()
         .unwrap();
     assert_eq!(st.code(), Some(2));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `directory list --json`, `directory find`, `route --json` and `edxml pack/unpack` contracts.
@@ -591,8 +571,7 @@ fn exchange_commands() {
     ]);
     assert_ne!(code, Some(0));
 
-    let dir = std::env::temp_dir().join(format!("vnedoc-cli-edxml-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("cli-edxml");
     let first = dir.join("first");
     let (code, _) = run(&[
         "edxml",
@@ -636,5 +615,4 @@ fn exchange_commands() {
     assert_eq!(a, b);
     let xml = std::fs::read_to_string(&packed).unwrap();
     assert!(xml.contains("<edXML:edXMLEnvelope") && xml.contains("<AttachmentEncoded"));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,8 +7,12 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+use tmp::TempDir;
+
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine as _;
 use vnedoc::exchange::edxml::*;
@@ -739,12 +743,6 @@ fn dates_and_timestamps() {
 // pack / unpack
 // ---------------------------------------------------------------------------------------------
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vnedoc-edxml-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
 #[test]
 fn pack_then_unpack_then_pack() {
     let mut header = MessageHeader::new(
@@ -797,11 +795,11 @@ fn pack_then_unpack_then_pack() {
     let parsed = from_xml(&xml).unwrap();
     assert_eq!(parsed, envelope);
 
-    let dir = temp_dir("unpack");
+    let dir = TempDir::new("unpack");
     let report = unpack(&parsed, &dir).unwrap();
     assert_eq!(report.files.len(), 2);
     for f in &report.files {
-        assert_eq!(f.parent(), Some(dir.as_path()), "{}", f.display());
+        assert_eq!(f.parent(), Some(dir.path()), "{}", f.display());
     }
     assert_eq!(
         std::fs::read(dir.join("Kế hoạch 12.pdf")).unwrap(),

@@ -16,8 +16,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 #![cfg(unix)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -174,11 +177,8 @@ fn sigkill_during_send_and_delivery() {
         .flat_map(|(_, r)| r.iter().map(|(_, h)| h.len()))
         .sum();
 
-    let db = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("exchange-crash-{}.sqlite", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    let dir = tmp::TempDir::new("exchange-crash");
+    let db = dir.join("store.sqlite");
 
     // Kill points: two while sending (by documents stored), three while delivering (by envelopes
     // filed once every document is stored), each followed by a small random delay.

@@ -5,6 +5,9 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+
 use std::collections::HashMap;
 
 use vnedoc::exchange::cli::{self, DirectorySource};
@@ -184,8 +187,7 @@ fn find_by_name_with_and_without_diacritics() {
 
 #[test]
 fn list_json_loads_back_and_csv_files_load() {
-    let dir = std::env::temp_dir().join(format!("vnedoc-exchange-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmp::TempDir::new("exchange");
     let json = cli::directory_list(&"2019".parse().unwrap(), true).unwrap();
     let path = dir.join("list.json");
     std::fs::write(&path, &json).unwrap();
@@ -243,11 +245,11 @@ fn embedded_samples_match_the_generator() {
         eprintln!("skipped: {} not found", shared.display());
         return;
     }
-    let out = std::env::temp_dir().join(format!("vnedoc-gen-{}", std::process::id()));
+    let out = tmp::TempDir::new("gen");
     let status = std::process::Command::new("python3")
         .arg(root.join("tools/gen_directories.py"))
         .arg(&shared)
-        .arg(&out)
+        .arg(out.path())
         .stdout(std::process::Stdio::null())
         .status();
     match status {
@@ -265,5 +267,4 @@ fn embedded_samples_match_the_generator() {
         std::fs::read_to_string(out.join("directory-2025.csv")).unwrap(),
         Sample::Y2025.csv()
     );
-    std::fs::remove_dir_all(&out).unwrap();
 }

@@ -9,8 +9,11 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::sync::{Arc, OnceLock};
 
 use jiff::SignedDuration;
@@ -74,19 +77,11 @@ fn real_verifier() -> Verifier {
     Verifier::new(VerifyOptions::new(trust, ValidationTime::At(at)))
 }
 
-fn temp_db(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("exchange_edxml_engine");
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(format!(
-        "{name}-{}-{}.sqlite",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-    }
-    p
+/// A fresh folder (removed when the guard drops) and a SQLite path in it.
+fn temp_db(name: &str) -> (tmp::TempDir, PathBuf) {
+    let dir = tmp::TempDir::new(&format!("exchange-edxml-engine-{name}"));
+    let path = dir.join("store.sqlite");
+    (dir, path)
 }
 
 fn engine<St: Store>(store: St) -> (Engine<St>, Arc<ManualClock>) {
@@ -106,7 +101,7 @@ macro_rules! both_stores {
             }
             #[test]
             fn sqlite() {
-                let path = super::temp_db(stringify!($name));
+                let (_dir, path) = super::temp_db(stringify!($name));
                 super::$body(vnedoc::exchange::store::SqliteStore::open(&path).unwrap());
             }
         }
@@ -459,7 +454,7 @@ fn revoke_links_to_original_on<St: Store>(store: St) {
 /// The received envelope, traces included, comes back after the SQLite file is reopened.
 #[test]
 fn received_envelope_survives_reopen() {
-    let path = temp_db("reopen");
+    let (_dir, path) = temp_db("reopen");
     let env = edoc_with_tampered_pdf();
     {
         let (mut e, clock) = engine(SqliteStore::open(&path).unwrap());
@@ -651,7 +646,7 @@ fn engine_records_ledger_memory() {
 
 #[test]
 fn engine_records_ledger_sqlite() {
-    let path = temp_db("engine_records_ledger");
+    let (_dir, path) = temp_db("engine_records_ledger");
     let store = SqliteStore::open(&path).unwrap();
     let ledger = vnedoc::ledger::SqliteLedger::open(&path).unwrap();
     engine_records_ledger_on(store, ledger);

@@ -7,8 +7,11 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jiff::SignedDuration;
@@ -65,19 +68,11 @@ fn outgoing(sender: &str, n: u32, to: &[&str]) -> Outgoing {
     )
 }
 
-fn temp_db(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("exchange_engine");
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(format!(
-        "{name}-{}-{}.sqlite",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-    }
-    p
+/// A fresh folder (removed when the guard drops) and a SQLite path in it.
+fn temp_db(name: &str) -> (tmp::TempDir, PathBuf) {
+    let dir = tmp::TempDir::new(&format!("exchange-engine-{name}"));
+    let path = dir.join("store.sqlite");
+    (dir, path)
 }
 
 fn engine<St: Store>(store: St) -> (Engine<St>, Arc<ManualClock>) {
@@ -96,7 +91,7 @@ macro_rules! both_stores {
             }
             #[test]
             fn sqlite() {
-                let path = super::temp_db(stringify!($name));
+                let (_dir, path) = super::temp_db(stringify!($name));
                 super::$body(vnedoc::exchange::store::SqliteStore::open(&path).unwrap());
             }
         }
@@ -669,7 +664,7 @@ fn real_verifier_on_arrival() {
     let unsigned = verifier.check("unsigned.pdf", &fixture("pdf/unsigned.pdf"));
     assert_eq!(unsigned.verdict, Verdict::Unsigned, "{unsigned:?}");
 
-    let path = temp_db("real-verifier");
+    let (_dir, path) = temp_db("real-verifier");
     let (e, _) = engine(SqliteStore::open(&path).unwrap());
     let mut e = e.with_checker(Arc::new(verifier));
     e.send(
@@ -710,7 +705,7 @@ fn real_verifier_on_arrival() {
 
 #[test]
 fn sqlite_is_wal_and_survives_reopen() {
-    let path = temp_db("reopen");
+    let (_dir, path) = temp_db("reopen");
     {
         let (mut e, _) = engine(SqliteStore::open(&path).unwrap());
         assert_eq!(e.store().journal_mode().unwrap(), "wal");

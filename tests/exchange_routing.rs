@@ -5,6 +5,9 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+
 use vnedoc::exchange::cli::{self, DirectorySource};
 use vnedoc::exchange::directory::{NATIONAL_AXIS, NATIONAL_AXIS_NAME};
 use vnedoc::exchange::{
@@ -302,8 +305,7 @@ fn cli_route_contract() {
         "H26.001.00001 -> LGSP-H26 -> VDXP -> LGSP-H29 -> H29\n"
     );
     // Expired recipients through the CLI function: a directory file with an end date.
-    let dir = std::env::temp_dir().join(format!("vnedoc-route-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmp::TempDir::new("route");
     let path = dir.join("d.csv");
     std::fs::write(
         &path,

@@ -11,6 +11,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::fixtures::{default_verifier, fixture_bytes};
+use common::tmp::TempDir;
 use vnedoc::exchange::store::{SqliteStore, Store};
 use vnedoc::exchange::{AgencyId, Date, Directory, Sample};
 use vnedoc::ledger::{
@@ -29,28 +30,28 @@ fn date(s: &str) -> Date {
     s.parse().unwrap()
 }
 
-/// A fresh path under the system temp dir, unique to this process and `name`.
-fn temp_db(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vnedoc-ledger-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("store.sqlite")
+/// A fresh folder for a store (removed when the guard drops) and the store's path in it.
+fn temp_db(name: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(&format!("ledger-{name}"));
+    let path = dir.join("store.sqlite");
+    (dir, path)
 }
 
-/// Both stores, boxed, so every query test runs on each.
-fn stores(name: &str) -> Vec<(&'static str, Ledger<Box<dyn LedgerStore>>)> {
-    vec![
+/// Both stores, boxed, so every query test runs on each; the folder of the SQLite one.
+#[allow(clippy::type_complexity)]
+fn stores(name: &str) -> (TempDir, Vec<(&'static str, Ledger<Box<dyn LedgerStore>>)>) {
+    let (dir, path) = temp_db(name);
+    let list = vec![
         (
             "memory",
             Ledger::new(Box::new(MemoryLedger::new()) as Box<dyn LedgerStore>),
         ),
         (
             "sqlite",
-            Ledger::new(
-                Box::new(SqliteLedger::open(&temp_db(name)).unwrap()) as Box<dyn LedgerStore>
-            ),
+            Ledger::new(Box::new(SqliteLedger::open(&path).unwrap()) as Box<dyn LedgerStore>),
         ),
-    ]
+    ];
+    (dir, list)
 }
 
 /// An entry whose SHA-256 is derived from the unit and document id (distinct documents have
@@ -87,7 +88,8 @@ fn counts(total: u64, valid: u64, invalid: u64, unsigned: u64) -> Counts {
 
 #[test]
 fn dedup_same_document_counts_once() {
-    for (store, mut ledger) in stores("dedup") {
+    let (_dir, list) = stores("dedup");
+    for (store, mut ledger) in list {
         let first = entry("H26.001", "1/QĐ", "2026-07-01", Outcome::SignedValid);
         assert_eq!(
             ledger.record(first.clone()).unwrap(),
@@ -164,7 +166,8 @@ fn rollup_commune_to_province_on_2019_directory() {
         dir.get(&id("H26.001.00001")).unwrap().parent,
         Some(id("H26.001"))
     );
-    for (store, mut ledger) in stores("rollup2019") {
+    let (_dir, list) = stores("rollup2019");
+    for (store, mut ledger) in list {
         let mut batch = Vec::new();
         batch.extend(many(
             "H26.001.00001",
@@ -288,7 +291,8 @@ fn rollup_covers_departments_and_unknown_units() {
 
 #[test]
 fn periods_month_quarter_year_boundaries() {
-    for (store, mut ledger) in stores("periods") {
+    let (_dir, list) = stores("periods");
+    for (store, mut ledger) in list {
         let u = "H26.001";
         let days = [
             "2025-12-31",
@@ -338,7 +342,8 @@ fn periods_month_quarter_year_boundaries() {
 
 #[test]
 fn units_below_target() {
-    for (store, mut ledger) in stores("target") {
+    let (_dir, list) = stores("target");
+    for (store, mut ledger) in list {
         let mut batch = Vec::new();
         // 95 %, exactly 90 %, 50 %, 0 %.
         batch.extend(many("H26.001", "v", 19, "2026-05-05", Outcome::SignedValid));
@@ -376,7 +381,8 @@ fn units_below_target() {
 #[test]
 fn year_over_year_for_a_unit_and_a_subtree() {
     let dir = Directory::sample(Sample::Y2019).unwrap();
-    for (store, mut ledger) in stores("yoy") {
+    let (_dir, list) = stores("yoy");
+    for (store, mut ledger) in list {
         let mut batch = Vec::new();
         // 2025: 1 of 4 signed; 2026: 3 of 4 signed, plus a commune below.
         batch.extend(many("H26.001", "a", 1, "2025-08-01", Outcome::SignedValid));
@@ -582,7 +588,7 @@ fn outcome_takes_the_first_failing_signature() {
 
 #[test]
 fn sqlite_store_persists_and_shares_the_exchange_file() {
-    let path = temp_db("sqlite-shared");
+    let (_dir, path) = temp_db("sqlite-shared");
     // The exchange store first, then the ledger in the same file, then both again.
     drop(SqliteStore::open(&path).unwrap());
     let invalid = Entry {

@@ -189,8 +189,7 @@ fn softhsm_token_signs_pdfs_that_verify() {
     }
 
     // A token directory of our own: nothing under /var/lib/softhsm is touched.
-    let dir = std::env::temp_dir().join(format!("vnedoc-pkcs11-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::tmp::TempDir::new("pkcs11");
     std::fs::create_dir_all(dir.join("tokens")).unwrap();
     let conf = dir.join("softhsm2.conf");
     std::fs::write(
@@ -387,5 +386,4 @@ fn softhsm_token_signs_pdfs_that_verify() {
         "pkcs11: {} token signatures (RSA-2048, P-256, P-384; one- and two-step) valid in vnedoc, pyHanko and pdfsig",
         outputs.len()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::tmp::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -128,16 +129,9 @@ fn make_samples(dir: &Path) -> Vec<(PathBuf, usize)> {
     out
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("vnedoc-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn the_crate_validates_every_signature() {
-    let dir = temp_dir("own");
+    let dir = TempDir::new("own");
     let samples = make_samples(&dir);
     let mut trust = vnedoc::TrustStore::new();
     for der in vnedoc::TrustStore::load_pem_or_der(
@@ -180,7 +174,7 @@ fn pyhanko_validates_every_signature() {
     if !require("pyHanko", ok) {
         return;
     }
-    let dir = temp_dir("pyhanko");
+    let dir = TempDir::new("pyhanko");
     let samples = make_samples(&dir);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/pyhanko_validate.py");
     let mut cmd = Command::new(&python);
@@ -234,7 +228,7 @@ fn pdfsig_validates_every_signature() {
     {
         return;
     }
-    let dir = temp_dir("pdfsig");
+    let dir = TempDir::new("pdfsig");
     let db = common::pdfsig::nss_db(&dir, &fixtures());
     let samples = make_samples(&dir);
     for (p, count) in &samples {

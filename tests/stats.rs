@@ -10,8 +10,8 @@
 
 mod common;
 
+use common::tmp::TempDir;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::docgen::{self, Doc, Expected, Keys, Kind};
@@ -19,13 +19,8 @@ use serde_json::Value;
 use vnedoc::exchange::{AgencyId, Directory, Sample};
 use vnedoc::ledger::Period;
 
-fn tmp(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("stats")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+fn tmp(name: &str) -> TempDir {
+    TempDir::new(&format!("stats-{name}"))
 }
 
 fn id(s: &str) -> AgencyId {

@@ -8,11 +8,15 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "common/tmp.rs"]
+mod tmp;
+use tmp::TempDir;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use vnedoc::exchange::{AgencyId, Date, Directory, Sample};
 use vnedoc::ledger::{
@@ -199,21 +203,6 @@ fn fixture() -> Fixture {
         rollup,
         directory,
     }
-}
-
-/// A fresh directory under the system temp dir.
-fn temp_dir(name: &str) -> PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!(
-        "vnedoc-stats-html-{name}-{}-{nanos}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -595,7 +584,7 @@ fn stats_html_page() {
     let started = Instant::now();
     let f = fixture();
     let html = f.report.to_html();
-    let work = temp_dir("page");
+    let work = TempDir::new("page");
     let page = work.join("report.html");
     std::fs::write(&page, &html).unwrap();
     println!("page: {}", page.display());
@@ -844,7 +833,7 @@ fn stats_html_scale() {
     let html = report.to_html();
     println!("{} bytes of HTML in {:?}", html.len(), started.elapsed());
     assert!(html.len() < 8_000_000, "{} bytes", html.len());
-    let work = temp_dir("scale");
+    let work = TempDir::new("scale");
     let page = work.join("report.html");
     std::fs::write(&page, &html).unwrap();
     println!("page: {}", page.display());

@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::tmp::TempDir;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -241,13 +242,6 @@ fn http_failures_are_timestamp_errors() {
     drop(silent);
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("vnedoc-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
@@ -298,7 +292,7 @@ fn signed_pdf_with_timestamp_verifies() {
     if !require("pyhanko (pyhanko-cli)", pyhanko_ok) {
         return;
     }
-    let dir = temp_dir("tsa-bt");
+    let dir = TempDir::new("tsa-bt");
     let file = dir.join("signed-bt.pdf");
     std::fs::write(&file, &signed).unwrap();
     let mut cmd = Command::new("pyhanko");

@@ -13,6 +13,7 @@ pub mod docgen;
 pub mod fixtures;
 pub mod hostile;
 pub mod pdfsig;
+pub mod tmp;
 pub mod tsa_server;
 
 use std::io::Read;
