@@ -147,12 +147,15 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
             report.units.len(),
             report.files
         );
-    } else if a.json {
-        println!("{}", report.to_json());
-    } else if a.csv {
-        print!("{}", report.to_csv());
-    } else {
-        print!("{}", report.to_text());
+        return Ok(ExitCode::SUCCESS);
     }
-    Ok(ExitCode::SUCCESS)
+    // Through `emit`: a closed pipe is not an error, another write failure exits 3.
+    let text = if a.json {
+        format!("{}\n", report.to_json())
+    } else if a.csv {
+        report.to_csv()
+    } else {
+        report.to_text()
+    };
+    Ok(crate::emit(&text))
 }
