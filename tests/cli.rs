@@ -1,8 +1,9 @@
-//! The `vnedoc verify` command-line contract (src/bin/vnedoc/): exit codes,
-//! `--trust` with a file or a directory, `--at claimed`, and the `--json` report shape.
+//! The `vnedoc` command-line contract (src/bin/vnedoc/): exit codes, `--trust` with a file or
+//! a directory, `--at claimed`, the `--json` and `--summary` reports, `dump`, and help texts.
 //!
-//! Exit 0: every file has at least one signature and all are TOTAL_PASSED.
-//! Exit 1: anything else. Exit 2: usage error or unreadable file.
+//! Exit codes (the table in src/bin/vnedoc/main.rs): 0 every signature passed / done; 1 a
+//! document was read and does not pass; 2 usage error or input that is not readable as any
+//! supported format; 3 internal error. With several files the highest wins.
 
 // Test code: a panic is the failure report (STYLE.md: unwrap allowed in tests).
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
@@ -615,4 +616,609 @@ fn exchange_commands() {
     assert_eq!(a, b);
     let xml = std::fs::read_to_string(&packed).unwrap();
     assert!(xml.contains("<edXML:edXMLEnvelope") && xml.contains("<AttachmentEncoded"));
+}
+
+// --- Exit codes (src/bin/vnedoc/main.rs, "Exit codes"), --summary, dump and help texts. ---
+
+const TWO: &str = "fixtures/pdf/pyhanko-two-signatures.pdf";
+const TAMPERED: &str = "fixtures/pdf/tamper-one-byte.pdf";
+
+/// Writes `bytes` to `dir/name` and returns the path as a string.
+fn write_temp(dir: &TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.0.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn exit_2_for_input_that_is_not_a_pdf() {
+    let dir = TempDir::new("not-pdf");
+    let empty = write_temp(&dir, "empty.pdf", b"");
+    let garbage = write_temp(&dir, "garbage.pdf", b"garbage");
+    for f in [&empty, &garbage] {
+        let out = assert_exit(&["verify", "--trust", ROOT, f], 2);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("no %PDF- header"), "{stdout}");
+        let out = assert_exit(&["verify", "--json", "--trust", ROOT, f], 2);
+        let doc = parse_single_document(&out.stdout).unwrap();
+        assert_eq!(doc["error_kind"], "not_pdf", "{doc}");
+    }
+    // A directory and a file over --max-size are not verified at all either.
+    let d = dir.0.to_str().unwrap();
+    let out = assert_exit(&["verify", "--json", "--trust", ROOT, d], 2);
+    assert_eq!(
+        parse_single_document(&out.stdout).unwrap()["error_kind"],
+        "io"
+    );
+    let out = assert_exit(
+        &[
+            "verify",
+            "--json",
+            "--trust",
+            ROOT,
+            "--max-size",
+            "1000",
+            VALID,
+        ],
+        2,
+    );
+    assert_eq!(
+        parse_single_document(&out.stdout).unwrap()["error_kind"],
+        "too_large"
+    );
+}
+
+#[test]
+fn exit_1_for_a_pdf_whose_structure_is_broken() {
+    // The header says PDF: a document that does not pass, not a usage error. A signed file cut
+    // in half is the case that matters: it must never look like "not my kind of input".
+    let dir = TempDir::new("broken-pdf");
+    let header_only = write_temp(&dir, "header.pdf", b"%PDF-1.7\nnot a PDF body\n");
+    let valid = std::fs::read(repo_dir().join(VALID)).unwrap();
+    let truncated = write_temp(&dir, "truncated.pdf", &valid[..valid.len() / 2]);
+    let out = assert_exit(
+        &[
+            "verify",
+            "--json",
+            "--trust",
+            ROOT,
+            "--at",
+            AT,
+            &header_only,
+        ],
+        1,
+    );
+    let doc = parse_single_document(&out.stdout).unwrap();
+    assert_eq!(doc["error_kind"], "malformed", "{doc}");
+    assert!(doc["error"].as_str().unwrap().starts_with("PDF: "), "{doc}");
+    // The cut keeps the unsigned revision the signature was appended to: read, and unsigned.
+    let out = assert_exit(
+        &["verify", "--json", "--trust", ROOT, "--at", AT, &truncated],
+        1,
+    );
+    let doc = parse_single_document(&out.stdout).unwrap();
+    assert_eq!(doc["signatures"].as_array().map(Vec::len), Some(0), "{doc}");
+    // A readable document has no error kind.
+    let out = assert_exit(&["verify", "--json", "--trust", ROOT, "--at", AT, VALID], 0);
+    assert_eq!(
+        parse_single_document(&out.stdout).unwrap()["error_kind"],
+        Value::Null
+    );
+}
+
+#[test]
+fn the_worst_exit_code_of_several_files_wins() {
+    let dir = TempDir::new("worst-code");
+    let garbage = write_temp(&dir, "garbage.pdf", b"garbage");
+    let base = ["verify", "--trust", ROOT, "--at", AT];
+    let run = |files: &[&str], code: i32| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(files);
+        assert_exit(&args, code);
+    };
+    run(&[VALID, VALID_2], 0);
+    run(&[VALID, TAMPERED], 1);
+    run(&[TAMPERED, VALID], 1);
+    run(&[VALID, TAMPERED, &garbage], 2);
+    run(&[&garbage, TAMPERED, VALID], 2);
+}
+
+#[test]
+fn exit_3_when_stdout_cannot_be_written() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        assert!(!common::in_ci(), "CI=true and /dev/full is missing");
+        eprintln!("SKIP exit_3_when_stdout_cannot_be_written: no /dev/full on this system");
+        return;
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vnedoc"));
+    cmd.current_dir(repo_dir())
+        .args(["verify", "--trust", ROOT, "--at", AT, VALID])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(full).unwrap())
+        .stderr(std::process::Stdio::piped());
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_keeps_the_verdict() {
+    // Enough output to overflow any pipe buffer, and nobody reading it: the write fails with
+    // EPIPE, which `vnedoc … | head` makes normal. The exit code stays the verdict's.
+    for (args, code) in [
+        (vec!["directory", "list", "--directory", "2019"], 0),
+        (
+            std::iter::once("verify")
+                .chain(["--trust", ROOT, "--at", AT])
+                .chain(std::iter::repeat_n(TAMPERED, 300))
+                .collect(),
+            1,
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vnedoc"))
+            .current_dir(repo_dir())
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{:?}: {stderr}", &args[..2]);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_panic_exits_3_and_asks_for_a_report() {
+    // The binary honours VNEDOC_TEST_PANIC only in debug builds, as the test's own.
+    if !cfg!(debug_assertions) {
+        eprintln!(
+            "SKIP a_panic_exits_3_and_asks_for_a_report: release build, no panic hook to trigger"
+        );
+        return;
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vnedoc"));
+    cmd.current_dir(repo_dir())
+        .env("VNEDOC_TEST_PANIC", "1")
+        .args(["verify", "--trust", ROOT, VALID]);
+    let out = run_with_timeout(&mut cmd, LIMIT).unwrap();
+    assert_eq!(out.code(), Some(3), "{}", describe(&["(panic)"], &out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.panic_line().is_some(),
+        "the panic itself is shown: {stderr}"
+    );
+    assert!(
+        stderr.contains("internal error") && stderr.contains("report it"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn summary_has_one_line_per_signature() {
+    let dir = TempDir::new("summary");
+    let garbage = write_temp(&dir, "garbage.pdf", b"garbage");
+    let unsigned = "fixtures/pdf/unsigned.pdf";
+    let args = [
+        "verify",
+        "--summary",
+        "--trust",
+        ROOT,
+        "--at",
+        AT,
+        TWO,
+        unsigned,
+        &garbage,
+        TAMPERED,
+    ];
+    let out = assert_exit(&args, 2);
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(
+        lines.iter().all(|l| l.len() == 6),
+        "six columns on every line: {stdout}"
+    );
+    assert_eq!(
+        lines[..2],
+        [
+            vec![
+                TWO,
+                "Signature1",
+                "TOTAL_PASSED",
+                "Nguyễn Văn An",
+                "2025-06-01T02:00:00Z",
+                "signature"
+            ],
+            vec![
+                TWO,
+                "Signature2",
+                "TOTAL_PASSED",
+                "Trần Thị Bích Ngọc",
+                "2025-06-01T02:30:00Z",
+                "signature"
+            ],
+        ],
+        "{stdout}"
+    );
+    assert_eq!(lines[2], [unsigned, "-", "NO_SIGNATURE", "-", "-", "-"]);
+    assert_eq!(lines[3][..5], [garbage.as_str(), "-", "NOT_PDF", "-", "-"]);
+    assert!(lines[3][5].contains("no %PDF- header"), "{stdout}");
+    assert_eq!(
+        lines[4][..3],
+        [TAMPERED, "Signature1", "TOTAL_FAILED/HASH_FAILURE"]
+    );
+    assert_eq!(lines.len(), 5, "{stdout}");
+    // A document timestamp is marked, and the exit code is the verdict's.
+    let out = assert_exit(
+        &[
+            "verify",
+            "--summary",
+            "--trust",
+            ROOT,
+            "--at",
+            AT,
+            "fixtures/pdf/pyhanko-doc-timestamp.pdf",
+        ],
+        0,
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let kinds: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap())
+        .collect();
+    assert_eq!(kinds, ["signature", "document-timestamp"], "{stdout}");
+    // --summary and --json are one or the other.
+    assert_exit(&["verify", "--summary", "--json", VALID], 2);
+}
+
+/// The files under `dir`, sorted, as names.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn dump_takes_each_signature_apart() {
+    let dir = TempDir::new("dump");
+    let out_dir = dir.0.join("out");
+    let out_s = out_dir.to_str().unwrap();
+    let out = assert_exit(&["dump", TWO, "-o", out_s], 0);
+    let original = std::fs::read(repo_dir().join(TWO)).unwrap();
+
+    // stdout: every file written, one per line, index.json last; and nothing else in DIR.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let printed: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        printed.last(),
+        Some(&out_dir.join("index.json").to_str().unwrap())
+    );
+    let mut printed_names: Vec<String> = printed
+        .iter()
+        .map(|p| {
+            let p = std::path::Path::new(p);
+            assert_eq!(p.parent(), Some(out_dir.as_path()), "{stdout}");
+            p.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    printed_names.sort();
+    assert_eq!(printed_names, names_in(&out_dir), "{stdout}");
+
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["file"], TWO);
+    let sigs = index["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{index}");
+    for (i, s) in sigs.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(s["number"], n);
+        assert_eq!(s["field"], format!("Signature{n}"));
+        assert_eq!(s["sub_filter"], "ETSI.CAdES.detached");
+        assert_eq!(s["revision_error"], Value::Null, "{s}");
+        assert_eq!(s["cms_error"], Value::Null, "{s}");
+        // The revision: a byte prefix of the original, ending where the byte range does.
+        let rev_name = s["revision"]["file"].as_str().unwrap();
+        assert_eq!(rev_name, format!("sig{n}-Signature{n}.revision.pdf"));
+        let rev = std::fs::read(out_dir.join(rev_name)).unwrap();
+        assert!(original.starts_with(&rev), "{rev_name} is a prefix");
+        let br: Vec<u64> = s["byte_range"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(rev.len() as u64, br[2] + br[3], "{s}");
+        assert_eq!(s["revision"]["bytes"], rev.len());
+        // The CMS parses and is what /Contents holds (hex-encoded in the original).
+        let p7s = std::fs::read(out_dir.join(s["cms"].as_str().unwrap())).unwrap();
+        let sd = vnedoc::internals::cms::SignedData::from_der(&p7s)
+            .unwrap_or_else(|e| panic!("sig{n}.p7s: {e}"));
+        assert_eq!(sd.signer_infos.len(), 1);
+        let gap = &original[br[1] as usize + 1..br[2] as usize - 1];
+        let hex = hex_lower(&p7s);
+        assert!(
+            String::from_utf8_lossy(gap)
+                .to_ascii_lowercase()
+                .starts_with(&hex),
+            "sig{n}.p7s is the start of /Contents"
+        );
+        // Each certificate file parses, is one the CMS carries, and its subject is indexed.
+        let certs = s["certificates"].as_array().unwrap();
+        assert_eq!(certs.len(), sd.certificates.len());
+        for (k, c) in certs.iter().enumerate() {
+            let der = std::fs::read(out_dir.join(c["file"].as_str().unwrap())).unwrap();
+            assert_eq!(der, sd.certificates[k], "{c}");
+            let summary = vnedoc::internals::pki::PathValidator::summarize(&der)
+                .unwrap_or_else(|e| panic!("{c}: {e}"));
+            assert_eq!(c["subject"], summary.subject.as_str());
+            assert_eq!(c["sha256"], summary.sha256_hex.as_str());
+        }
+        let signer: Vec<&Value> = certs.iter().filter(|c| c["signer"] == true).collect();
+        assert_eq!(signer.len(), 1, "{s}");
+        assert_eq!(s["signer"], signer[0]["subject"]);
+    }
+    let signer1 = sigs[0]["signer"].as_str().unwrap();
+    assert!(signer1.contains("CN=Nguyễn Văn An"), "{signer1}");
+
+    // The first revision is a one-signature document that verifies on its own; the second is
+    // the whole file.
+    let rev1 = out_dir.join("sig1-Signature1.revision.pdf");
+    let args = [
+        "verify",
+        "--json",
+        "--trust",
+        ROOT,
+        "--at",
+        AT,
+        rev1.to_str().unwrap(),
+    ];
+    let out = assert_exit(&args, 0);
+    let doc = parse_single_document(&out.stdout).unwrap();
+    let sigs1 = doc["signatures"].as_array().unwrap();
+    assert_eq!(sigs1.len(), 1, "{doc}");
+    assert_eq!(sigs1[0]["field"], "Signature1");
+    assert_eq!(sigs1[0]["covers_whole_file"], true);
+    assert_eq!(
+        std::fs::read(out_dir.join("sig2-Signature2.revision.pdf")).unwrap(),
+        original
+    );
+
+    // A second dump into the same, now non-empty folder is refused without --force, and
+    // leaves it as it was; with --force it writes the same files again.
+    let before = names_in(&out_dir);
+    let out = assert_exit(&["dump", TWO, "-o", out_s], 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(names_in(&out_dir), before);
+    assert_exit(&["dump", "--force", TWO, "-o", out_s], 0);
+    assert_eq!(names_in(&out_dir), before);
+}
+
+/// Lower-case hex, without a dependency the tests do not otherwise have.
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn dump_writes_beside_the_file_by_default() {
+    let dir = TempDir::new("dump-default");
+    let pdf = dir.0.join("doc.pdf");
+    std::fs::copy(repo_dir().join(VALID), &pdf).unwrap();
+    assert_exit(&["dump", pdf.to_str().unwrap()], 0);
+    assert_eq!(
+        names_in(&dir.0.join("doc.dump")),
+        [
+            "index.json",
+            "sig1-Signature1.revision.pdf",
+            "sig1-cert1.der",
+            "sig1-cert2.der",
+            "sig1.p7s"
+        ]
+    );
+}
+
+#[test]
+fn dump_reports_a_broken_byte_range_instead_of_skipping_it() {
+    let dir = TempDir::new("dump-broken");
+    let out_dir = dir.0.join("out");
+    let args = [
+        "dump",
+        "fixtures/defects/byterange-out-of-bounds.pdf",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = assert_exit(&args, 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("past the end of the file"), "{stderr}");
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("index.json")).unwrap()).unwrap();
+    let s = &index["signatures"][0];
+    assert_eq!(s["revision"], Value::Null, "{s}");
+    let why = s["revision_error"].as_str().unwrap();
+    assert!(why.contains("past the end of the file"), "{why}");
+    // No revision was cut out at a guessed offset; the CMS is still there to inspect.
+    let names = names_in(&out_dir);
+    assert!(
+        !names.iter().any(|n| n.ends_with(".revision.pdf")),
+        "{names:?}"
+    );
+    assert!(names.contains(&"sig1.p7s".to_owned()), "{names:?}");
+}
+
+#[test]
+fn dump_exit_codes_for_what_it_cannot_take_apart() {
+    let dir = TempDir::new("dump-codes");
+    let garbage = write_temp(&dir, "garbage.pdf", b"garbage");
+    let header_only = write_temp(&dir, "header.pdf", b"%PDF-1.7\nnot a PDF body\n");
+    for (file, code) in [
+        (garbage.as_str(), 2),
+        ("fixtures/pdf/no-such-file.pdf", 2),
+        (dir.0.to_str().unwrap(), 2),
+        (header_only.as_str(), 1),
+        ("fixtures/pdf/unsigned.pdf", 1),
+    ] {
+        let out_dir = dir.0.join(format!("out-{code}"));
+        let out = assert_exit(&["dump", file, "-o", out_dir.to_str().unwrap()], code);
+        assert!(!out.stderr.is_empty(), "{file}: a reason on stderr");
+        assert!(out.stdout.is_empty(), "{file}: nothing written");
+        assert!(!out_dir.exists(), "{file}: no folder created");
+    }
+}
+
+/// One entry of a help section: its first line's spec (`--at <RFC3339|claimed>`, `<FILE>...`,
+/// `verify`) and its description with clap's bracketed annotations removed.
+#[derive(Debug)]
+struct HelpEntry {
+    section: String,
+    spec: String,
+    description: String,
+}
+
+/// The entries of the `Arguments:`, `Options:` and `Commands:` sections of a clap help text,
+/// in both of clap's layouts (description on the same line after two or more spaces, or on
+/// the following, more indented lines).
+fn help_entries(help: &str) -> Vec<HelpEntry> {
+    let mut out: Vec<HelpEntry> = Vec::new();
+    let mut section: Option<String> = None;
+    for line in help.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            let heading = line.trim_end();
+            section = ["Arguments:", "Options:", "Commands:"]
+                .contains(&heading)
+                .then(|| heading.trim_end_matches(':').to_owned());
+            continue;
+        }
+        let Some(section) = &section else { continue };
+        // Entries start at column 2 (`<ARG>`, `-o, --output`, a command) or 6 (a long option
+        // without a short one); descriptions on their own lines, and continuation lines, are
+        // indented further.
+        let indent = line.len() - line.trim_start().len();
+        if indent <= 6 && !line.trim().is_empty() {
+            let rest = line.trim();
+            let (spec, description) = match rest.find("  ") {
+                Some(i) => (&rest[..i], rest[i..].trim()),
+                None => (rest, ""),
+            };
+            out.push(HelpEntry {
+                section: section.clone(),
+                spec: spec.to_owned(),
+                description: description.to_owned(),
+            });
+        } else if let Some(last) = out.last_mut() {
+            last.description.push(' ');
+            last.description.push_str(line.trim());
+        }
+    }
+    for e in &mut out {
+        e.description = strip_annotations(&e.description);
+    }
+    out
+}
+
+/// `text` without clap's `[default: …]`, `[possible values: …]`, `[env: …]` and `[aliases: …]`.
+fn strip_annotations(text: &str) -> String {
+    let mut s = text.to_owned();
+    for tag in [
+        "[default: ",
+        "[possible values: ",
+        "[env: ",
+        "[aliases: ",
+        "[short aliases: ",
+    ] {
+        while let Some(start) = s.find(tag) {
+            let end = s[start..].find(']').map_or(s.len(), |e| start + e + 1);
+            s.replace_range(start..end, "");
+        }
+    }
+    s.trim().to_owned()
+}
+
+#[test]
+fn the_help_parser_finds_a_missing_description() {
+    // The checker below is only as good as this parser: it must see an undocumented option in
+    // both of clap's layouts.
+    let same_line = "About\n\nUsage: x [OPTIONS] <IN>\n\nArguments:\n  <IN>  \n\nOptions:\n      \
+                     --json                  \n      --at <T>  When [default: now]\n      \
+                     --dir <D>  [default: 2025]\n  -h, --help  Print help\n";
+    let e = help_entries(same_line);
+    let missing: Vec<&str> = e
+        .iter()
+        .filter(|e| e.description.is_empty())
+        .map(|e| e.spec.as_str())
+        .collect();
+    assert_eq!(missing, ["<IN>", "--json", "--dir <D>"], "{e:?}");
+    let next_line = "Options:\n      --field <NAME>\n          \n      --key <KEY>\n          \
+                     Private key\n          more\n  -o, --output <OUT>\n          \n";
+    let e = help_entries(next_line);
+    assert_eq!(e.len(), 3, "{e:?}");
+    assert_eq!(e[0].description, "");
+    assert_eq!(e[1].description, "Private key more");
+    assert_eq!(e[2].spec, "-o, --output <OUT>");
+    assert_eq!(e[2].description, "");
+}
+
+#[test]
+fn every_option_and_argument_of_every_command_has_help() {
+    // Walks the command tree from `vnedoc --help` (so commands and options added later are
+    // covered) and checks each command's `--help`.
+    let mut todo: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen: Vec<String> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    while let Some(path) = todo.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = assert_exit(&args, 0);
+        let help = String::from_utf8(out.stdout).unwrap();
+        let entries = help_entries(&help);
+        assert!(
+            entries.iter().any(|e| e.spec.contains("--help")),
+            "vnedoc {args:?}: no Options section found in:\n{help}"
+        );
+        for e in &entries {
+            if e.description.is_empty() {
+                missing.push(format!(
+                    "vnedoc {} ({}): {}",
+                    path.join(" "),
+                    e.section,
+                    e.spec
+                ));
+            }
+            if e.section == "Commands" && e.spec != "help" {
+                let mut sub = path.clone();
+                sub.push(e.spec.clone());
+                todo.push(sub);
+            }
+        }
+        seen.push(path.join(" "));
+    }
+    for expected in [
+        "sign",
+        "verify",
+        "dump",
+        "stats",
+        "edxml pack",
+        "edxml unpack",
+        "directory list",
+        "directory find",
+        "route",
+    ] {
+        assert!(
+            seen.iter().any(|s| s == expected),
+            "{expected} not walked: {seen:?}"
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "without a description:\n{}",
+        missing.join("\n")
+    );
 }

@@ -14,21 +14,24 @@
 //! Every failure is fail-closed: a check that cannot be completed never yields `TOTAL_PASSED`.
 
 mod digests;
+mod extract;
 mod finding;
 mod indication;
 mod pipeline;
 mod report;
 
 pub use crate::pdf::{Limits, Modifications};
+pub use extract::{ExtractedCertificate, ExtractedSignature, extract_signatures};
 pub use finding::Finding;
 pub use report::{
-    DEFAULT_MAX_INPUT, DocumentReport, Indication, RevocationStatus, SignatureReport, SignerReport,
-    SubIndication, TimestampReport, ValidationTime, VerifyOptions,
+    DEFAULT_MAX_INPUT, DocumentErrorKind, DocumentReport, Indication, RevocationStatus,
+    SignatureReport, SignerReport, SubIndication, TimestampReport, ValidationTime, VerifyOptions,
 };
 
 use digests::RangeDigests;
 use finding::Verdict;
 
+use crate::malformed::PdfError;
 use crate::pdf::document::Document;
 use crate::pdf::fields::SigField;
 use crate::pdf::signatures::{self, DssMaterial};
@@ -69,6 +72,16 @@ pub enum VerifyError {
         /// The limit in bytes.
         limit: usize,
     },
+}
+
+impl VerifyError {
+    /// The [`DocumentErrorKind`] a report on a file that failed this way carries.
+    pub fn kind(&self) -> DocumentErrorKind {
+        match self {
+            VerifyError::Io { .. } => DocumentErrorKind::Io,
+            VerifyError::TooLarge { .. } => DocumentErrorKind::TooLarge,
+        }
+    }
 }
 
 /// What all signatures of one document share.
@@ -175,35 +188,34 @@ impl Verifier {
     pub fn verify_bytes(&self, file: &str, data: &[u8]) -> DocumentReport {
         let mut report = DocumentReport::new(file);
         if data.len() > self.options.max_input_size {
-            report.error = Some(
-                VerifyError::TooLarge {
-                    size: data.len(),
-                    limit: self.options.max_input_size,
-                }
-                .to_string(),
-            );
-            return report;
+            let e = VerifyError::TooLarge {
+                size: data.len(),
+                limit: self.options.max_input_size,
+            };
+            return DocumentReport::unreadable(file, e.kind(), e);
         }
+        // A PDF whose structure cannot be read is a document that does not pass; only input
+        // without the header is "not a PDF" (see DocumentErrorKind).
+        let pdf_error = |e: &PdfError| {
+            let kind = match e {
+                PdfError::NoHeader => DocumentErrorKind::NotPdf,
+                _ => DocumentErrorKind::Malformed,
+            };
+            DocumentReport::unreadable(file, kind, format_args!("PDF: {e}"))
+        };
         // Bytes → revisions.
         let doc = match Document::parse(data, self.options.limits) {
             Ok(d) => d,
-            Err(e) => {
-                report.error = Some(format!("PDF: {e}"));
-                return report;
-            }
+            Err(e) => return pdf_error(&e),
         };
         // Revisions → signature dictionaries.
         let sigs = match signatures::all_signature_fields(&doc) {
             Ok(s) => s,
-            Err(e) => {
-                report.error = Some(format!("PDF: {e}"));
-                return report;
-            }
+            Err(e) => return pdf_error(&e),
         };
         report.signed = !sigs.is_empty();
         if let (true, Some(e)) = (sigs.is_empty(), &doc.unreadable_tail) {
-            report.error = Some(format!("PDF: {e}"));
-            return report;
+            return pdf_error(e);
         }
         let shared = PerDocument {
             dss: signatures::dss_material(&doc),

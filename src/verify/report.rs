@@ -206,6 +206,38 @@ pub struct DocumentReport {
     pub signatures: Vec<SignatureReport>,
     /// Set when the document could not be read at all.
     pub error: Option<String>,
+    /// What kind of failure [`DocumentReport::error`] is; the verifier sets it whenever it sets
+    /// `error`.
+    pub error_kind: Option<DocumentErrorKind>,
+}
+
+/// Why a document could not be read at all (the class of [`DocumentReport::error`]).
+///
+/// The line it draws is between input that is not a PDF document the verifier could look at
+/// (`Io`, `TooLarge`, `NotPdf`: the CLI's exit code 2, like a usage error) and a PDF whose
+/// structure is broken (`Malformed`: a document that does not pass, exit code 1). A file that
+/// starts like a PDF but whose revisions cannot be read may be a truncated or tampered signed
+/// document, so it is a failed verification, never "not a PDF".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentErrorKind {
+    /// The file could not be read (missing, a directory, no permission, …).
+    Io,
+    /// Over [`VerifyOptions::max_input_size`].
+    TooLarge,
+    /// No `%PDF-` header in the first 1024 bytes: an empty file or another format.
+    NotPdf,
+    /// A PDF (it has the header) whose revisions or signature fields cannot be read.
+    Malformed,
+}
+
+impl DocumentErrorKind {
+    /// True for the kinds that mean the input is not a PDF the verifier could read at all
+    /// (`Io`, `TooLarge`, `NotPdf`), false for a PDF that is broken (`Malformed`).
+    pub fn is_unreadable_input(self) -> bool {
+        !matches!(self, DocumentErrorKind::Malformed)
+    }
 }
 
 impl DocumentReport {
@@ -216,7 +248,20 @@ impl DocumentReport {
             signed: false,
             signatures: Vec::new(),
             error: None,
+            error_kind: None,
         }
+    }
+
+    /// A report on `file` that could not be read at all: `error` and `error_kind` set.
+    pub fn unreadable(
+        file: impl Into<String>,
+        kind: DocumentErrorKind,
+        error: impl std::fmt::Display,
+    ) -> Self {
+        let mut r = DocumentReport::new(file);
+        r.error = Some(error.to_string());
+        r.error_kind = Some(kind);
+        r
     }
 
     /// True when the document has at least one signature and all are TOTAL_PASSED.

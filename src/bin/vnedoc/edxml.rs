@@ -24,6 +24,7 @@ pub(crate) enum EdxmlAction {
     },
     /// Write an envelope's metadata (metadata.json) and attachments into a folder.
     Unpack {
+        /// The envelope.
         #[arg(value_name = "FILE.edxml")]
         file: PathBuf,
         /// Output folder (default: the envelope's name without extension).

@@ -19,10 +19,14 @@ pub(crate) struct SignArgs {
     /// pades (ETSI.CAdES.detached) or pkcs7 (adbe.pkcs7.detached).
     #[arg(long, value_name = "pades|pkcs7", default_value = "pades")]
     sub_filter: String,
+    /// Signature field name (default: the first free Signature<n>); a name already taken is
+    /// refused.
     #[arg(long, value_name = "NAME")]
     field: Option<String>,
+    /// Reason for signing (/Reason).
     #[arg(long, value_name = "TEXT")]
     reason: Option<String>,
+    /// Place of signing (/Location).
     #[arg(long, value_name = "TEXT")]
     location: Option<String>,
     /// Visible appearance: person, seal, attachment or copy (Decree 30/2020 Appendix I).
@@ -68,8 +72,10 @@ pub(crate) struct SignArgs {
     /// User PIN (or set VNEDOC_PKCS11_PIN).
     #[arg(long, value_name = "PIN")]
     pkcs11_pin: Option<String>,
+    /// The PDF to sign.
     #[arg(value_name = "IN.pdf")]
     input: PathBuf,
+    /// The signed PDF; may be IN.pdf itself, which is replaced only once signing succeeded.
     #[arg(short = 'o', long = "output", value_name = "OUT.pdf")]
     output: PathBuf,
 }

@@ -151,16 +151,17 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
             report.units.len(),
             report.files
         );
-    } else if a.json {
-        println!("{}", report.to_json());
-    } else if a.csv {
-        if a.no_bom {
-            print!("{}", report.to_csv());
-        } else {
-            print!("{}", report.to_csv_for_excel());
-        }
-    } else {
-        print!("{}", report.to_text());
+        return Ok(ExitCode::SUCCESS);
     }
-    Ok(ExitCode::SUCCESS)
+    // Through `emit`: a closed pipe is not an error, another write failure exits 3.
+    let text = if a.json {
+        format!("{}\n", report.to_json())
+    } else if a.csv && a.no_bom {
+        report.to_csv()
+    } else if a.csv {
+        report.to_csv_for_excel()
+    } else {
+        report.to_text()
+    };
+    Ok(crate::emit(&text))
 }
