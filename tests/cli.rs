@@ -625,7 +625,7 @@ const TAMPERED: &str = "fixtures/pdf/tamper-one-byte.pdf";
 
 /// Writes `bytes` to `dir/name` and returns the path as a string.
 fn write_temp(dir: &TempDir, name: &str, bytes: &[u8]) -> String {
-    let p = dir.0.join(name);
+    let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     p.to_str().unwrap().to_owned()
 }
@@ -644,7 +644,7 @@ fn exit_2_for_input_that_is_not_a_pdf() {
         assert_eq!(doc["error_kind"], "not_pdf", "{doc}");
     }
     // A directory and a file over --max-size are not verified at all either.
-    let d = dir.0.to_str().unwrap();
+    let d = dir.to_str().unwrap();
     let out = assert_exit(&["verify", "--json", "--trust", ROOT, d], 2);
     assert_eq!(
         parse_single_document(&out.stdout).unwrap()["error_kind"],
@@ -891,7 +891,7 @@ fn names_in(dir: &std::path::Path) -> Vec<String> {
 #[test]
 fn dump_takes_each_signature_apart() {
     let dir = TempDir::new("dump");
-    let out_dir = dir.0.join("out");
+    let out_dir = dir.join("out");
     let out_s = out_dir.to_str().unwrap();
     let out = assert_exit(&["dump", TWO, "-o", out_s], 0);
     let original = std::fs::read(repo_dir().join(TWO)).unwrap();
@@ -1011,11 +1011,11 @@ fn hex_lower(bytes: &[u8]) -> String {
 #[test]
 fn dump_writes_beside_the_file_by_default() {
     let dir = TempDir::new("dump-default");
-    let pdf = dir.0.join("doc.pdf");
+    let pdf = dir.join("doc.pdf");
     std::fs::copy(repo_dir().join(VALID), &pdf).unwrap();
     assert_exit(&["dump", pdf.to_str().unwrap()], 0);
     assert_eq!(
-        names_in(&dir.0.join("doc.dump")),
+        names_in(&dir.join("doc.dump")),
         [
             "index.json",
             "sig1-Signature1.revision.pdf",
@@ -1029,7 +1029,7 @@ fn dump_writes_beside_the_file_by_default() {
 #[test]
 fn dump_reports_a_broken_byte_range_instead_of_skipping_it() {
     let dir = TempDir::new("dump-broken");
-    let out_dir = dir.0.join("out");
+    let out_dir = dir.join("out");
     let args = [
         "dump",
         "fixtures/defects/byterange-out-of-bounds.pdf",
@@ -1062,11 +1062,11 @@ fn dump_exit_codes_for_what_it_cannot_take_apart() {
     for (file, code) in [
         (garbage.as_str(), 2),
         ("fixtures/pdf/no-such-file.pdf", 2),
-        (dir.0.to_str().unwrap(), 2),
+        (dir.to_str().unwrap(), 2),
         (header_only.as_str(), 1),
         ("fixtures/pdf/unsigned.pdf", 1),
     ] {
-        let out_dir = dir.0.join(format!("out-{code}"));
+        let out_dir = dir.join(format!("out-{code}"));
         let out = assert_exit(&["dump", file, "-o", out_dir.to_str().unwrap()], code);
         assert!(!out.stderr.is_empty(), "{file}: a reason on stderr");
         assert!(out.stdout.is_empty(), "{file}: nothing written");
