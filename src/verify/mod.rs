@@ -22,13 +22,14 @@ mod report;
 pub use crate::pdf::{Limits, Modifications};
 pub use finding::Finding;
 pub use report::{
-    DEFAULT_MAX_INPUT, DocumentReport, Indication, RevocationStatus, SignatureReport, SignerReport,
-    SubIndication, TimestampReport, ValidationTime, VerifyOptions,
+    DEFAULT_MAX_INPUT, DocumentReport, Indication, Password, RevocationStatus, SignatureReport,
+    SignerReport, SubIndication, TimestampReport, ValidationTime, VerifyOptions,
 };
 
 use digests::RangeDigests;
 use finding::Verdict;
 
+use crate::malformed::PdfError;
 use crate::pdf::document::Document;
 use crate::pdf::fields::SigField;
 use crate::pdf::signatures::{self, DssMaterial};
@@ -69,6 +70,11 @@ pub enum VerifyError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The document is encrypted and cannot be decrypted: it needs a password that was not
+    /// given ([`VerifyOptions::password`]), the password is wrong, or its security handler is
+    /// not implemented (public-key, or an unsupported revision).
+    #[error(transparent)]
+    Encryption(#[from] crate::malformed::EncryptionError),
 }
 
 /// What all signatures of one document share.
@@ -149,7 +155,7 @@ impl Verifier {
             path: path.display().to_string(),
             source,
         })?;
-        Ok(self.verify_bytes(&path.display().to_string(), &data))
+        self.verify_data(&path.display().to_string(), &data)
     }
 
     /// [`Verifier::verify_file`] for many files, on the current rayon pool: each worker reads
@@ -171,25 +177,34 @@ impl Verifier {
             .collect()
     }
 
-    /// Verifies every signature of an in-memory document.
+    /// Verifies every signature of an in-memory document. A document that cannot be read at
+    /// all (too large, or encrypted and not decryptable) is reported with its `error`.
     pub fn verify_bytes(&self, file: &str, data: &[u8]) -> DocumentReport {
+        self.verify_data(file, data).unwrap_or_else(|e| {
+            let mut report = DocumentReport::new(file);
+            report.error = Some(e.to_string());
+            report
+        })
+    }
+
+    /// [`Verifier::verify_bytes`], with the errors that make a file unreadable as such: its size
+    /// and its encryption. Every other defect is in the report.
+    fn verify_data(&self, file: &str, data: &[u8]) -> Result<DocumentReport, VerifyError> {
         let mut report = DocumentReport::new(file);
         if data.len() > self.options.max_input_size {
-            report.error = Some(
-                VerifyError::TooLarge {
-                    size: data.len(),
-                    limit: self.options.max_input_size,
-                }
-                .to_string(),
-            );
-            return report;
+            return Err(VerifyError::TooLarge {
+                size: data.len(),
+                limit: self.options.max_input_size,
+            });
         }
-        // Bytes → revisions.
-        let doc = match Document::parse(data, self.options.limits) {
+        // Bytes → revisions (decrypted with the password, when the document is encrypted).
+        let password = self.options.password.as_ref().map(Password::as_str);
+        let doc = match Document::parse_with_password(data, self.options.limits, password) {
             Ok(d) => d,
+            Err(PdfError::Encryption(e)) => return Err(VerifyError::Encryption(e)),
             Err(e) => {
                 report.error = Some(format!("PDF: {e}"));
-                return report;
+                return Ok(report);
             }
         };
         // Revisions → signature dictionaries.
@@ -197,13 +212,13 @@ impl Verifier {
             Ok(s) => s,
             Err(e) => {
                 report.error = Some(format!("PDF: {e}"));
-                return report;
+                return Ok(report);
             }
         };
         report.signed = !sigs.is_empty();
         if let (true, Some(e)) = (sigs.is_empty(), &doc.unreadable_tail) {
             report.error = Some(format!("PDF: {e}"));
-            return report;
+            return Ok(report);
         }
         let shared = PerDocument {
             dss: signatures::dss_material(&doc),
@@ -213,7 +228,7 @@ impl Verifier {
         for sf in &sigs {
             report.signatures.push(self.verify_one(&doc, sf, &shared));
         }
-        report
+        Ok(report)
     }
 
     /// One signature's report: the pipeline's findings decide its indication, and nothing
