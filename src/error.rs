@@ -10,7 +10,7 @@ pub use crate::cms::signer::{SignerProblem, TokenSignerError};
 pub use crate::cms::timestamp::TimestampError;
 pub use crate::crypto::CryptoError;
 pub use crate::der::DerError;
-pub use crate::malformed::{ByteRangeError, CmsError, FilterError, PdfError};
+pub use crate::malformed::{ByteRangeError, CmsError, EncryptionError, FilterError, PdfError};
 pub use crate::pki::PkiError;
 pub use crate::verify::VerifyError;
 

@@ -20,7 +20,9 @@
 //! ```
 //!
 //! ## Limitations
-//! - Encrypted documents are read as they are; strings inside them are compared encrypted.
+//! - Encrypted documents are read with the standard security handler only (RC4 and AES, R2 to
+//!   R6, [`VerifyOptions::password`] or the empty user password); public-key (/Adobe.PubSec)
+//!   and other handlers are refused as unreadable ([`verify::VerifyError::Encryption`]).
 //! - Broken cross-reference tables are not repaired: such a file is reported with an error.
 //! - Signature timestamps are checked for integrity; they are not yet used as proof of
 //!   existence for long-term validation.

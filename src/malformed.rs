@@ -162,12 +162,78 @@ pub enum PdfError {
     /// A stream filter failed to decode its data.
     #[error("stream filter: {0}")]
     Filter(#[source] FilterError),
-    /// The document is encrypted.
-    #[error("encrypted documents are not supported")]
-    Encrypted,
+    /// The document is encrypted and cannot be decrypted, or an encrypted object does not
+    /// decrypt.
+    #[error("{0}")]
+    Encryption(EncryptionError),
     /// A signature dictionary's /ByteRange or /Contents breaks a rule.
     #[error("/ByteRange: {0}")]
     ByteRange(ByteRangeError),
+}
+
+/// Why an encrypted document cannot be read (ISO 32000-2 §7.6, the standard security handler).
+///
+/// The first six arise when the document is opened, before any object is read; `Data` when one
+/// encrypted string or stream does not decrypt.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncryptionError {
+    /// The empty user password does not open the document and no password was given.
+    #[error("encrypted with {method}; a password is needed (--password)")]
+    PasswordNeeded {
+        /// The cipher and handler revision (`AES-256, standard security handler R6`).
+        method: String,
+    },
+    /// The password given is neither the user nor the owner password (nor is the empty one).
+    #[error("wrong password (encrypted with {method})")]
+    WrongPassword {
+        /// The cipher and handler revision.
+        method: String,
+    },
+    /// /Filter names a public-key security handler (ISO 32000-2 §7.6.5): the document is
+    /// encrypted for the private keys of its recipients, not with a password.
+    #[error("public-key security handler is not supported (/Filter /{filter})")]
+    PublicKey {
+        /// The handler's name (`Adobe.PubSec`).
+        filter: String,
+    },
+    /// /Filter names a security handler other than /Standard.
+    #[error("security handler /{filter} is not supported (only /Standard is)")]
+    UnsupportedHandler {
+        /// The handler's name.
+        filter: String,
+    },
+    /// A /V (algorithm) and /R (revision) pair the standard handler does not define or the
+    /// crate does not implement (V 3 is unpublished; V 1, 2, 4 go with R 2 to 4, V 5 with R 5, 6).
+    #[error("standard security handler V {v} R {r} is not supported")]
+    UnsupportedVersion {
+        /// /V.
+        v: i64,
+        /// /R.
+        r: i64,
+    },
+    /// A crypt filter method other than /V2 (RC4), /AESV2, /AESV3 or /Identity.
+    #[error("crypt filter method /{method} is not supported")]
+    UnsupportedCryptFilter {
+        /// The /CFM name (or the crypt filter's name when it is not in /CF).
+        method: String,
+    },
+    /// The encryption dictionary breaks a rule of the standard handler.
+    #[error("encryption dictionary: {what}")]
+    Dictionary {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// An encrypted string or stream of object `num` that does not decrypt.
+    #[error("object {num} {generation}: encrypted data {what}")]
+    Data {
+        /// Object number.
+        num: u32,
+        /// Generation number.
+        generation: u16,
+        /// What is wrong.
+        what: &'static str,
+    },
 }
 
 /// Why a stream filter (decoded by lopdf) failed.

@@ -10,11 +10,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use super::adapter;
+use super::encryption::SecurityHandler;
 use super::modifications::RevisionVerdicts;
 use super::object::{
     Dict, Lexer, Object, Stream, decimal, find, find_all, is_regular, is_white, rfind,
 };
-use crate::malformed::PdfError;
+use crate::malformed::{EncryptionError, PdfError};
 
 /// Bounds on the work a hostile document can cause.
 #[derive(Clone, Copy, Debug)]
@@ -99,6 +100,10 @@ pub struct Document<'a> {
     pub(crate) revision_verdicts: RefCell<RevisionVerdicts>,
     /// Catalogs read so far, by revision (see [`super::fields::catalog`]).
     pub(crate) catalogs: RefCell<HashMap<usize, Catalog>>,
+    /// The standard security handler of an encrypted document, opened with its password:
+    /// objects read by number have their strings decrypted, and stream data is decrypted
+    /// before its filters are applied.
+    pub(crate) security: Option<SecurityHandler>,
 }
 
 /// Dictionaries at least this long in the file are kept once parsed.
@@ -236,8 +241,21 @@ fn eol_len(data: &[u8], at: usize) -> usize {
 }
 
 impl<'a> Document<'a> {
-    /// Reads the revision structure of `data`.
+    /// Reads the revision structure of `data`. An encrypted document is opened with the empty
+    /// user password; [`Document::parse_with_password`] takes another.
     pub fn parse(data: &'a [u8], limits: Limits) -> Result<Self, PdfError> {
+        Self::parse_with_password(data, limits, None)
+    }
+
+    /// [`Document::parse`] for a document that may be encrypted: `password` is tried as its
+    /// user and owner password, then the empty user password. A document that none of them
+    /// opens, or that uses a security handler the crate does not implement, is an
+    /// [`PdfError::Encryption`] error.
+    pub fn parse_with_password(
+        data: &'a [u8],
+        limits: Limits,
+        password: Option<&str>,
+    ) -> Result<Self, PdfError> {
         let head = data.get(..data.len().min(1024)).unwrap_or(&[]);
         if find(head, b"%PDF-", 0).is_none() {
             return Err(PdfError::NoHeader);
@@ -255,6 +273,7 @@ impl<'a> Document<'a> {
             endstreams: RefCell::new(None),
             revision_verdicts: RefCell::new(HashMap::new()),
             catalogs: RefCell::new(HashMap::new()),
+            security: None,
         };
         // Read the chain from the last `startxref`. When the newest revision cannot be read,
         // fall back to the one before it and remember why: the unreadable bytes then count as
@@ -295,7 +314,71 @@ impl<'a> Document<'a> {
         doc.trailing_bytes = data
             .get(last..)
             .is_some_and(|rest| rest.iter().any(|b| !is_white(*b)));
+        doc.security = doc.open_security(password).map_err(PdfError::Encryption)?;
         Ok(doc)
+    }
+
+    /// The security handler named by the newest trailer's /Encrypt, opened with `password`;
+    /// `None` for a document that is not encrypted. (A later revision that adds, drops or
+    /// changes /Encrypt is a disallowed change for the signatures before it.)
+    fn open_security(
+        &self,
+        password: Option<&str>,
+    ) -> Result<Option<SecurityHandler>, EncryptionError> {
+        let bad = |what| EncryptionError::Dictionary { what };
+        let Some(trailer) = self.sections.first().map(|s| &s.trailer) else {
+            return Ok(None);
+        };
+        let (dict, object) = match trailer.get(b"Encrypt") {
+            None | Some(Object::Null) => return Ok(None),
+            Some(Object::Dict(d)) => (d.clone(), None),
+            // ISO 32000-2 §7.5.7: the encryption dictionary is never in an object stream, and
+            // it is read as written (its strings are not encrypted).
+            Some(Object::Ref(n, g)) => match self.sections.iter().find_map(|s| s.entries.get(n)) {
+                Some(Entry::InFile { offset, .. }) => match self.parse_at(*offset, None, 0) {
+                    Ok((num, generation, Object::Dict(d))) if (num, generation) == (*n, *g) => {
+                        (d, Some((*n, *g)))
+                    }
+                    _ => return Err(bad("/Encrypt does not name a dictionary")),
+                },
+                _ => return Err(bad("/Encrypt names no object in the file")),
+            },
+            Some(_) => return Err(bad("/Encrypt is not a dictionary")),
+        };
+        // The first /ID string; a document without one gets the key of an empty one (which
+        // a writer that omitted it must have used too).
+        let id0 = match trailer.get(b"ID") {
+            Some(Object::Array(a)) => match a.first() {
+                Some(Object::String(s)) => s.bytes.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let mut handler = SecurityHandler::open(&dict, &id0, password)?;
+        handler.encrypt_object = object;
+        Ok(Some(handler))
+    }
+
+    /// What the document is encrypted with (`AES-256, standard security handler R6`), or
+    /// `None` when it is not.
+    pub fn encryption(&self) -> Option<&str> {
+        self.security.as_ref().map(|s| s.description.as_str())
+    }
+
+    /// The raw data of stream `s` decrypted, and its filters (made direct) to decode it with.
+    fn decrypted_stream(
+        &self,
+        s: &Stream,
+        raw: &'a [u8],
+        rev: usize,
+    ) -> Result<(std::borrow::Cow<'a, [u8]>, Dict), PdfError> {
+        let filters = self.resolve_filter_params(&s.dict, rev)?;
+        match &self.security {
+            None => Ok((std::borrow::Cow::Borrowed(raw), filters)),
+            Some(h) => h
+                .decrypt_stream(s.id.0, s.id.1, &s.dict, filters, raw)
+                .map_err(PdfError::Encryption),
+        }
     }
 
     fn read_chain(&self, start: usize) -> Result<Vec<Section>, PdfError> {
@@ -583,6 +666,7 @@ impl<'a> Document<'a> {
             num,
             generation,
             Object::Stream(Stream {
+                id: (num, generation),
                 dict,
                 data_start: start,
                 data_end: end,
@@ -662,13 +746,17 @@ impl<'a> Document<'a> {
                 if let Some(obj) = self.parsed.borrow().get(&offset) {
                     return Ok(Some(obj.clone()));
                 }
-                let (n, g, obj) = self.parse_at(offset, Some(rev), depth)?;
+                let (n, g, mut obj) = self.parse_at(offset, Some(rev), depth)?;
                 if n != num || g != generation {
                     return Err(PdfError::Object {
                         num,
                         generation,
                         what: "the object at the xref offset has another number",
                     });
+                }
+                if let Some(h) = &self.security {
+                    h.decrypt_object(num, generation, &mut obj)
+                        .map_err(PdfError::Encryption)?;
                 }
                 // Large plain dictionaries (signature dictionaries with their /Contents) are
                 // asked for by the field walk and again by the verifier: parse them once.
@@ -727,8 +815,8 @@ impl<'a> Document<'a> {
             .data
             .get(s.data_start..s.data_end)
             .ok_or(bad("stream out of bounds"))?;
-        let dict = self.resolve_filter_params(&s.dict, rev)?;
-        let data = adapter::decode_stream(&dict, raw, self.limits.max_decompressed)?;
+        let (raw, dict) = self.decrypted_stream(&s, raw, rev)?;
+        let data = adapter::decode_stream(&dict, &raw, self.limits.max_decompressed)?;
         let n = s
             .dict
             .int(b"N")
@@ -800,8 +888,8 @@ impl<'a> Document<'a> {
                 offset: s.data_start,
                 what: "stream out of bounds",
             })?;
-        let dict = self.resolve_filter_params(&s.dict, rev)?;
-        adapter::decode_stream(&dict, raw, self.limits.max_decompressed)
+        let (raw, dict) = self.decrypted_stream(s, raw, rev)?;
+        adapter::decode_stream(&dict, &raw, self.limits.max_decompressed)
     }
 
     /// The revision that ends exactly at `end`, allowing the end-of-line after `%%EOF` to be

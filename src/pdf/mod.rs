@@ -8,6 +8,7 @@ mod adapter;
 pub mod byte_range;
 pub mod diff;
 pub mod document;
+pub mod encryption;
 pub mod fields;
 mod modifications;
 pub mod object;

@@ -74,6 +74,9 @@ impl Dict {
 /// A stream: its dictionary and where its raw data lies in the file.
 #[derive(Clone, Debug)]
 pub struct Stream {
+    /// The object number and generation of the stream (streams are always indirect objects);
+    /// an encrypted stream's key derives from them.
+    pub id: (u32, u16),
     pub dict: Dict,
     pub data_start: usize,
     pub data_end: usize,

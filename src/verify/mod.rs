@@ -24,7 +24,7 @@ pub use crate::pdf::{Limits, Modifications};
 pub use extract::{ExtractedCertificate, ExtractedSignature, extract_signatures};
 pub use finding::Finding;
 pub use report::{
-    DEFAULT_MAX_INPUT, DocumentErrorKind, DocumentReport, Indication, RevocationStatus,
+    DEFAULT_MAX_INPUT, DocumentErrorKind, DocumentReport, Indication, Password, RevocationStatus,
     SignatureReport, SignerReport, SubIndication, TimestampReport, ValidationTime, VerifyOptions,
 };
 
@@ -72,6 +72,11 @@ pub enum VerifyError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The document is encrypted and cannot be decrypted: it needs a password that was not
+    /// given ([`VerifyOptions::password`]), the password is wrong, or its security handler is
+    /// not implemented (public-key, or an unsupported revision).
+    #[error(transparent)]
+    Encryption(#[from] crate::malformed::EncryptionError),
 }
 
 impl VerifyError {
@@ -80,6 +85,7 @@ impl VerifyError {
         match self {
             VerifyError::Io { .. } => DocumentErrorKind::Io,
             VerifyError::TooLarge { .. } => DocumentErrorKind::TooLarge,
+            VerifyError::Encryption(_) => DocumentErrorKind::Encrypted,
         }
     }
 }
@@ -162,7 +168,7 @@ impl Verifier {
             path: path.display().to_string(),
             source,
         })?;
-        Ok(self.verify_bytes(&path.display().to_string(), &data))
+        self.verify_data(&path.display().to_string(), &data)
     }
 
     /// [`Verifier::verify_file`] for many files, on the current rayon pool: each worker reads
@@ -184,15 +190,22 @@ impl Verifier {
             .collect()
     }
 
-    /// Verifies every signature of an in-memory document.
+    /// Verifies every signature of an in-memory document. A document that cannot be read at
+    /// all (too large, or encrypted and not decryptable) is reported with its `error`.
     pub fn verify_bytes(&self, file: &str, data: &[u8]) -> DocumentReport {
+        self.verify_data(file, data)
+            .unwrap_or_else(|e| DocumentReport::unreadable(file, e.kind(), e))
+    }
+
+    /// [`Verifier::verify_bytes`], with the errors that make a file unreadable as such: its size
+    /// and its encryption. Every other defect is in the report.
+    fn verify_data(&self, file: &str, data: &[u8]) -> Result<DocumentReport, VerifyError> {
         let mut report = DocumentReport::new(file);
         if data.len() > self.options.max_input_size {
-            let e = VerifyError::TooLarge {
+            return Err(VerifyError::TooLarge {
                 size: data.len(),
                 limit: self.options.max_input_size,
-            };
-            return DocumentReport::unreadable(file, e.kind(), e);
+            });
         }
         // A PDF whose structure cannot be read is a document that does not pass; only input
         // without the header is "not a PDF" (see DocumentErrorKind).
@@ -201,11 +214,13 @@ impl Verifier {
                 PdfError::NoHeader => DocumentErrorKind::NotPdf,
                 _ => DocumentErrorKind::Malformed,
             };
-            DocumentReport::unreadable(file, kind, format_args!("PDF: {e}"))
+            Ok(DocumentReport::unreadable(file, kind, format_args!("PDF: {e}")))
         };
-        // Bytes → revisions.
-        let doc = match Document::parse(data, self.options.limits) {
+        // Bytes → revisions (decrypted with the password, when the document is encrypted).
+        let password = self.options.password.as_ref().map(Password::as_str);
+        let doc = match Document::parse_with_password(data, self.options.limits, password) {
             Ok(d) => d,
+            Err(PdfError::Encryption(e)) => return Err(VerifyError::Encryption(e)),
             Err(e) => return pdf_error(&e),
         };
         // Revisions → signature dictionaries.
@@ -225,7 +240,7 @@ impl Verifier {
         for sf in &sigs {
             report.signatures.push(self.verify_one(&doc, sf, &shared));
         }
-        report
+        Ok(report)
     }
 
     /// One signature's report: the pipeline's findings decide its indication, and nothing

@@ -230,6 +230,10 @@ pub enum DocumentErrorKind {
     NotPdf,
     /// A PDF (it has the header) whose revisions or signature fields cannot be read.
     Malformed,
+    /// An encrypted PDF that cannot be decrypted: it needs a password that was not given
+    /// ([`VerifyOptions::password`]), the password is wrong, or its security handler is not
+    /// implemented (public-key, or an unsupported revision).
+    Encrypted,
 }
 
 impl DocumentErrorKind {
@@ -293,6 +297,34 @@ pub struct VerifyOptions {
     pub max_input_size: usize,
     /// Bounds on the PDF reader (objects, nesting, decompressed sizes).
     pub limits: Limits,
+    /// The password of encrypted documents, tried as the user and as the owner password
+    /// (ISO 32000-2 §7.6.4). The empty user password is always tried too, so documents that
+    /// open without a password need none here. `None` by default.
+    pub password: Option<Password>,
+}
+
+/// A password for encrypted documents. Its `Debug` output does not show it, so options can be
+/// logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// The password `text` (UTF-8; converted to each security handler revision's encoding when
+    /// tried).
+    pub fn new(text: impl Into<String>) -> Self {
+        Password(text.into())
+    }
+
+    /// The password's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
 }
 
 impl VerifyOptions {
@@ -306,6 +338,7 @@ impl VerifyOptions {
             min_rsa_bits: pki::DEFAULT_MIN_RSA_BITS,
             max_input_size: DEFAULT_MAX_INPUT,
             limits: Limits::default(),
+            password: None,
         }
     }
 }

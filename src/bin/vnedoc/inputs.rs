@@ -10,6 +10,7 @@ pub(crate) fn verifier_from(
     crl: &[PathBuf],
     at: Option<&str>,
     max_size: usize,
+    password: Option<&str>,
 ) -> Result<Verifier, String> {
     let mut store = TrustStore::new();
     load(trust, "trust anchor", |d| {
@@ -31,6 +32,7 @@ pub(crate) fn verifier_from(
     };
     let mut options = VerifyOptions::new(store, time);
     options.max_input_size = max_size;
+    options.password = password.map(vnedoc::verify::Password::new);
     Ok(Verifier::new(options))
 }
 

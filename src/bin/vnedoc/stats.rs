@@ -41,6 +41,9 @@ pub(crate) struct StatsArgs {
     /// once) and report everything it holds.
     #[arg(long, value_name = "FILE.sqlite")]
     ledger: Option<PathBuf>,
+    /// Password of encrypted documents (user or owner); the empty user password is always tried.
+    #[arg(long, value_name = "PASSWORD")]
+    password: Option<String>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -83,7 +86,14 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
         return Err(format!("--target: {} is not a percentage", a.target));
     }
     let directory = excli::load_directory(&a.directory).map_err(|e| e.to_string())?;
-    let verifier = verifier_from(&a.trust, &a.cert, &a.crl, a.at.as_deref(), a.max_size)?;
+    let verifier = verifier_from(
+        &a.trust,
+        &a.cert,
+        &a.crl,
+        a.at.as_deref(),
+        a.max_size,
+        a.password.as_deref(),
+    )?;
     let classifier = DefaultClassifier::new();
     let (jobs, mut skipped) = collect(&a.paths, a.units_from);
     let mut scanner = Scanner::new(&verifier, &classifier, a.units_from);

@@ -54,6 +54,9 @@ pub(crate) struct VerifyArgs {
     /// Largest file accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = vnedoc::verify::DEFAULT_MAX_INPUT)]
     max_size: usize,
+    /// Password of encrypted documents (user or owner); the empty user password is always tried.
+    #[arg(long, value_name = "PASSWORD")]
+    password: Option<String>,
     /// Files verified at once (default: one per core). Each holds one file in memory.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -63,7 +66,14 @@ pub(crate) struct VerifyArgs {
 }
 
 pub(crate) fn run_verify(a: VerifyArgs) -> Result<ExitCode, String> {
-    let verifier = verifier_from(&a.trust, &a.cert, &a.crl, a.at.as_deref(), a.max_size)?;
+    let verifier = verifier_from(
+        &a.trust,
+        &a.cert,
+        &a.crl,
+        a.at.as_deref(),
+        a.max_size,
+        a.password.as_deref(),
+    )?;
     let results = match a.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
