@@ -1222,3 +1222,102 @@ fn every_option_and_argument_of_every_command_has_help() {
         missing.join("\n")
     );
 }
+
+// Logging
+
+/// Runs `vnedoc ARGS` from the repository root with `VNEDOC_LOG` set to `log` (or removed),
+/// and `RUST_LOG` set to `trace`, which vnedoc must ignore.
+fn vnedoc_logging(args: &[&str], log: Option<&str>) -> Outcome {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vnedoc"));
+    cmd.current_dir(repo_dir())
+        .args(args)
+        .env("RUST_LOG", "trace");
+    match log {
+        Some(l) => cmd.env("VNEDOC_LOG", l),
+        None => cmd.env_remove("VNEDOC_LOG"),
+    };
+    let out = run_with_timeout(&mut cmd, LIMIT).expect("cannot start the vnedoc binary");
+    assert!(out.panic_line().is_none(), "{}", describe(args, &out));
+    out
+}
+
+#[test]
+fn verbose_logs_info_on_stderr_and_leaves_the_json_on_stdout() {
+    let args = ["-v", "verify", "--json", "--trust", ROOT, VALID];
+    let out = vnedoc_logging(&args, None);
+    assert_eq!(out.code(), Some(0), "{}", describe(&args, &out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("document verified"))
+        .unwrap_or_else(|| panic!("no `document verified` line: {stderr}"));
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains("signatures=1"), "{line}");
+    // Info, not debug: no step lines.
+    assert!(!stderr.contains("step done"), "{stderr}");
+    let doc = parse_single_document(&out.stdout).unwrap();
+    assert_eq!(doc["signatures"][0]["indication"], "TOTAL_PASSED");
+    // The flag is global: after the subcommand too.
+    let args = ["verify", "--json", "-v", "--trust", ROOT, VALID];
+    let out = vnedoc_logging(&args, None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("document verified"));
+}
+
+#[test]
+fn vnedoc_log_debug_shows_the_steps_and_overrides_quiet() {
+    let args = ["-q", "verify", "--json", "--trust", ROOT, VALID];
+    let out = vnedoc_logging(&args, Some("debug"));
+    assert_eq!(out.code(), Some(0), "{}", describe(&args, &out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for step in ["byte_range", "signed_attributes", "certificate_path"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains("step done") && l.contains(step) && l.contains("DEBUG")),
+            "no `step done` line for {step}: {stderr}"
+        );
+    }
+    parse_single_document(&out.stdout).unwrap();
+
+    // A filter on a module: the verifier's steps, nothing at info from elsewhere.
+    let out = vnedoc_logging(&args, Some("vnedoc::verify::pipeline=debug"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("step done"), "{stderr}");
+    assert!(!stderr.contains("document verified"), "{stderr}");
+
+    // An unreadable filter is said once, and the flags' level is used.
+    let out = vnedoc_logging(&["verify", "--trust", ROOT, VALID], Some("vnedoc=[bad"));
+    assert_eq!(out.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("VNEDOC_LOG"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn quiet_prints_nothing_on_stderr_for_a_passing_verify() {
+    for args in [
+        ["-q", "verify", "--trust", ROOT, VALID],
+        ["verify", "--quiet", "--trust", ROOT, VALID],
+    ] {
+        let out = vnedoc_logging(&args, None);
+        assert_eq!(out.code(), Some(0), "{}", describe(&args, &out));
+        assert!(out.stderr.is_empty(), "{}", describe(&args, &out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("TOTAL_PASSED"),
+            "the report stays: {stdout}"
+        );
+    }
+    // Quiet or not, a failing verify logs no warning by default: the report says it all.
+    let args = [
+        "verify",
+        "--trust",
+        ROOT,
+        "--at",
+        AT,
+        "fixtures/pdf/tamper-one-byte.pdf",
+    ];
+    let out = vnedoc_logging(&args, None);
+    assert_eq!(out.code(), Some(1));
+    assert!(out.stderr.is_empty(), "{}", describe(&args, &out));
+}

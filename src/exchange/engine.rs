@@ -640,6 +640,32 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     /// invalid document fails the whole batch and nothing is stored. Revoke / update / replace
     /// must name an original already stored (not one in the same batch).
     pub fn send_batch(&mut self, outs: &[Outgoing]) -> Result<Vec<SendOutcome>, EngineError> {
+        let result = self.send_batch_unlogged(outs);
+        match &result {
+            Ok(outcomes) => {
+                for (out, o) in outs.iter().zip(outcomes) {
+                    let (outcome, recipients) = match o {
+                        SendOutcome::Queued { recipients } => ("queued", recipients.len()),
+                        SendOutcome::AlreadySent => ("already_sent", 0),
+                        SendOutcome::Conflict => ("conflict", 0),
+                    };
+                    tracing::debug!(
+                        sender = out.sender.as_str(),
+                        document_id = out.document_id.as_str(),
+                        outcome,
+                        recipients,
+                        "envelope sent"
+                    );
+                }
+                tracing::info!(documents = outs.len(), "batch sent");
+            }
+            // The caller gets the error; nothing was stored.
+            Err(e) => tracing::debug!(documents = outs.len(), error = %e, "batch refused"),
+        }
+        result
+    }
+
+    fn send_batch_unlogged(&mut self, outs: &[Outgoing]) -> Result<Vec<SendOutcome>, EngineError> {
         let now = self.now();
         let mut docs = Vec::with_capacity(outs.len());
         for out in outs {
@@ -724,6 +750,22 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     /// appends its trace entry with the transport acknowledgement; the last hop files the
     /// envelope in the recipient's inbox with its signature checks and the arrival status.
     pub fn deliver(&mut self, batch: usize) -> Result<Progress, EngineError> {
+        let result = self.deliver_unlogged(batch);
+        match &result {
+            Ok(p) => tracing::debug!(
+                advanced = p.advanced,
+                arrived = p.arrived,
+                failed = p.failed,
+                stale = p.stale,
+                refused = p.refused,
+                "delivery round"
+            ),
+            Err(e) => tracing::debug!(error = %e, "delivery round failed"),
+        }
+        result
+    }
+
+    fn deliver_unlogged(&mut self, batch: usize) -> Result<Progress, EngineError> {
         let pending = self.store.in_transit(batch)?;
         let now = self.now();
         let mut docs: HashMap<DocKey, Arc<StoredDocument>> = HashMap::new();
@@ -768,6 +810,14 @@ impl<S: Store, R: Recorder> Engine<S, R> {
                 idle += 1;
                 idle >= MAX_IDLE_ROUNDS
             } {
+                tracing::info!(
+                    advanced = total.advanced,
+                    arrived = total.arrived,
+                    failed = total.failed,
+                    stale = total.stale,
+                    refused = total.refused,
+                    "deliveries done"
+                );
                 return Ok(total);
             }
         }
@@ -803,6 +853,28 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         };
         let ack = self.transport.carry(d, hop);
         let last = idx.saturating_add(1) == d.hops.len();
+        if ack == TransportAck::Fail {
+            // Retried by the next round; a hop that keeps failing shows here.
+            tracing::warn!(
+                sender = d.key.sender.as_str(),
+                document_id = d.key.document_id.as_str(),
+                recipient = d.recipient.as_str(),
+                hop = idx,
+                node = hop.node.as_str(),
+                attempts = d.attempts,
+                "hop did not take the envelope"
+            );
+        } else {
+            tracing::debug!(
+                sender = d.key.sender.as_str(),
+                document_id = d.key.document_id.as_str(),
+                recipient = d.recipient.as_str(),
+                hop = idx,
+                node = hop.node.as_str(),
+                last,
+                "envelope hop"
+            );
+        }
         // The document (envelope and files) is read only where it is needed: on arrival.
         let arrival = if last && ack == TransportAck::Done {
             let doc = self.document_cached(&d.key, docs)?;
@@ -847,6 +919,13 @@ impl<S: Store, R: Recorder> Engine<S, R> {
         };
         if let Some(c) = rejection {
             let why = c.reason.as_deref().unwrap_or("no reason given");
+            tracing::info!(
+                document_id = d.key.document_id.as_str(),
+                recipient = d.recipient.as_str(),
+                file = c.name.as_str(),
+                verdict = ?c.verdict,
+                "envelope rejected on arrival"
+            );
             statuses.push(status(
                 ProcessingStatus::Rejected,
                 Some(clip(format!(
@@ -868,6 +947,13 @@ impl<S: Store, R: Recorder> Engine<S, R> {
                 path: d.hops.iter().map(|h| h.node.clone()).collect(),
             });
         }
+        tracing::debug!(
+            document_id = d.key.document_id.as_str(),
+            recipient = d.recipient.as_str(),
+            files = checks.len(),
+            statuses = statuses.len(),
+            "envelope arrived"
+        );
         Arrival { checks, statuses }
     }
 
@@ -921,6 +1007,33 @@ impl<S: Store, R: Recorder> Engine<S, R> {
     /// request); it travels back to the sender along the reverse route. Refused when the state
     /// machine forbids it; a repeat of the current status is a no-op.
     pub fn report_status(
+        &mut self,
+        recipient: &AgencyId,
+        key: &DocKey,
+        status: ProcessingStatus,
+        description: Option<String>,
+    ) -> Result<Transition, EngineError> {
+        let result = self.report_status_unlogged(recipient, key, status, description);
+        match &result {
+            Ok(_) => tracing::info!(
+                sender = key.sender.as_str(),
+                document_id = key.document_id.as_str(),
+                recipient = recipient.as_str(),
+                status = status.code(),
+                "status reported"
+            ),
+            Err(e) => tracing::debug!(
+                document_id = key.document_id.as_str(),
+                recipient = recipient.as_str(),
+                status = status.code(),
+                error = %e,
+                "status refused"
+            ),
+        }
+        result
+    }
+
+    fn report_status_unlogged(
         &mut self,
         recipient: &AgencyId,
         key: &DocKey,

@@ -247,9 +247,13 @@ impl<'a> Scanner<'a> {
 
     /// Verifies every job on the current rayon pool; `progress` is called once per file done.
     pub fn scan(&self, jobs: &[Job], progress: &(dyn Fn() + Sync)) -> ScanResult {
+        let span = tracing::info_span!("scan", files = jobs.len());
+        let _in = span.enter();
         let results: Vec<Result<Entry, Skipped>> = jobs
             .par_iter()
             .map(|job| {
+                // The workers' events belong to the scan too.
+                let _in = span.enter();
                 let r = self.one(job);
                 progress();
                 r
@@ -265,11 +269,40 @@ impl<'a> Scanner<'a> {
                 Err(s) => out.skipped.push(s),
             }
         }
+        let count =
+            |f: fn(&super::Outcome) -> bool| out.entries.iter().filter(|e| f(&e.outcome)).count();
+        tracing::info!(
+            files = out.files,
+            signed_valid = count(|o| matches!(o, super::Outcome::SignedValid)),
+            signed_invalid = count(|o| matches!(o, super::Outcome::SignedInvalid { .. })),
+            unsigned = count(|o| matches!(o, super::Outcome::Unsigned)),
+            skipped = out.skipped.len(),
+            "scan done"
+        );
         out
     }
 
-    /// One file's entry.
+    /// One file's entry (its classification, or why it was skipped, as a debug event).
     pub fn one(&self, job: &Job) -> Result<Entry, Skipped> {
+        let result = self.classify(job);
+        match &result {
+            Ok(e) => tracing::debug!(
+                file = job.name.as_str(),
+                unit = e.unit.as_str(),
+                outcome = outcome_name(&e.outcome),
+                legally_complete = e.legally_complete,
+                "document classified"
+            ),
+            Err(s) => tracing::debug!(
+                file = job.name.as_str(),
+                reason = s.reason.as_str(),
+                "file skipped"
+            ),
+        }
+        result
+    }
+
+    fn classify(&self, job: &Job) -> Result<Entry, Skipped> {
         let fail = |reason: String| Skipped {
             file: job.name.clone(),
             reason,
@@ -382,6 +415,15 @@ impl<'a> Scanner<'a> {
             .or_else(|| mtime.and_then(vietnam_date))
             .ok_or(EnvelopeSkip::NoDate)?;
         Ok(self.entry(unit, document_id, sha256(&main.content), date, &report))
+    }
+}
+
+/// The outcome as logged: `signed_valid`, `signed_invalid`, `unsigned` (the JSON's names).
+fn outcome_name(o: &super::Outcome) -> &'static str {
+    match o {
+        super::Outcome::SignedValid => "signed_valid",
+        super::Outcome::SignedInvalid { .. } => "signed_invalid",
+        super::Outcome::Unsigned => "unsigned",
     }
 }
 

@@ -171,7 +171,9 @@ impl PreparedSignature<'_> {
         let token = match self.tsa {
             Some(tsa) => {
                 let imprint = self.algorithm.digest().digest(&[signature]);
-                Some(tsa.timestamp(self.algorithm.digest(), &imprint)?)
+                let token = tsa.timestamp(self.algorithm.digest(), &imprint)?;
+                tracing::debug!(token_bytes = token.len(), "signature timestamp obtained");
+                Some(token)
             }
             None => None,
         };
@@ -199,6 +201,12 @@ impl PreparedSignature<'_> {
             .get_mut(self.contents_start..self.contents_start + hex_len)
             .ok_or(SignError::Unsupported("contents slot out of range"))?;
         slot.copy_from_slice(hex.as_bytes());
+        tracing::info!(
+            cms_bytes = cms.len(),
+            output_bytes = self.input.len().saturating_add(out.len()),
+            timestamped = token.is_some(),
+            "signature completed"
+        );
         Ok(out)
     }
 }
@@ -387,6 +395,15 @@ pub fn prepare<'a>(
         out.get(gap.end..).unwrap_or(&[]),
     ]);
     let signed_attrs = cms_builder::signed_attributes(algorithm.digest(), &digest, certificate)?;
+    tracing::info!(
+        field = name.as_str(),
+        sub_filter = opts.sub_filter.name(),
+        input_bytes = input.len(),
+        update_bytes = out.len(),
+        reserved = reserve,
+        visible = opts.appearance.is_some(),
+        "signature prepared"
+    );
     Ok(PreparedSignature {
         input,
         update: out,
@@ -899,6 +916,17 @@ pub fn sign_pdf_to<W: std::io::Write>(
     opts: &SignOptions<'_>,
     out: W,
 ) -> Result<u64, SignError> {
+    let span = sign_span(input, opts);
+    let _in = span.enter();
+    logged(sign_pdf_to_unlogged(input, signer, opts, out))
+}
+
+fn sign_pdf_to_unlogged<W: std::io::Write>(
+    input: &[u8],
+    signer: &dyn Signer,
+    opts: &SignOptions<'_>,
+    out: W,
+) -> Result<u64, SignError> {
     let prepared = prepare(
         input,
         signer.certificate(),
@@ -910,8 +938,41 @@ pub fn sign_pdf_to<W: std::io::Write>(
     prepared.complete_to(&signature, out)
 }
 
+/// The `sign` span of a one-step signature: the SubFilter and the input's size (the field name
+/// comes with the `signature prepared` event inside it).
+fn sign_span(input: &[u8], opts: &SignOptions<'_>) -> tracing::Span {
+    tracing::info_span!(
+        "sign",
+        sub_filter = opts.sub_filter.name(),
+        input_bytes = input.len(),
+        tsa = opts.tsa.is_some(),
+    )
+}
+
+/// `result`, with its error as a debug event: the caller gets it and decides what it is worth.
+fn logged<T>(result: Result<T, SignError>) -> Result<T, SignError> {
+    match &result {
+        // Its message holds the TSA's URL as given, which may carry a password; the `fetch`
+        // span has already logged the exchange without it.
+        Err(SignError::Timestamp(_)) => tracing::debug!("signing failed: no timestamp"),
+        Err(e) => tracing::debug!(error = %e, "signing failed"),
+        Ok(_) => {}
+    }
+    result
+}
+
 /// Signs in one step with a signer that holds (or reaches) the key.
 pub fn sign_pdf(
+    input: &[u8],
+    signer: &dyn Signer,
+    opts: &SignOptions<'_>,
+) -> Result<Vec<u8>, SignError> {
+    let span = sign_span(input, opts);
+    let _in = span.enter();
+    logged(sign_pdf_unlogged(input, signer, opts))
+}
+
+fn sign_pdf_unlogged(
     input: &[u8],
     signer: &dyn Signer,
     opts: &SignOptions<'_>,

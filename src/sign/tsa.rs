@@ -501,8 +501,50 @@ impl HttpTsa {
         self.timeout
     }
 
-    /// One POST of `query`; returns the body of a 200 answer of the right type.
+    /// One POST of `query` in a `fetch` span (the URL without its user information, the HTTP
+    /// status, the answer's size, the time taken); returns the body of a 200 answer of the
+    /// right type.
     fn post(&self, query: &[u8]) -> Result<Vec<u8>, TsaError> {
+        let span = tracing::info_span!(
+            "fetch",
+            kind = "tsa",
+            url = %redact_userinfo(&self.url),
+            status = tracing::field::Empty,
+            bytes = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let _in = span.enter();
+        let started = std::time::Instant::now();
+        tracing::debug!(request_bytes = query.len(), "TSA request");
+        let result = self.exchange(query, &span);
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("elapsed_ms", elapsed_ms);
+        match &result {
+            Ok(body) => tracing::info!(bytes = body.len(), elapsed_ms, "TSA answered"),
+            // The caller gets the error (it decides whether to retry or give up). Its message
+            // holds the URL as given, user information included: only the rest is logged.
+            Err(TsaError::Http { source, .. }) => {
+                tracing::debug!(error = %source, elapsed_ms, "TSA exchange failed");
+            }
+            Err(TsaError::HttpStatus { body, .. }) => {
+                tracing::debug!(
+                    body = body.as_str(),
+                    elapsed_ms,
+                    "TSA answered with an error"
+                );
+            }
+            Err(TsaError::ContentType { content_type, .. }) => tracing::debug!(
+                content_type = content_type.as_deref(),
+                elapsed_ms,
+                "TSA answer of another media type"
+            ),
+            Err(_) => tracing::debug!(elapsed_ms, "TSA answer refused"),
+        }
+        result
+    }
+
+    /// [`HttpTsa::post`] without its span: records the status and size on `span`.
+    fn exchange(&self, query: &[u8], span: &tracing::Span) -> Result<Vec<u8>, TsaError> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(self.timeout))
             .http_status_as_error(false)
@@ -519,6 +561,7 @@ impl HttpTsa {
             .send(query)
             .map_err(net)?;
         let status = resp.status();
+        span.record("status", status.as_u16());
         let mime = resp.body().mime_type().map(str::to_ascii_lowercase);
         let body = resp
             .body_mut()
@@ -531,6 +574,7 @@ impl HttpTsa {
                 },
                 e => net(e),
             })?;
+        span.record("bytes", body.len());
         if !status.is_success() {
             return Err(TsaError::HttpStatus {
                 url: self.url.clone(),
@@ -545,6 +589,24 @@ impl HttpTsa {
                 content_type: mime,
             }),
         }
+    }
+}
+
+/// `url` without the user information of its authority (`https://user:secret@host/` →
+/// `https://***@host/`), so a password in a TSA URL never reaches a log.
+#[cfg(feature = "http")]
+fn redact_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let authority_start = url.find("://").map_or(0, |i| i.saturating_add(3));
+    let rest = url.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => {
+            let scheme = url.get(..authority_start).unwrap_or_default();
+            let after = rest.get(at..).unwrap_or_default();
+            std::borrow::Cow::Owned(format!("{scheme}***{after}"))
+        }
+        None => std::borrow::Cow::Borrowed(url),
     }
 }
 
@@ -620,6 +682,24 @@ mod tests {
         let r = der::parse_exact(&req).unwrap().children();
         let tags: Vec<u8> = r.map(|t| t.unwrap().tag).collect();
         assert_eq!(tags, [TAG_INTEGER, TAG_SEQUENCE, TAG_BOOLEAN]);
+    }
+
+    #[test]
+    #[cfg(feature = "http")]
+    fn user_information_is_kept_out_of_logged_urls() {
+        assert_eq!(
+            redact_userinfo("https://alice:s3cret@tsa.example/tsr?x=a@b"),
+            "https://***@tsa.example/tsr?x=a@b"
+        );
+        assert_eq!(
+            redact_userinfo("http://tsa.example/a@b"),
+            "http://tsa.example/a@b"
+        );
+        assert_eq!(
+            redact_userinfo("http://127.0.0.1:3180"),
+            "http://127.0.0.1:3180"
+        );
+        assert_eq!(redact_userinfo("tok@host"), "***@host");
     }
 
     #[test]

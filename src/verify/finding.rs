@@ -438,6 +438,16 @@ impl Verdict {
         }
     }
 
+    /// How many findings were recorded.
+    pub(crate) fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// The findings from the `from`-th on (those a step added), in the order they were made.
+    pub(crate) fn since(&self, from: usize) -> &[Finding] {
+        self.findings.get(from..).unwrap_or_default()
+    }
+
     /// The findings, in the order they were made.
     pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.findings

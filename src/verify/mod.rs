@@ -153,6 +153,23 @@ impl Verifier {
     /// Reads and verifies a file. I/O errors are returned; everything about the content is in
     /// the report.
     pub fn verify_file(&self, path: &std::path::Path) -> Result<DocumentReport, VerifyError> {
+        let data = self.read_file(path).map_err(|e| {
+            // The caller gets the error; it decides whether it is worth more than debug.
+            tracing::debug!(path = %path.display(), error = %e, "file not verified");
+            e
+        })?;
+        self.verify_logged(&path.display().to_string(), &data)
+    }
+
+    /// The file's bytes, within [`VerifyOptions::max_input_size`], in a `fetch` span.
+    fn read_file(&self, path: &std::path::Path) -> Result<Vec<u8>, VerifyError> {
+        let span = tracing::debug_span!(
+            "fetch",
+            kind = "file",
+            path = %path.display(),
+            bytes = tracing::field::Empty,
+        );
+        let _in = span.enter();
         let meta = std::fs::metadata(path).map_err(|source| VerifyError::Io {
             path: path.display().to_string(),
             source,
@@ -168,7 +185,8 @@ impl Verifier {
             path: path.display().to_string(),
             source,
         })?;
-        self.verify_data(&path.display().to_string(), &data)
+        span.record("bytes", data.len());
+        Ok(data)
     }
 
     /// [`Verifier::verify_file`] for many files, on the current rayon pool: each worker reads
@@ -193,8 +211,35 @@ impl Verifier {
     /// Verifies every signature of an in-memory document. A document that cannot be read at
     /// all (too large, or encrypted and not decryptable) is reported with its `error`.
     pub fn verify_bytes(&self, file: &str, data: &[u8]) -> DocumentReport {
-        self.verify_data(file, data)
+        self.verify_logged(file, data)
             .unwrap_or_else(|e| DocumentReport::unreadable(file, e.kind(), e))
+    }
+
+    /// [`Verifier::verify_data`] inside its `document` span, its outcome logged.
+    fn verify_logged(&self, file: &str, data: &[u8]) -> Result<DocumentReport, VerifyError> {
+        let span = tracing::info_span!("document", file, len = data.len());
+        let _in = span.enter();
+        let result = self.verify_data(file, data);
+        match &result {
+            // The caller gets the error, or finds it in the report: its to judge.
+            Err(error) => tracing::debug!(%error, "document not verified"),
+            Ok(DocumentReport {
+                error: Some(error), ..
+            }) => tracing::debug!(%error, "document not verified"),
+            Ok(report) => {
+                let passed = report
+                    .signatures
+                    .iter()
+                    .filter(|s| s.indication == Indication::TotalPassed)
+                    .count();
+                tracing::info!(
+                    signatures = report.signatures.len(),
+                    passed,
+                    "document verified"
+                );
+            }
+        }
+        result
     }
 
     /// [`Verifier::verify_bytes`], with the errors that make a file unreadable as such: its size
@@ -256,6 +301,12 @@ impl Verifier {
             .sig
             .name(b"SubFilter")
             .map(|n| String::from_utf8_lossy(n).into_owned());
+        let span = tracing::info_span!(
+            "signature",
+            field = sf.name.as_str(),
+            sub_filter = rep.sub_filter.as_deref(),
+        );
+        let _in = span.enter();
         rep.is_doc_timestamp = sf.sig.type_name() == Some(b"DocTimeStamp")
             || rep.sub_filter.as_deref() == Some("ETSI.RFC3161");
         rep.validation_time_source = match self.options.time {
@@ -270,6 +321,12 @@ impl Verifier {
             v.push(Finding::IntegrityNotEstablished);
         }
         (rep.indication, rep.subindication) = v.result();
+        tracing::info!(
+            indication = crate::check::indication_code(rep.indication),
+            subindication = rep.subindication.map(crate::check::subindication_code),
+            findings = v.len(),
+            "signature checked"
+        );
         rep.findings = v.into_findings();
         rep.errors = rep.findings.iter().map(ToString::to_string).collect();
         rep

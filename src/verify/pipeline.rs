@@ -71,6 +71,36 @@ fn certificate_pool<'p>(
     pool
 }
 
+/// Runs one step of the pipeline in a `step` span (debug level, field `name`). The findings it
+/// records are debug events, its outcome too; the finding that ends the checks is an info event
+/// with the step's name and the finding's code: a signature that fails is an answer of the
+/// verifier, not a fault, so nothing here is a warning.
+fn step<T>(
+    name: &'static str,
+    v: &mut Verdict,
+    run: impl FnOnce(&mut Verdict) -> Result<T, Stop>,
+) -> Result<T, Stop> {
+    let span = tracing::debug_span!("step", name);
+    let _in = span.enter();
+    let before = v.len();
+    let result = run(v);
+    let added = v.since(before);
+    let (outcome, recorded) = match (&result, added.split_last()) {
+        (Err(Stop), Some((last, rest))) => {
+            tracing::info!(step = name, code = last.code(), finding = %last, "signature check stopped");
+            ("stopped", rest)
+        }
+        (Err(Stop), None) => ("stopped", added),
+        (Ok(_), _) if added.is_empty() => ("ok", added),
+        (Ok(_), _) => ("findings", added),
+    };
+    for f in recorded {
+        tracing::debug!(step = name, code = f.code(), finding = %f, "finding");
+    }
+    tracing::debug!(step = name, outcome, findings = added.len(), "step done");
+    result
+}
+
 impl Verifier {
     /// Runs every step on `sf`, filling `rep` and recording findings in `v`.
     pub(super) fn check_signature(
@@ -81,51 +111,72 @@ impl Verifier {
         rep: &mut SignatureReport,
         v: &mut Verdict,
     ) -> Result<(), Stop> {
-        let signed = signed_revision(doc, sf, rep, v)?;
-        (rep.modifications, rep.modification_details) =
-            signatures::changes_after(doc, signed.range.revision);
-        let sd = SignedData::from_pdf_contents(signed.contents())
-            .map_err(|e| v.stop(Finding::Cms(e)))?;
-        let (signer, digest_alg) = signer_info(&sd, rep, v)?;
+        let signed = step("byte_range", v, |v| signed_revision(doc, sf, rep, v))?;
+        step("modifications", v, |_| {
+            (rep.modifications, rep.modification_details) =
+                signatures::changes_after(doc, signed.range.revision);
+            Ok(())
+        })?;
+        let sd = step("cms", v, |v| {
+            SignedData::from_pdf_contents(signed.contents()).map_err(|e| v.stop(Finding::Cms(e)))
+        })?;
+        let (signer, digest_alg) = step("signer_info", v, |v| signer_info(&sd, rep, v))?;
         let sub_filter = rep.sub_filter.clone().unwrap_or_default();
-        let content = content_digest(&sub_filter, &sd, &signed.range, shared, digest_alg, rep, v)?;
+        let content = step("content_digest", v, |v| {
+            content_digest(&sub_filter, &sd, &signed.range, shared, digest_alg, rep, v)
+        })?;
         let pool = certificate_pool(self, &sd, shared);
-        let cert = signer::find_signer(&pool, &signer.sid)
-            .ok_or_else(|| v.stop(Finding::Signer(SignerProblem::CertificateNotFound)))?;
-        let summary = self.summary(cert);
+        let (cert, summary) = step("signer_certificate", v, |v| {
+            let cert = signer::find_signer(&pool, &signer.sid)
+                .ok_or_else(|| v.stop(Finding::Signer(SignerProblem::CertificateNotFound)))?;
+            Ok((cert, self.summary(cert)))
+        })?;
         rep.signer = summary.as_ref().map(SignerReport::from);
         let cert_sha256_hex = summary.as_ref().map(|s| s.sha256_hex.as_str());
-        let (message, attr_time) = signed_message(
-            &sd,
-            signer,
-            digest_alg,
-            &content,
-            cert,
-            cert_sha256_hex,
-            &signed,
-            rep,
-            v,
-        )?;
+        let (message, attr_time) = step("signed_attributes", v, |v| {
+            signed_message(
+                &sd,
+                signer,
+                digest_alg,
+                &content,
+                cert,
+                cert_sha256_hex,
+                &signed,
+                rep,
+                v,
+            )
+        })?;
         rep.signing_time = attr_time;
-        let key = signature_value(signer, digest_alg, cert, &message, rep, v)?;
-        self.check_policy(digest_alg, &key, &sub_filter, v);
-        let token_time = self.signature_timestamp(signer, &pool, rep, v);
+        let key = step("signature_value", v, |v| {
+            signature_value(signer, digest_alg, cert, &message, rep, v)
+        })?;
+        step("policy", v, |v| {
+            self.check_policy(digest_alg, &key, &sub_filter, v);
+            Ok(())
+        })?;
+        let token_time = step("signature_timestamp", v, |v| {
+            Ok(self.signature_timestamp(signer, &pool, rep, v))
+        })?;
         let claimed = claimed_time(
             &signed.dict,
             attr_time,
             content.timestamp_time.or(token_time),
         );
         rep.signing_time = claimed;
-        self.certificate_path(&sd, signer, cert, &pool, shared, claimed, rep, v)?;
-        if rep.modifications == Modifications::Disallowed {
-            let what = rep
-                .modification_details
-                .first()
-                .cloned()
-                .unwrap_or_default();
-            v.push(Finding::DisallowedChange { what });
-        }
-        Ok(())
+        step("certificate_path", v, |v| {
+            self.certificate_path(&sd, signer, cert, &pool, shared, claimed, rep, v)
+        })?;
+        step("disallowed_changes", v, |v| {
+            if rep.modifications == Modifications::Disallowed {
+                let what = rep
+                    .modification_details
+                    .first()
+                    .cloned()
+                    .unwrap_or_default();
+                v.push(Finding::DisallowedChange { what });
+            }
+            Ok(())
+        })
     }
 
     /// The algorithm policy: SHA-1 digests and RSA key sizes.

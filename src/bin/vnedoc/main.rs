@@ -32,6 +32,7 @@
 mod dump;
 mod edxml;
 mod inputs;
+mod logging;
 mod sign;
 mod stats;
 mod verify;
@@ -50,6 +51,12 @@ use vnedoc::exchange::cli::{self as excli, DirectorySource};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// More log lines on stderr: -v info, -vv debug, -vvv trace (VNEDOC_LOG overrides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Errors only on stderr; the report on stdout is unchanged.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -181,6 +188,7 @@ fn run() -> Result<ExitCode, String> {
             return Ok(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)));
         }
     };
+    logging::init(cli.verbose, cli.quiet);
     match cli.command {
         Command::Sign(a) => sign::run_sign(*a),
         Command::Stats(a) => stats::run_stats(*a),

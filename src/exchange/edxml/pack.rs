@@ -81,10 +81,22 @@ pub struct PackFile {
 impl PackFile {
     /// Reads a file from disk; its name is the path's last component.
     pub fn from_path(path: &Path) -> Result<Self, EdxmlError> {
-        let content = std::fs::read(path).map_err(|source| EdxmlError::Io {
-            path: path.display().to_string(),
-            source,
+        let span = tracing::debug_span!(
+            "fetch",
+            kind = "file",
+            path = %path.display(),
+            bytes = tracing::field::Empty,
+        );
+        let _in = span.enter();
+        let content = std::fs::read(path).map_err(|source| {
+            // The caller gets the error.
+            tracing::debug!(error = %source, "attachment not readable");
+            EdxmlError::Io {
+                path: path.display().to_string(),
+                source,
+            }
         })?;
+        span.record("bytes", content.len());
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
