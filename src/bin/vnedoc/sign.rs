@@ -7,7 +7,8 @@ use crate::inputs::{check_output_file, io, read};
 
 #[derive(clap::Args)]
 pub(crate) struct SignArgs {
-    /// Private key (PKCS#8, PEM or DER). Not needed with --pkcs11-module.
+    /// Private key: PKCS#8, PKCS#1 (RSA PRIVATE KEY) or SEC1 (EC PRIVATE KEY), PEM or DER,
+    /// unencrypted. Not needed with --pkcs11-module.
     #[arg(long, value_name = "KEY")]
     key: Option<PathBuf>,
     /// Signer certificate (PEM or DER; further certificates in the file are the chain).
