@@ -257,7 +257,7 @@ pub enum Curve {
 }
 
 impl Curve {
-    fn from_oid(oid: &[u8]) -> Self {
+    pub(crate) fn from_oid(oid: &[u8]) -> Self {
         match oid {
             oid::CURVE_P256 => Self::P256,
             oid::CURVE_P384 => Self::P384,
@@ -411,7 +411,7 @@ impl PublicKeyInfo {
 
 /// Bit length of a DER INTEGER's content (big-endian, possibly with a sign byte); `None` for a
 /// zero or negative value.
-fn integer_bits(int: &[u8]) -> Option<usize> {
+pub(crate) fn integer_bits(int: &[u8]) -> Option<usize> {
     if int.first().is_some_and(|b| b & 0x80 != 0) {
         return None; // negative
     }
@@ -423,7 +423,7 @@ fn integer_bits(int: &[u8]) -> Option<usize> {
     rest_bits.checked_add(lead)
 }
 
-fn key_alg_name(oid_bytes: &[u8]) -> String {
+pub(crate) fn key_alg_name(oid_bytes: &[u8]) -> String {
     match oid_bytes {
         oid::DSA => "DSA".into(),
         oid::ED448 => "Ed448".into(),

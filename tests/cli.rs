@@ -572,6 +572,7 @@ fn exchange_commands() {
     ]);
     assert_ne!(code, Some(0));
 
+    // `edxml unpack -o` creates its folder, not the folders above it (TempDir makes this one).
     let dir = TempDir::new("cli-edxml");
     let first = dir.join("first");
     let (code, _) = run(&[
@@ -1320,4 +1321,438 @@ fn quiet_prints_nothing_on_stderr_for_a_passing_verify() {
     let out = vnedoc_logging(&args, None);
     assert_eq!(out.code(), Some(1));
     assert!(out.stderr.is_empty(), "{}", describe(&args, &out));
+}
+
+// Errors in the user's terms
+
+/// Runs `vnedoc ARGS` and asserts exit 2 with every one of `needles` in stderr.
+fn fails_with(args: &[&str], needles: &[&str]) -> Outcome {
+    let out = assert_exit(args, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for n in needles {
+        assert!(
+            stderr.contains(n),
+            "missing {n:?}\n{}",
+            describe(args, &out)
+        );
+    }
+    out
+}
+
+const PKI: &str = "fixtures/pki";
+const UNSIGNED: &str = "fixtures/pdf/unsigned.pdf";
+
+/// `vnedoc sign --key KEY --cert CERT [EXTRA...] unsigned.pdf -o OUT` from the repository root.
+fn sign_args<'a>(key: &'a str, cert: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["sign", "--key", key, "--cert", cert];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[UNSIGNED, "-o", out]);
+    args
+}
+
+/// The names of the entries of `dir`, sorted.
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn sign_refuses_a_key_the_policy_does_not_take_and_says_what_it_is() {
+    let dir = TempDir::new("key-policy");
+    let out = dir.0.join("out.pdf");
+    let out = out.to_str().unwrap();
+    for (leaf, says) in [
+        (
+            "leaf-rsa1024",
+            "RSA 1024-bit; the policy requires RSA of at least 2048 bits (or ECDSA P-256/P-384)",
+        ),
+        (
+            "leaf-p521",
+            "ECDSA P-521; the curve is not supported: the policy takes ECDSA P-256 or P-384",
+        ),
+        ("leaf-ed25519", "Ed25519 keys are not supported"),
+    ] {
+        let key = format!("{PKI}/{leaf}.key");
+        let cert = format!("{PKI}/{leaf}.pem");
+        fails_with(
+            &sign_args(&key, &cert, out, &[]),
+            &[&format!("vnedoc: signing key {key}: {says}")],
+        );
+    }
+    assert_eq!(entries(&dir.0), Vec::<String>::new(), "nothing written");
+}
+
+#[test]
+fn sign_reads_pkcs1_and_sec1_key_files() {
+    let dir = TempDir::new("key-formats");
+    for (key, leaf) in [
+        ("leaf-rsa2048.pkcs1.key", "leaf-rsa2048"),
+        ("leaf-p256.sec1.key", "leaf-p256"),
+    ] {
+        let key = format!("{PKI}/{key}");
+        let cert = format!("{PKI}/{leaf}.pem");
+        let out = dir.0.join(format!("{leaf}.pdf"));
+        let out = out.to_str().unwrap();
+        let chain = format!("{PKI}/intermediate.pem");
+        assert_exit(&sign_args(&key, &cert, out, &["--chain", &chain]), 0);
+        assert_exit(&["verify", "--trust", ROOT, out], 0);
+    }
+}
+
+#[test]
+fn sign_explains_an_encrypted_key() {
+    let dir = TempDir::new("key-encrypted");
+    let out = dir.0.join("out.pdf");
+    let key = format!("{PKI}/leaf-rsa2048.encrypted.key");
+    let cert = format!("{PKI}/leaf-rsa2048.pem");
+    fails_with(
+        &sign_args(&key, &cert, out.to_str().unwrap(), &[]),
+        &[
+            &format!("signing key {key}: the key file is encrypted (ENCRYPTED PRIVATE KEY)"),
+            "`openssl pkey -in KEY -out KEY.plain`",
+        ],
+    );
+}
+
+#[test]
+fn sign_names_the_certificate_a_key_does_not_match() {
+    let dir = TempDir::new("key-mismatch");
+    let out = dir.0.join("out.pdf");
+    let key = format!("{PKI}/leaf-rsa2048.key");
+    let cert = format!("{PKI}/leaf-rsa3072.pem");
+    fails_with(
+        &sign_args(&key, &cert, out.to_str().unwrap(), &[]),
+        &[&format!(
+            "signing key {key}: the key (RSA 2048-bit) does not match the certificate's public \
+             key (RSA 3072-bit, subject CN=UBND Tỉnh Đồng Tháp,O=UBND Tỉnh Đồng Tháp,"
+        )],
+    );
+}
+
+#[test]
+fn sign_says_what_a_key_file_holds_instead_of_a_key() {
+    let dir = TempDir::new("key-not-a-key");
+    let out = dir.0.join("out.pdf");
+    let out = out.to_str().unwrap();
+    let text = dir.0.join("notes.txt");
+    std::fs::write(&text, "mật khẩu: 1234\n").unwrap();
+    let text = text.to_str().unwrap();
+    let cert = format!("{PKI}/leaf-rsa2048.pem");
+    fails_with(
+        &sign_args(&cert, &cert, out, &[]),
+        &[&format!(
+            "signing key {cert}: no private key in the PEM file (found: CERTIFICATE)"
+        )],
+    );
+    fails_with(
+        &sign_args(text, &cert, out, &[]),
+        &[&format!(
+            "signing key {text}: not a private key: not a PEM file (no -----BEGIN line) and not \
+             a DER PKCS#8, PKCS#1 or SEC1 key"
+        )],
+    );
+    // The certificate as DER, given as the key.
+    let der = dir.0.join("cert.der");
+    let pem = std::fs::read(repo_dir().join(&cert)).unwrap();
+    std::fs::write(
+        &der,
+        vnedoc::TrustStore::load_certificates(&pem)
+            .unwrap()
+            .remove(0),
+    )
+    .unwrap();
+    let der = der.to_str().unwrap();
+    fails_with(
+        &sign_args(der, &cert, out, &[]),
+        &[&format!(
+            "signing key {der}: this is a certificate, not a private key"
+        )],
+    );
+}
+
+#[test]
+fn certificate_files_that_are_not_pem_or_der_say_so() {
+    let dir = TempDir::new("cert-files");
+    let text = dir.0.join("root.txt");
+    std::fs::write(&text, "Root CA: see the portal\n").unwrap();
+    let text = text.to_str().unwrap();
+    let out = dir.0.join("out.pdf");
+    let out = out.to_str().unwrap();
+    let not_pem_cert =
+        format!("{text}: not a PEM file (no -----BEGIN line) and not a DER certificate");
+    for (flag, what) in [("--trust", "trust anchor"), ("--cert", "certificate")] {
+        fails_with(
+            &["verify", flag, text, VALID],
+            &[&format!("vnedoc: {what} {not_pem_cert}")],
+        );
+    }
+    fails_with(
+        &["verify", "--crl", text, VALID],
+        &[&format!(
+            "vnedoc: CRL {text}: not a PEM file (no -----BEGIN line) and not a DER CRL"
+        )],
+    );
+    let key = format!("{PKI}/leaf-rsa2048.key");
+    fails_with(
+        &sign_args(&key, text, out, &[]),
+        &[&format!("vnedoc: signer certificate: {not_pem_cert}")],
+    );
+    let cert = format!("{PKI}/leaf-rsa2048.pem");
+    fails_with(
+        &sign_args(&key, &cert, out, &["--chain", text]),
+        &[&format!(
+            "vnedoc: signer certificate: chain file {not_pem_cert}"
+        )],
+    );
+    assert_eq!(entries(&dir.0), ["root.txt"], "nothing written");
+}
+
+#[test]
+fn certificate_files_holding_other_things_name_what_they_hold() {
+    let key = format!("{PKI}/leaf-rsa2048.key");
+    fails_with(
+        &["verify", "--trust", &key, VALID],
+        &[&format!(
+            "trust anchor {key}: no CERTIFICATE block in the PEM file (found: PRIVATE KEY)"
+        )],
+    );
+    fails_with(
+        &["verify", "--crl", ROOT, VALID],
+        &[&format!(
+            "CRL {ROOT}: no X509 CRL block in the PEM file (found: CERTIFICATE)"
+        )],
+    );
+    let crl_pem = format!("{PKI}/intermediate.crl.pem");
+    fails_with(
+        &["verify", "--trust", &crl_pem, VALID],
+        &[&format!(
+            "trust anchor {crl_pem}: no CERTIFICATE block in the PEM file (found: X509 CRL)"
+        )],
+    );
+    let crl_der = format!("{PKI}/intermediate.crl.der");
+    fails_with(
+        &["verify", "--cert", &crl_der, VALID],
+        &[&format!(
+            "certificate {crl_der}: a DER CRL, not a certificate"
+        )],
+    );
+    fails_with(
+        &sign_args(&key, &key, "unused.pdf", &[]),
+        &[&format!(
+            "signer certificate: {key}: no CERTIFICATE block in the PEM file (found: PRIVATE KEY)"
+        )],
+    );
+    assert!(!repo_dir().join("unused.pdf").exists());
+}
+
+#[test]
+fn a_trust_folder_without_certificate_files_says_so() {
+    let dir = TempDir::new("trust-empty");
+    let empty = dir.0.join("anchors");
+    std::fs::create_dir(&empty).unwrap();
+    // Hidden files are not certificate files.
+    std::fs::write(empty.join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
+    let empty = empty.to_str().unwrap();
+    fails_with(
+        &["verify", "--trust", empty, VALID],
+        &[&format!(
+            "vnedoc: trust anchor folder {empty}: the folder holds no certificate files"
+        )],
+    );
+    fails_with(
+        &["verify", "--trust", ROOT, "--crl", empty, VALID],
+        &[&format!(
+            "vnedoc: CRL folder {empty}: the folder holds no CRL files"
+        )],
+    );
+    // A folder with a certificate next to the hidden file still works.
+    std::fs::copy(repo_dir().join(ROOT), dir.0.join("anchors/root.pem")).unwrap();
+    assert_exit(&["verify", "--trust", empty, VALID], 0);
+}
+
+#[test]
+fn a_missing_output_folder_is_named_and_nothing_is_left_behind() {
+    let dir = TempDir::new("out-missing");
+    let missing = dir.0.join("no-such-folder");
+    let missing_s = missing.to_str().unwrap();
+    let says = format!("vnedoc: output folder {missing_s} does not exist");
+
+    let out = missing.join("out.pdf");
+    let key = format!("{PKI}/leaf-rsa2048.key");
+    let cert = format!("{PKI}/leaf-rsa2048.pem");
+    let o = fails_with(
+        &sign_args(&key, &cert, out.to_str().unwrap(), &[]),
+        &[&says],
+    );
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains(".partial"),
+        "the temporary file is not the user's business"
+    );
+
+    let envelope = missing.join("x.edxml");
+    fails_with(
+        &[
+            "edxml",
+            "pack",
+            "--meta",
+            "fixtures/edxml/none.json",
+            "-o",
+            envelope.to_str().unwrap(),
+        ],
+        &[&says],
+    );
+    let html = missing.join("report.html");
+    fails_with(
+        &[
+            "stats",
+            "--html",
+            html.to_str().unwrap(),
+            dir.0.to_str().unwrap(),
+        ],
+        &[&format!(
+            "vnedoc: --html: output folder {missing_s} does not exist"
+        )],
+    );
+    // unpack creates its folder, not the folders above it.
+    let nested = missing.join("unpacked");
+    fails_with(
+        &[
+            "edxml",
+            "unpack",
+            "fixtures/edxml/sdk-edoc-new-edxml-prefix.edxml",
+            "-o",
+            nested.to_str().unwrap(),
+        ],
+        &[&says],
+    );
+    assert_eq!(entries(&dir.0), Vec::<String>::new(), "nothing created");
+    let fresh = dir.0.join("unpacked");
+    assert_exit(
+        &[
+            "edxml",
+            "unpack",
+            "fixtures/edxml/sdk-edoc-new-edxml-prefix.edxml",
+            "-o",
+            fresh.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert!(fresh.join("metadata.json").is_file());
+    // An output that is a folder, or a folder that is a file.
+    let folder = dir.0.to_str().unwrap();
+    fails_with(
+        &sign_args(&key, &cert, folder, &[]),
+        &[&format!(
+            "vnedoc: output {folder}: is a folder; give a file name"
+        )],
+    );
+    let file = fresh.join("metadata.json");
+    let file = file.to_str().unwrap();
+    fails_with(
+        &[
+            "edxml",
+            "unpack",
+            "fixtures/edxml/sdk-edoc-new-edxml-prefix.edxml",
+            "-o",
+            file,
+        ],
+        &[&format!(
+            "vnedoc: output folder {file}: is a file, not a folder"
+        )],
+    );
+}
+
+#[test]
+fn signing_warns_about_a_certificate_that_will_not_validate_but_signs() {
+    let dir = TempDir::new("sign-warnings");
+    for (leaf, time, says) in [
+        (
+            "leaf-expired",
+            "2026-11-26T09:00:00+07:00",
+            "vnedoc: warning: the signer certificate expired on 2022-01-01T00:00:00Z, before \
+             the signing time 2026-11-26T02:00:00Z; the signature will not validate",
+        ),
+        (
+            "leaf-rsa2048",
+            "2018-06-01T09:00:00+07:00",
+            "vnedoc: warning: the signer certificate is valid only from 2019-01-01T00:00:00Z, \
+             after the signing time 2018-06-01T02:00:00Z; the signature will not validate",
+        ),
+        (
+            "leaf-noku",
+            "2026-11-26T09:00:00+07:00",
+            "vnedoc: warning: the signer certificate's key usage is keyEncipherment, neither \
+             digitalSignature nor nonRepudiation; the signature will not validate",
+        ),
+    ] {
+        let key = format!("{PKI}/{leaf}.key");
+        let cert = format!("{PKI}/{leaf}.pem");
+        let out = dir.0.join(format!("{leaf}.pdf"));
+        let args = sign_args(&key, &cert, out.to_str().unwrap(), &["--time", time]);
+        let o = assert_exit(&args, 0);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(says), "{}", describe(&args, &o));
+        assert!(out.is_file(), "signed anyway");
+    }
+    // A certificate valid at the signing time, with a signing key usage: no warning.
+    let out = dir.0.join("fine.pdf");
+    let key = format!("{PKI}/leaf-nonrep.key");
+    let cert = format!("{PKI}/leaf-nonrep.pem");
+    let args = sign_args(&key, &cert, out.to_str().unwrap(), &[]);
+    let o = assert_exit(&args, 0);
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{}",
+        describe(&args, &o)
+    );
+}
+
+#[test]
+fn inputs_of_the_wrong_kind_are_named_in_the_users_terms() {
+    let dir = TempDir::new("wrong-inputs");
+    let text = dir.0.join("letter.txt");
+    std::fs::write(&text, "Kính gửi: UBND Tỉnh\n").unwrap();
+    let text = text.to_str().unwrap();
+    let out = dir.0.join("out.pdf");
+    let key = format!("{PKI}/leaf-rsa2048.key");
+    let cert = format!("{PKI}/leaf-rsa2048.pem");
+    let mut args = vec!["sign", "--key", &key, "--cert", &cert, text, "-o"];
+    args.push(out.to_str().unwrap());
+    fails_with(
+        &args,
+        &[&format!(
+            "vnedoc: {text}: not a PDF file (no %PDF- header in the first 1024 bytes)"
+        )],
+    );
+    let envelope = dir.0.join("x.edxml");
+    fails_with(
+        &[
+            "edxml",
+            "pack",
+            "--meta",
+            text,
+            "-o",
+            envelope.to_str().unwrap(),
+        ],
+        &[&format!(
+            "vnedoc: {text}: not the metadata JSON of an envelope: "
+        )],
+    );
+    let missing = dir.0.join("missing.key");
+    let missing = missing.to_str().unwrap();
+    fails_with(
+        &sign_args(missing, &cert, out.to_str().unwrap(), &[]),
+        &[&format!("{missing}: ")],
+    );
+    fails_with(
+        &["verify", "--trust", missing, VALID],
+        &[&format!(
+            "vnedoc: trust anchor {missing}: no such file or folder"
+        )],
+    );
+    assert_eq!(entries(&dir.0), ["letter.txt"], "nothing written");
 }

@@ -17,9 +17,11 @@
 
 mod cert;
 mod path;
+pub(crate) mod pem;
 mod revocation;
 
 pub use cert::CertSummary;
+pub(crate) use cert::name_to_string;
 pub use path::{MAX_CACHED, PathValidator};
 
 use x509_parser::certificate::X509Certificate;
@@ -34,21 +36,78 @@ use crate::time::Timestamp;
 #[non_exhaustive]
 pub enum PkiError {
     /// The bytes are not a DER X.509 certificate.
-    #[error("malformed certificate")]
+    #[error("not a valid X.509 certificate")]
     MalformedCertificate,
     /// The bytes are not a DER X.509 CRL.
-    #[error("malformed CRL")]
+    #[error("not a valid X.509 CRL")]
     MalformedCrl,
     /// Bytes follow the DER object.
     #[error("{what}: data after the end of the DER object")]
     TrailingData { what: &'static str },
-    /// A PEM block could not be decoded.
-    #[error("malformed PEM block number {index}")]
-    MalformedPem { index: usize },
+    /// A PEM block could not be decoded (`index` counts from 0).
+    #[error(
+        "PEM block {} ({label}) cannot be decoded: {}",
+        .index.saturating_add(1),
+        if *.unterminated { "no -----END line" } else { "not base64" }
+    )]
+    MalformedPem {
+        index: usize,
+        label: String,
+        /// The file ends before the block's END line (else the body is not base64).
+        unterminated: bool,
+    },
     /// The input holds neither PEM blocks nor a DER object.
-    #[error("input is empty or neither PEM nor DER")]
+    #[error("not a PEM file (no -----BEGIN line) and not a DER object")]
     NotPemOrDer,
+    /// The input holds neither PEM blocks nor DER of the `expected` kind ("certificate",
+    /// "CRL").
+    #[error("not a PEM file (no -----BEGIN line) and not a DER {expected}")]
+    NotPemOrDerOf { expected: &'static str },
+    /// DER of another kind than `expected` ("a DER CRL, not a certificate").
+    #[error("a DER {found}, not a {expected}")]
+    OtherDer {
+        expected: &'static str,
+        found: &'static str,
+    },
+    /// PEM text without a block labelled `label`; `found` lists the labels it has.
+    #[error("no {label} block in the PEM file (found: {})", found_labels(.found))]
+    NoPemBlock {
+        label: &'static str,
+        found: Vec<String>,
+    },
 }
+
+/// `found` for messages: `PRIVATE KEY, X509 CRL`, or `no PEM block` when empty.
+fn found_labels(found: &[String]) -> String {
+    if found.is_empty() {
+        "no complete PEM block".to_owned()
+    } else {
+        found.join(", ")
+    }
+}
+
+/// What [`TrustStore::load_certificates`] and [`TrustStore::load_crls`] look for.
+#[derive(Clone, Copy)]
+struct Wanted {
+    /// "certificate" or "CRL", for messages.
+    what: &'static str,
+    /// The PEM labels taken (RFC 7468 §5 and §6; `X509 CERTIFICATE` is the old OpenSSL one).
+    labels: &'static [&'static str],
+    /// The PEM label named in messages.
+    label: &'static str,
+}
+
+const CERTIFICATES: Wanted = Wanted {
+    what: "certificate",
+    labels: &["CERTIFICATE", "X509 CERTIFICATE"],
+    label: "CERTIFICATE",
+};
+
+const CRLS: Wanted = Wanted {
+    what: "CRL",
+    labels: &["X509 CRL"],
+    label: "X509 CRL",
+};
 
 /// Trust anchors, extra intermediate certificates and CRLs, all kept as DER.
 #[derive(Debug, Clone, Default)]
@@ -132,17 +191,22 @@ impl TrustStore {
     /// Decode a file holding one or more PEM blocks (any label: `CERTIFICATE`, `X509 CRL`, …),
     /// or else one DER object (a SEQUENCE with nothing after it).
     pub fn load_pem_or_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
-        const PEM_BEGIN: &[u8] = b"-----BEGIN ";
-        if bytes.windows(PEM_BEGIN.len()).any(|w| w == PEM_BEGIN) {
-            let mut out = Vec::new();
-            for (index, block) in x509_parser::pem::Pem::iter_from_buffer(bytes).enumerate() {
-                let pem = block.map_err(|_| PkiError::MalformedPem { index })?;
-                out.push(pem.contents);
-            }
-            if out.is_empty() {
+        if pem::is_pem(bytes) {
+            let blocks = pem::blocks(bytes);
+            if blocks.is_empty() {
                 return Err(PkiError::NotPemOrDer);
             }
-            return Ok(out);
+            return blocks
+                .into_iter()
+                .enumerate()
+                .map(|(index, b)| {
+                    b.contents.map_err(|p| PkiError::MalformedPem {
+                        index,
+                        label: b.label,
+                        unterminated: p == pem::PemProblem::NoEnd,
+                    })
+                })
+                .collect();
         }
         use x509_parser::der_parser::asn1_rs::{Any, Tag};
         match Any::from_der(bytes) {
@@ -151,6 +215,70 @@ impl TrustStore {
             }
             Ok((rest, _)) if !rest.is_empty() => Err(PkiError::TrailingData { what: "DER file" }),
             _ => Err(PkiError::NotPemOrDer),
+        }
+    }
+
+    /// The certificates of a file: its `CERTIFICATE` PEM blocks (other blocks, such as a key
+    /// beside the certificate, are skipped), or else one DER certificate. Each is checked to
+    /// parse. The errors say what the file holds instead: text that is not PEM, a PEM file
+    /// with only other blocks (and which), a DER CRL.
+    pub fn load_certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
+        let ders = Self::load_wanted(bytes, CERTIFICATES)?;
+        for der in &ders {
+            parse_certificate(der)?;
+        }
+        Ok(ders)
+    }
+
+    /// The CRLs of a file: its `X509 CRL` PEM blocks, or else one DER CRL, each checked to
+    /// parse; the errors are those of [`TrustStore::load_certificates`].
+    pub fn load_crls(bytes: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
+        let ders = Self::load_wanted(bytes, CRLS)?;
+        for der in &ders {
+            parse_crl(der)?;
+        }
+        Ok(ders)
+    }
+
+    fn load_wanted(bytes: &[u8], wanted: Wanted) -> Result<Vec<Vec<u8>>, PkiError> {
+        if pem::is_pem(bytes) {
+            let blocks = pem::blocks(bytes);
+            let found = pem::labels(&blocks);
+            let mut out = Vec::new();
+            for (index, b) in blocks.into_iter().enumerate() {
+                if !wanted.labels.contains(&b.label.as_str()) {
+                    continue;
+                }
+                out.push(b.contents.map_err(|p| PkiError::MalformedPem {
+                    index,
+                    label: b.label,
+                    unterminated: p == pem::PemProblem::NoEnd,
+                })?);
+            }
+            if out.is_empty() {
+                return Err(PkiError::NoPemBlock {
+                    label: wanted.label,
+                    found,
+                });
+            }
+            return Ok(out);
+        }
+        let is_cert = X509Certificate::from_der(bytes).is_ok_and(|(rest, _)| rest.is_empty());
+        let is_crl =
+            CertificateRevocationList::from_der(bytes).is_ok_and(|(rest, _)| rest.is_empty());
+        match (wanted.what, is_cert, is_crl) {
+            ("certificate", true, _) | ("CRL", _, true) => Ok(vec![bytes.to_vec()]),
+            ("certificate", false, true) => Err(PkiError::OtherDer {
+                expected: wanted.what,
+                found: "CRL",
+            }),
+            ("CRL", true, false) => Err(PkiError::OtherDer {
+                expected: wanted.what,
+                found: "certificate",
+            }),
+            _ => Err(PkiError::NotPemOrDerOf {
+                expected: wanted.what,
+            }),
         }
     }
 

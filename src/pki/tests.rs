@@ -520,6 +520,85 @@ fn load_pem_or_der_variants() {
 }
 
 #[test]
+fn load_certificates_and_crls_say_what_a_file_holds_instead() {
+    // A bundle with a key beside the certificates: the certificates are taken.
+    let mut bundle = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec();
+    bundle.extend_from_slice(fixture!("root-rsa.pem"));
+    bundle.extend_from_slice(fixture!("int-rsa.crl.pem"));
+    bundle.extend_from_slice(fixture!("int-rsa.pem"));
+    assert_eq!(TrustStore::load_certificates(&bundle).unwrap().len(), 2);
+    assert_eq!(TrustStore::load_crls(&bundle).unwrap().len(), 1);
+    let cert = der(fixture!("root-rsa.pem"));
+    let crl = der(fixture!("int-rsa.crl.pem"));
+    assert_eq!(
+        TrustStore::load_certificates(&cert).unwrap(),
+        vec![cert.clone()]
+    );
+    assert_eq!(TrustStore::load_crls(&crl).unwrap(), vec![crl.clone()]);
+
+    let not_pem = |expected| PkiError::NotPemOrDerOf { expected };
+    assert_eq!(
+        TrustStore::load_certificates(b"Root CA\n"),
+        Err(not_pem("certificate"))
+    );
+    assert_eq!(TrustStore::load_crls(b""), Err(not_pem("CRL")));
+    assert_eq!(
+        not_pem("certificate").to_string(),
+        "not a PEM file (no -----BEGIN line) and not a DER certificate"
+    );
+    let mut trailing = cert.clone();
+    trailing.push(0);
+    assert_eq!(
+        TrustStore::load_certificates(&trailing),
+        Err(not_pem("certificate"))
+    );
+    assert_eq!(
+        TrustStore::load_certificates(&crl),
+        Err(PkiError::OtherDer {
+            expected: "certificate",
+            found: "CRL"
+        })
+    );
+    assert_eq!(
+        TrustStore::load_crls(&cert).unwrap_err().to_string(),
+        "a DER certificate, not a CRL"
+    );
+    let e = TrustStore::load_crls(fixture!("root-rsa.pem")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no X509 CRL block in the PEM file (found: CERTIFICATE)"
+    );
+    let key_and_crl = [
+        &b"-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"[..],
+        fixture!("int-rsa.crl.pem"),
+    ]
+    .concat();
+    assert_eq!(
+        TrustStore::load_certificates(&key_and_crl),
+        Err(PkiError::NoPemBlock {
+            label: "CERTIFICATE",
+            found: vec!["EC PRIVATE KEY".into(), "X509 CRL".into()]
+        })
+    );
+    // A CERTIFICATE block that is not a certificate, or not base64, or not finished.
+    let bad = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    assert_eq!(
+        TrustStore::load_certificates(bad),
+        Err(PkiError::MalformedCertificate)
+    );
+    let bad = b"-----BEGIN CERTIFICATE-----\n%%%%\n-----END CERTIFICATE-----\n";
+    assert_eq!(
+        TrustStore::load_certificates(bad).unwrap_err().to_string(),
+        "PEM block 1 (CERTIFICATE) cannot be decoded: not base64"
+    );
+    let cut = &fixture!("root-rsa.pem")[..200];
+    assert_eq!(
+        TrustStore::load_certificates(cut).unwrap_err().to_string(),
+        "PEM block 1 (CERTIFICATE) cannot be decoded: no -----END line"
+    );
+}
+
+#[test]
 fn malformed_signer_and_junk_extras_do_not_panic() {
     let store = rsa_store();
     let v = PathValidator::new();

@@ -7,10 +7,12 @@ pub mod key;
 pub mod pdf;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
+pub mod preflight;
 pub mod tsa;
 
 pub use key::KeySigner;
 pub use pdf::{PreparedSignature, SignOptions, SubFilter, prepare, sign_pdf, sign_pdf_to};
+pub use preflight::{SignWarning, preflight};
 
 use thiserror::Error;
 
@@ -68,10 +70,19 @@ pub enum SignError {
     #[error("PDF: {0}")]
     Pdf(#[from] crate::malformed::PdfError),
     /// The private key cannot be used, or the value it produced is wrong.
-    #[error("key: {0}")]
+    #[error("signing key: {0}")]
     Key(#[from] KeyError),
+    /// The private key read from `path` cannot be used ([`KeySigner::from_files`]).
+    #[error("signing key {}: {source}", .path.display())]
+    KeyFile {
+        /// The key file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: KeyError,
+    },
     /// The signer's certificate (or its chain) cannot be used.
-    #[error("certificate: {0}")]
+    #[error("signer certificate: {0}")]
     Certificate(#[from] CertificateError),
     /// The CMS is larger than the space reserved for it.
     #[error("the CMS ({needed} bytes) does not fit the reserved /Contents ({reserved} bytes)")]
@@ -127,18 +138,100 @@ pub enum KeyError {
     /// The PEM body is not base64.
     #[error("PEM: {0}")]
     PemBase64(#[source] base64::DecodeError),
-    /// An RSA key outside the supported sizes.
-    #[error("RSA-{bits}: keys of 2048 to 4096 bits are supported")]
-    RsaSize {
-        /// The bits.
-        bits: usize,
+    /// A key the signing policy refuses (RSA outside [`key::MIN_RSA_BITS`]..=
+    /// [`key::MAX_RSA_BITS`], a curve other than P-256/P-384, Ed25519, DSA, …).
+    #[error("{}", refusal(.key))]
+    Refused {
+        /// What the key is.
+        key: key::KeyType,
     },
-    /// Neither an RSA nor an ECDSA P-256/P-384 PKCS#8 key.
-    #[error("not a PKCS#8 RSA, ECDSA P-256 or P-384 private key")]
-    NotPkcs8,
+    /// An encrypted key (PKCS#8 `ENCRYPTED PRIVATE KEY`, or a legacy PEM with
+    /// `Proc-Type: 4,ENCRYPTED`): the signer reads unencrypted keys only.
+    #[error(
+        "the key file is encrypted ({label}); decrypt it first: \
+         `openssl pkey -in KEY -out KEY.plain` (and keep the copy safe), or use a PKCS#11 token"
+    )]
+    Encrypted {
+        /// The PEM label.
+        label: String,
+    },
+    /// PEM text without a private key block.
+    #[error(
+        "no private key in the PEM file (found: {}); the key is the file with \
+         -----BEGIN PRIVATE KEY-----",
+        if .found.is_empty() { "no complete PEM block".to_owned() } else { .found.join(", ") }
+    )]
+    NoPrivateKeyBlock {
+        /// The labels found.
+        found: Vec<String>,
+    },
+    /// A PEM private key of a kind the signer does not read (`OPENSSH PRIVATE KEY`, `DSA
+    /// PRIVATE KEY`, …).
+    #[error(
+        "{label} keys are not supported: convert it with \
+         `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.p8` (RSA or ECDSA P-256/P-384)"
+    )]
+    UnsupportedPemKey {
+        /// The PEM label.
+        label: String,
+    },
+    /// The PEM block of the key cannot be decoded.
+    #[error(
+        "the {label} block cannot be decoded: {}",
+        if *.unterminated { "no -----END line" } else { "not base64" }
+    )]
+    MalformedPemKey {
+        /// The PEM label.
+        label: String,
+        /// The file ends before the END line (else the body is not base64).
+        unterminated: bool,
+    },
+    /// Bytes that are neither PEM nor a DER private key.
+    #[error(
+        "not a private key: not a PEM file (no -----BEGIN line) and not a DER PKCS#8, \
+         PKCS#1 or SEC1 key"
+    )]
+    NotAKey,
+    /// A certificate given as the key.
+    #[error("this is a certificate, not a private key")]
+    CertificateNotKey,
+    /// A PEM block announced as `format` whose DER is not that structure.
+    #[error("a malformed {format} private key")]
+    Malformed {
+        /// `PKCS#8`, `PKCS#1` or `SEC1`.
+        format: &'static str,
+    },
+    /// ring refused a key of a supported type (inconsistent RSA primes, a point off the
+    /// curve, …).
+    #[error("the {format} key is invalid ({reason})")]
+    Rejected {
+        /// `PKCS#8`, `PKCS#1` or `SEC1`.
+        format: &'static str,
+        /// ring's reason (`InvalidEncoding`, `InconsistentComponents`, …).
+        reason: String,
+    },
+    /// A SEC1 key without a field the signer needs.
+    #[error(
+        "the SEC1 (EC PRIVATE KEY) file has no {missing}: convert it with \
+         `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.p8`"
+    )]
+    Sec1Incomplete {
+        /// `curve` or `public key`.
+        missing: &'static str,
+    },
     /// The key's public half is not the certificate's.
-    #[error("the key does not match the certificate")]
-    CertificateMismatch,
+    #[error(
+        "the key ({key}) does not match the certificate's public key ({}subject {subject})",
+        .certificate_key.as_ref().map(|k| format!("{k}, ")).unwrap_or_default()
+    )]
+    CertificateMismatch {
+        /// The private key's type.
+        key: key::KeyType,
+        /// The certificate's key type, when it can be read.
+        certificate_key: Option<key::KeyType>,
+        /// The certificate's subject (RFC 4514).
+        subject: String,
+    },
     /// ring failed to produce an RSA signature (its error carries no detail).
     #[error("RSA signing failed")]
     RsaSigning,
@@ -148,6 +241,28 @@ pub enum KeyError {
     /// The signer returned a value that does not verify with the certificate's key.
     #[error("the signature value does not verify with the certificate: {0}")]
     SignatureDoesNotVerify(#[source] crate::crypto::CryptoError),
+}
+
+/// The message of [`KeyError::Refused`]: what the key is, then what the policy takes.
+fn refusal(key: &key::KeyType) -> String {
+    use key::{KeyType, MAX_RSA_BITS, MIN_RSA_BITS};
+    match key {
+        KeyType::Rsa { bits } if *bits < MIN_RSA_BITS => format!(
+            "{key}; the policy requires RSA of at least {MIN_RSA_BITS} bits (or ECDSA P-256/P-384)"
+        ),
+        KeyType::Rsa { .. } => format!(
+            "{key}; keys of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits are supported (or ECDSA \
+             P-256/P-384)"
+        ),
+        KeyType::Ec { .. } => format!(
+            "{key}; the curve is not supported: the policy takes ECDSA P-256 or P-384 (or RSA \
+             of at least {MIN_RSA_BITS} bits)"
+        ),
+        _ => format!(
+            "{key} keys are not supported: the policy takes RSA of at least {MIN_RSA_BITS} \
+             bits or ECDSA P-256/P-384"
+        ),
+    }
 }
 
 /// Why the signer's certificate cannot be used.
@@ -160,6 +275,34 @@ pub enum CertificateError {
     /// A certificate file holds no certificate that can be read.
     #[error("{0}")]
     Load(#[source] crate::pki::PkiError),
+    /// A certificate file cannot be read.
+    #[error("{}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A certificate file holds no usable certificate (not PEM or DER, only other PEM blocks,
+    /// a CRL, …).
+    #[error("{}: {source}", .path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What it holds instead.
+        #[source]
+        source: crate::pki::PkiError,
+    },
+    /// A chain file (intermediates to embed) holds no usable certificate.
+    #[error("chain file {}: {source}", .path.display())]
+    ChainFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What it holds instead.
+        #[source]
+        source: crate::pki::PkiError,
+    },
     /// The certificate file holds no certificate.
     #[error("no certificate")]
     NoCertificate,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use crate::emit;
+use crate::inputs::{check_output_file, check_output_folder, io, read};
 
 #[derive(Subcommand)]
 pub(crate) enum EdxmlAction {
@@ -41,31 +42,49 @@ pub(crate) fn run_edxml(action: EdxmlAction) -> Result<ExitCode, String> {
             output,
             files,
         } => {
-            let text = std::fs::read(&meta).map_err(|e| format!("{}: {e}", meta.display()))?;
-            let meta: edxml::Metadata =
-                serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", meta.display()))?;
+            check_output_file(&output)?;
+            let text = read(&meta)?;
+            let meta: edxml::Metadata = serde_json::from_slice(&text).map_err(|e| {
+                format!(
+                    "{}: not the metadata JSON of an envelope: {e}",
+                    meta.display()
+                )
+            })?;
             let files = files
                 .iter()
-                .map(|f| edxml::PackFile::from_path(f).map_err(|e| format!("{}: {e}", f.display())))
+                .map(|f| {
+                    edxml::PackFile::from_path(f).map_err(|e| match e {
+                        edxml::EdxmlError::Io { source, .. } => {
+                            format!("{}: {}", f.display(), io(&source))
+                        }
+                        e => format!("{}: {e}", f.display()),
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let env = edxml::pack(&meta, files);
             env.validate().map_err(|e| e.to_string())?;
-            let out =
-                std::fs::File::create(&output).map_err(|e| format!("{}: {e}", output.display()))?;
+            let out = std::fs::File::create(&output)
+                .map_err(|e| format!("output {}: {}", output.display(), io(&e)))?;
             edxml::write_xml(&env, std::io::BufWriter::new(out))
-                .map_err(|e| format!("{}: {e}", output.display()))?;
+                .map_err(|e| format!("output {}: {e}", output.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         EdxmlAction::Unpack { file, output } => {
-            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let dir = output.unwrap_or_else(|| file.with_extension(""));
+            // The folder is created, but not its parents: a mistyped path fails here instead
+            // of becoming a tree of folders.
+            check_output_folder(&dir)?;
+            let bytes = read(&file)?;
             let env = match edxml::from_xml(bytes) {
                 Ok(env) => env,
                 Err(e) => {
-                    eprintln!("vnedoc: {}: {e}", file.display());
+                    eprintln!(
+                        "vnedoc: {}: not a readable edXML envelope: {e}",
+                        file.display()
+                    );
                     return Ok(ExitCode::from(1));
                 }
             };
-            let dir = output.unwrap_or_else(|| file.with_extension(""));
             let report = edxml::unpack(&env, &dir).map_err(|e| e.to_string())?;
             let mut out = format!("{}\n", report.metadata.display());
             for f in &report.files {

@@ -1,4 +1,5 @@
-//! Trust anchors, certificates and CRLs named on the command line, and the verifier built from them.
+//! Trust anchors, certificates and CRLs named on the command line, the verifier built from
+//! them, and the checks of output paths every command shares.
 
 use std::path::{Path, PathBuf};
 
@@ -13,13 +14,13 @@ pub(crate) fn verifier_from(
     password: Option<&str>,
 ) -> Result<Verifier, String> {
     let mut store = TrustStore::new();
-    load(trust, "trust anchor", |d| {
+    load(trust, Kind::Anchor, |d| {
         store.add_anchor_der(d).map_err(|e| e.to_string())
     })?;
-    load(cert, "certificate", |d| {
+    load(cert, Kind::Intermediate, |d| {
         store.add_intermediate_der(d).map_err(|e| e.to_string())
     })?;
-    load(crl, "CRL", |d| {
+    load(crl, Kind::Crl, |d| {
         store.add_crl_der(d).map_err(|e| e.to_string())
     })?;
     let time = match at {
@@ -36,29 +37,77 @@ pub(crate) fn verifier_from(
     Ok(Verifier::new(options))
 }
 
-fn files_in(path: &Path) -> Result<Vec<PathBuf>, String> {
-    if path.is_dir() {
-        let mut out: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        out.sort();
-        Ok(out)
-    } else {
-        Ok(vec![path.to_path_buf()])
+/// What a `--trust`, `--cert` or `--crl` file holds.
+#[derive(Clone, Copy)]
+enum Kind {
+    Anchor,
+    Intermediate,
+    Crl,
+}
+
+impl Kind {
+    /// How messages name one file of this kind.
+    fn what(self) -> &'static str {
+        match self {
+            Kind::Anchor => "trust anchor",
+            Kind::Intermediate => "certificate",
+            Kind::Crl => "CRL",
+        }
     }
+
+    fn read(self, bytes: &[u8]) -> Result<Vec<Vec<u8>>, vnedoc::error::PkiError> {
+        match self {
+            Kind::Anchor | Kind::Intermediate => TrustStore::load_certificates(bytes),
+            Kind::Crl => TrustStore::load_crls(bytes),
+        }
+    }
+}
+
+/// The files of `path`: the file itself, or the files directly in a folder (sorted; hidden
+/// files such as `.DS_Store` skipped). A folder without files is an error: an empty trust
+/// folder would otherwise verify against no anchor at all.
+fn files_in(path: &Path, kind: Kind) -> Result<Vec<PathBuf>, String> {
+    let what = kind.what();
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{what} {}: {}", path.display(), io(&e)))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("{what} folder {}: {}", path.display(), io(&e)))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        let files = match kind {
+            Kind::Anchor | Kind::Intermediate => "certificate files",
+            Kind::Crl => "CRL files",
+        };
+        return Err(format!(
+            "{what} folder {}: the folder holds no {files}",
+            path.display()
+        ));
+    }
+    Ok(out)
 }
 
 fn load(
     paths: &[PathBuf],
-    what: &str,
+    kind: Kind,
     mut add: impl FnMut(Vec<u8>) -> Result<(), String>,
 ) -> Result<(), String> {
+    let what = kind.what();
     for p in paths {
-        for f in files_in(p)? {
-            let bytes = std::fs::read(&f).map_err(|e| format!("{what} {}: {e}", f.display()))?;
-            let ders = TrustStore::load_pem_or_der(&bytes)
+        for f in files_in(p, kind)? {
+            let bytes =
+                std::fs::read(&f).map_err(|e| format!("{what} {}: {}", f.display(), io(&e)))?;
+            let ders = kind
+                .read(&bytes)
                 .map_err(|e| format!("{what} {}: {e}", f.display()))?;
             for der in ders {
                 add(der).map_err(|e| format!("{what} {}: {e}", f.display()))?;
@@ -66,4 +115,72 @@ fn load(
         }
     }
     Ok(())
+}
+
+/// An I/O error in the user's terms: the common kinds without the OS error number.
+pub(crate) fn io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or folder".to_owned(),
+        PermissionDenied => "permission denied".to_owned(),
+        IsADirectory => "is a folder, not a file".to_owned(),
+        NotADirectory => "a part of the path is a file, not a folder".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads an input file, naming it in the error.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {}", path.display(), io(&e)))
+}
+
+/// The folder a file named `output` would be written into, checked to exist before any work
+/// is done (a failed write after signing or scanning would waste it, and would name a
+/// temporary file). `output` itself must not be a folder.
+pub(crate) fn check_output_file(output: &Path) -> Result<(), String> {
+    if output.is_dir() {
+        return Err(format!(
+            "output {}: is a folder; give a file name",
+            output.display()
+        ));
+    }
+    check_folder(parent(output))
+}
+
+/// For an output folder that the command creates: its parent must exist (only the last
+/// component is created, so a typo in the path is not turned into a tree of folders), and
+/// the folder itself, when it exists, must be a folder.
+pub(crate) fn check_output_folder(output: &Path) -> Result<(), String> {
+    if output.exists() && !output.is_dir() {
+        return Err(format!(
+            "output folder {}: is a file, not a folder",
+            output.display()
+        ));
+    }
+    if output.is_dir() {
+        return Ok(());
+    }
+    check_folder(parent(output))
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn check_folder(folder: &Path) -> Result<(), String> {
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "output folder {} is a file, not a folder",
+            folder.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("output folder {} does not exist", folder.display()))
+        }
+        Err(e) => Err(format!("output folder {}: {}", folder.display(), io(&e))),
+    }
 }

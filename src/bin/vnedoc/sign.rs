@@ -3,11 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use vnedoc::TrustStore;
+use crate::inputs::{check_output_file, io, read};
 
 #[derive(clap::Args)]
 pub(crate) struct SignArgs {
-    /// Private key (PKCS#8, PEM or DER). Not needed with --pkcs11-module.
+    /// Private key: PKCS#8, PKCS#1 (RSA PRIVATE KEY) or SEC1 (EC PRIVATE KEY), PEM or DER,
+    /// unencrypted. Not needed with --pkcs11-module.
     #[arg(long, value_name = "KEY")]
     key: Option<PathBuf>,
     /// Signer certificate (PEM or DER; further certificates in the file are the chain).
@@ -98,7 +99,9 @@ fn parse_rect(s: &str) -> Result<[f64; 4], String> {
 pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
     use vnedoc::sign::appearance::{Appearance, SealPlacement};
     use vnedoc::sign::{SignOptions, SubFilter};
-    let input = std::fs::read(&a.input).map_err(|e| format!("{}: {e}", a.input.display()))?;
+    // Before any work (a TSA request, a token login): where the output goes.
+    check_output_file(&a.output)?;
+    let input = read(&a.input)?;
     let time = match &a.time {
         Some(t) => vnedoc::time::parse_rfc3339_timestamp(t)
             .ok_or_else(|| format!("--time: not RFC 3339: {t}"))?,
@@ -119,7 +122,7 @@ pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
             .image
             .as_ref()
             .ok_or("--image is required for this appearance")?;
-        std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+        read(p)
     };
     let rect = a.rect.as_deref().map(parse_rect).transpose()?;
     opts.appearance = match a.appearance.as_deref() {
@@ -162,22 +165,8 @@ pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
                 None => std::env::var("VNEDOC_PKCS11_PIN")
                     .map_err(|_| "--pkcs11-pin or VNEDOC_PKCS11_PIN is required")?,
             };
-            let mut certs = TrustStore::load_pem_or_der(
-                &std::fs::read(&a.cert).map_err(|e| format!("{}: {e}", a.cert.display()))?,
-            )
-            .map_err(|e| e.to_string())?;
-            if certs.is_empty() {
-                return Err("--cert holds no certificate".to_string());
-            }
-            let cert = certs.remove(0);
-            for c in &a.chain {
-                certs.extend(
-                    TrustStore::load_pem_or_der(
-                        &std::fs::read(c).map_err(|e| format!("{}: {e}", c.display()))?,
-                    )
-                    .map_err(|e| e.to_string())?,
-                );
-            }
+            let (cert, certs) = vnedoc::sign::key::read_certificates(&a.cert, &a.chain)
+                .map_err(|e| vnedoc::sign::SignError::from(e).to_string())?;
             let signer = vnedoc::sign::pkcs11::Pkcs11Signer::open(
                 module,
                 a.pkcs11_token
@@ -191,7 +180,8 @@ pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
                 certs,
             )
             .map_err(|e| e.to_string())?;
-            write_signed(&input, &signer, &opts, &a.output)
+            warn_before_signing(&signer, &opts);
+            write_signed(&input, &a.input, &signer, &opts, &a.output)
         }
         None => {
             let key = a
@@ -200,10 +190,23 @@ pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
                 .ok_or("--key or --pkcs11-module is required")?;
             let signer = vnedoc::sign::KeySigner::from_files(key, &a.cert, &a.chain)
                 .map_err(|e| e.to_string())?;
-            write_signed(&input, &signer, &opts, &a.output)
+            warn_before_signing(&signer, &opts);
+            write_signed(&input, &a.input, &signer, &opts, &a.output)
         }
     }?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what will stop the signature from validating (an expired or not yet valid
+/// certificate, a key usage that does not allow signing) as warnings: the document is still
+/// signed.
+fn warn_before_signing(signer: &dyn vnedoc::sign::Signer, opts: &vnedoc::sign::SignOptions<'_>) {
+    // A certificate that does not parse was refused when the signer was built.
+    if let Ok(warnings) = vnedoc::sign::preflight(signer.certificate(), opts.signing_time) {
+        for w in warnings {
+            eprintln!("vnedoc: warning: {w}");
+        }
+    }
 }
 
 /// Streams the signed document into a temporary file beside `output`, then renames it: memory
@@ -211,21 +214,35 @@ pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
 /// may be the output).
 fn write_signed(
     input: &[u8],
+    input_path: &Path,
     signer: &dyn vnedoc::sign::Signer,
     opts: &vnedoc::sign::SignOptions<'_>,
     output: &Path,
 ) -> Result<(), String> {
+    use vnedoc::error::PdfError;
+    use vnedoc::sign::SignError;
     let mut tmp = output.as_os_str().to_owned();
     tmp.push(format!(".partial-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
+    // The temporary file is an implementation detail: errors name the output.
     let result = std::fs::File::create(&tmp)
-        .map_err(|e| format!("{}: {e}", tmp.display()))
+        .map_err(|e| format!("output {}: cannot create it: {}", output.display(), io(&e)))
         .and_then(|f| {
-            vnedoc::sign::sign_pdf_to(input, signer, opts, std::io::BufWriter::new(f))
-                .map_err(|e| e.to_string())
+            vnedoc::sign::sign_pdf_to(input, signer, opts, std::io::BufWriter::new(f)).map_err(
+                |e| match e {
+                    SignError::Pdf(PdfError::NoHeader) => format!(
+                        "{}: not a PDF file (no %PDF- header in the first 1024 bytes)",
+                        input_path.display()
+                    ),
+                    SignError::Pdf(e) => format!("{}: {e}", input_path.display()),
+                    SignError::Io(e) => format!("output {}: {}", output.display(), io(&e)),
+                    e => e.to_string(),
+                },
+            )
         })
         .and_then(|_| {
-            std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))
+            std::fs::rename(&tmp, output)
+                .map_err(|e| format!("output {}: {}", output.display(), io(&e)))
         });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use vnedoc::exchange::cli::{self as excli, DirectorySource};
 
-use crate::inputs::verifier_from;
+use crate::inputs::{check_output_file, io, verifier_from};
 
 #[derive(clap::Args)]
 pub(crate) struct StatsArgs {
@@ -85,6 +85,13 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
     if !(0.0..=100.0).contains(&a.target) {
         return Err(format!("--target: {} is not a percentage", a.target));
     }
+    // Before the scan, which may take minutes: where the report and the ledger go.
+    if let Some(out) = &a.html {
+        check_output_file(out).map_err(|e| format!("--html: {e}"))?;
+    }
+    if let Some(ledger) = &a.ledger {
+        check_output_file(ledger).map_err(|e| format!("--ledger: {e}"))?;
+    }
     let directory = excli::load_directory(&a.directory).map_err(|e| e.to_string())?;
     let verifier = verifier_from(
         &a.trust,
@@ -154,7 +161,8 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
 
     if let Some(out) = &a.html {
-        std::fs::write(out, report.to_html()).map_err(|e| format!("{}: {e}", out.display()))?;
+        std::fs::write(out, report.to_html())
+            .map_err(|e| format!("--html: output {}: {}", out.display(), io(&e)))?;
         eprintln!(
             "vnedoc: wrote {} ({} units, {} files)",
             out.display(),
