@@ -1363,7 +1363,7 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
 #[test]
 fn sign_refuses_a_key_the_policy_does_not_take_and_says_what_it_is() {
     let dir = TempDir::new("key-policy");
-    let out = dir.0.join("out.pdf");
+    let out = dir.join("out.pdf");
     let out = out.to_str().unwrap();
     for (leaf, says) in [
         (
@@ -1383,7 +1383,7 @@ fn sign_refuses_a_key_the_policy_does_not_take_and_says_what_it_is() {
             &[&format!("vnedoc: signing key {key}: {says}")],
         );
     }
-    assert_eq!(entries(&dir.0), Vec::<String>::new(), "nothing written");
+    assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing written");
 }
 
 #[test]
@@ -1395,7 +1395,7 @@ fn sign_reads_pkcs1_and_sec1_key_files() {
     ] {
         let key = format!("{PKI}/{key}");
         let cert = format!("{PKI}/{leaf}.pem");
-        let out = dir.0.join(format!("{leaf}.pdf"));
+        let out = dir.join(format!("{leaf}.pdf"));
         let out = out.to_str().unwrap();
         let chain = format!("{PKI}/intermediate.pem");
         assert_exit(&sign_args(&key, &cert, out, &["--chain", &chain]), 0);
@@ -1406,7 +1406,7 @@ fn sign_reads_pkcs1_and_sec1_key_files() {
 #[test]
 fn sign_explains_an_encrypted_key() {
     let dir = TempDir::new("key-encrypted");
-    let out = dir.0.join("out.pdf");
+    let out = dir.join("out.pdf");
     let key = format!("{PKI}/leaf-rsa2048.encrypted.key");
     let cert = format!("{PKI}/leaf-rsa2048.pem");
     fails_with(
@@ -1421,7 +1421,7 @@ fn sign_explains_an_encrypted_key() {
 #[test]
 fn sign_names_the_certificate_a_key_does_not_match() {
     let dir = TempDir::new("key-mismatch");
-    let out = dir.0.join("out.pdf");
+    let out = dir.join("out.pdf");
     let key = format!("{PKI}/leaf-rsa2048.key");
     let cert = format!("{PKI}/leaf-rsa3072.pem");
     fails_with(
@@ -1436,9 +1436,9 @@ fn sign_names_the_certificate_a_key_does_not_match() {
 #[test]
 fn sign_says_what_a_key_file_holds_instead_of_a_key() {
     let dir = TempDir::new("key-not-a-key");
-    let out = dir.0.join("out.pdf");
+    let out = dir.join("out.pdf");
     let out = out.to_str().unwrap();
-    let text = dir.0.join("notes.txt");
+    let text = dir.join("notes.txt");
     std::fs::write(&text, "mật khẩu: 1234\n").unwrap();
     let text = text.to_str().unwrap();
     let cert = format!("{PKI}/leaf-rsa2048.pem");
@@ -1456,7 +1456,7 @@ fn sign_says_what_a_key_file_holds_instead_of_a_key() {
         )],
     );
     // The certificate as DER, given as the key.
-    let der = dir.0.join("cert.der");
+    let der = dir.join("cert.der");
     let pem = std::fs::read(repo_dir().join(&cert)).unwrap();
     std::fs::write(
         &der,
@@ -1477,10 +1477,10 @@ fn sign_says_what_a_key_file_holds_instead_of_a_key() {
 #[test]
 fn certificate_files_that_are_not_pem_or_der_say_so() {
     let dir = TempDir::new("cert-files");
-    let text = dir.0.join("root.txt");
+    let text = dir.join("root.txt");
     std::fs::write(&text, "Root CA: see the portal\n").unwrap();
     let text = text.to_str().unwrap();
-    let out = dir.0.join("out.pdf");
+    let out = dir.join("out.pdf");
     let out = out.to_str().unwrap();
     let not_pem_cert =
         format!("{text}: not a PEM file (no -----BEGIN line) and not a DER certificate");
@@ -1508,7 +1508,7 @@ fn certificate_files_that_are_not_pem_or_der_say_so() {
             "vnedoc: signer certificate: chain file {not_pem_cert}"
         )],
     );
-    assert_eq!(entries(&dir.0), ["root.txt"], "nothing written");
+    assert_eq!(entries(dir.path()), ["root.txt"], "nothing written");
 }
 
 #[test]
@@ -1552,7 +1552,7 @@ fn certificate_files_holding_other_things_name_what_they_hold() {
 #[test]
 fn a_trust_folder_without_certificate_files_says_so() {
     let dir = TempDir::new("trust-empty");
-    let empty = dir.0.join("anchors");
+    let empty = dir.join("anchors");
     std::fs::create_dir(&empty).unwrap();
     // Hidden files are not certificate files.
     std::fs::write(empty.join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
@@ -1570,14 +1570,14 @@ fn a_trust_folder_without_certificate_files_says_so() {
         )],
     );
     // A folder with a certificate next to the hidden file still works.
-    std::fs::copy(repo_dir().join(ROOT), dir.0.join("anchors/root.pem")).unwrap();
+    std::fs::copy(repo_dir().join(ROOT), dir.join("anchors/root.pem")).unwrap();
     assert_exit(&["verify", "--trust", empty, VALID], 0);
 }
 
 #[test]
 fn a_missing_output_folder_is_named_and_nothing_is_left_behind() {
     let dir = TempDir::new("out-missing");
-    let missing = dir.0.join("no-such-folder");
+    let missing = dir.join("no-such-folder");
     let missing_s = missing.to_str().unwrap();
     let says = format!("vnedoc: output folder {missing_s} does not exist");
 
@@ -1611,7 +1611,7 @@ fn a_missing_output_folder_is_named_and_nothing_is_left_behind() {
             "stats",
             "--html",
             html.to_str().unwrap(),
-            dir.0.to_str().unwrap(),
+            dir.to_str().unwrap(),
         ],
         &[&format!(
             "vnedoc: --html: output folder {missing_s} does not exist"
@@ -1629,8 +1629,8 @@ fn a_missing_output_folder_is_named_and_nothing_is_left_behind() {
         ],
         &[&says],
     );
-    assert_eq!(entries(&dir.0), Vec::<String>::new(), "nothing created");
-    let fresh = dir.0.join("unpacked");
+    assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing created");
+    let fresh = dir.join("unpacked");
     assert_exit(
         &[
             "edxml",
@@ -1643,7 +1643,7 @@ fn a_missing_output_folder_is_named_and_nothing_is_left_behind() {
     );
     assert!(fresh.join("metadata.json").is_file());
     // An output that is a folder, or a folder that is a file.
-    let folder = dir.0.to_str().unwrap();
+    let folder = dir.to_str().unwrap();
     fails_with(
         &sign_args(&key, &cert, folder, &[]),
         &[&format!(
@@ -1691,15 +1691,22 @@ fn signing_warns_about_a_certificate_that_will_not_validate_but_signs() {
     ] {
         let key = format!("{PKI}/{leaf}.key");
         let cert = format!("{PKI}/{leaf}.pem");
-        let out = dir.0.join(format!("{leaf}.pdf"));
+        let out = dir.join(format!("{leaf}.pdf"));
         let args = sign_args(&key, &cert, out.to_str().unwrap(), &["--time", time]);
         let o = assert_exit(&args, 0);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(stderr.contains(says), "{}", describe(&args, &o));
         assert!(out.is_file(), "signed anyway");
+        // -q asks for errors only: the same signing, without the warning.
+        let quiet_out = dir.join(format!("{leaf}-quiet.pdf"));
+        let mut args = sign_args(&key, &cert, quiet_out.to_str().unwrap(), &["--time", time]);
+        args.insert(0, "-q");
+        let o = assert_exit(&args, 0);
+        assert!(o.stderr.is_empty(), "{}", describe(&args, &o));
+        assert!(quiet_out.is_file(), "signed under -q too");
     }
     // A certificate valid at the signing time, with a signing key usage: no warning.
-    let out = dir.0.join("fine.pdf");
+    let out = dir.join("fine.pdf");
     let key = format!("{PKI}/leaf-nonrep.key");
     let cert = format!("{PKI}/leaf-nonrep.pem");
     let args = sign_args(&key, &cert, out.to_str().unwrap(), &[]);
@@ -1714,10 +1721,10 @@ fn signing_warns_about_a_certificate_that_will_not_validate_but_signs() {
 #[test]
 fn inputs_of_the_wrong_kind_are_named_in_the_users_terms() {
     let dir = TempDir::new("wrong-inputs");
-    let text = dir.0.join("letter.txt");
+    let text = dir.join("letter.txt");
     std::fs::write(&text, "Kính gửi: UBND Tỉnh\n").unwrap();
     let text = text.to_str().unwrap();
-    let out = dir.0.join("out.pdf");
+    let out = dir.join("out.pdf");
     let key = format!("{PKI}/leaf-rsa2048.key");
     let cert = format!("{PKI}/leaf-rsa2048.pem");
     let mut args = vec!["sign", "--key", &key, "--cert", &cert, text, "-o"];
@@ -1728,7 +1735,7 @@ fn inputs_of_the_wrong_kind_are_named_in_the_users_terms() {
             "vnedoc: {text}: not a PDF file (no %PDF- header in the first 1024 bytes)"
         )],
     );
-    let envelope = dir.0.join("x.edxml");
+    let envelope = dir.join("x.edxml");
     fails_with(
         &[
             "edxml",
@@ -1742,7 +1749,7 @@ fn inputs_of_the_wrong_kind_are_named_in_the_users_terms() {
             "vnedoc: {text}: not the metadata JSON of an envelope: "
         )],
     );
-    let missing = dir.0.join("missing.key");
+    let missing = dir.join("missing.key");
     let missing = missing.to_str().unwrap();
     fails_with(
         &sign_args(missing, &cert, out.to_str().unwrap(), &[]),
@@ -1754,5 +1761,74 @@ fn inputs_of_the_wrong_kind_are_named_in_the_users_terms() {
             "vnedoc: trust anchor {missing}: no such file or folder"
         )],
     );
-    assert_eq!(entries(&dir.0), ["letter.txt"], "nothing written");
+    assert_eq!(entries(dir.path()), ["letter.txt"], "nothing written");
+}
+
+// Exit codes of edxml unpack and encrypted input
+
+/// `edxml unpack`: a file that is not XML, or XML whose root is not an envelope, is input of an
+/// unsupported format (2, like a file without `%PDF-` for verify); an envelope that is cut or
+/// breaks the reader's rules was read and does not pass (1).
+#[test]
+fn edxml_unpack_tells_not_an_envelope_from_a_broken_one() {
+    let dir = TempDir::new("unpack-codes");
+    let text = dir.join("letter.edxml");
+    std::fs::write(&text, "\u{feff}  Kính gửi: UBND Tỉnh\n").unwrap();
+    let other = dir.join("other.xml");
+    std::fs::write(&other, "<?xml version=\"1.0\"?><html><body/></html>").unwrap();
+    for (input, code, says) in [
+        (text.to_str().unwrap(), 2, "not an edXML envelope"),
+        (other.to_str().unwrap(), 2, "not an edXML envelope"),
+        (
+            "fixtures/edxml/defects/malformed-truncated.edxml",
+            1,
+            "not a readable edXML envelope",
+        ),
+        (
+            "fixtures/edxml/defects/missing-from.edxml",
+            1,
+            "not a readable edXML envelope",
+        ),
+    ] {
+        let out_dir = dir.join(format!("out-{code}-{}", input.len()));
+        let args = ["edxml", "unpack", input, "-o", out_dir.to_str().unwrap()];
+        let o = assert_exit(&args, code);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(says), "{}", describe(&args, &o));
+        assert!(!out_dir.join("metadata.json").exists(), "nothing unpacked");
+    }
+}
+
+/// An encrypted PDF the verifier cannot decrypt is input it cannot read (2), named as such in
+/// the summary; with its password it verifies (0).
+#[test]
+fn an_encrypted_pdf_without_its_password_exits_2_and_says_encrypted() {
+    let file = "fixtures/encrypted/aes256-user-password.pdf";
+    let args = ["verify", "--summary", "--trust", ROOT, file];
+    let o = assert_exit(&args, 2);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let fields: Vec<&str> = stdout.trim_end().split('\t').collect();
+    assert_eq!(fields.get(2), Some(&"ENCRYPTED"), "{}", describe(&args, &o));
+    assert!(
+        fields
+            .get(5)
+            .is_some_and(|e| e.contains("a password is needed")),
+        "{}",
+        describe(&args, &o)
+    );
+    let args = [
+        "verify",
+        "--summary",
+        "--trust",
+        ROOT,
+        "--password",
+        "Mật khẩu 2025",
+        file,
+    ];
+    let o = assert_exit(&args, 0);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("\tTOTAL_PASSED\t"),
+        "{}",
+        describe(&args, &o)
+    );
 }

@@ -259,7 +259,11 @@ impl Verifier {
                 PdfError::NoHeader => DocumentErrorKind::NotPdf,
                 _ => DocumentErrorKind::Malformed,
             };
-            Ok(DocumentReport::unreadable(file, kind, format_args!("PDF: {e}")))
+            Ok(DocumentReport::unreadable(
+                file,
+                kind,
+                format_args!("PDF: {e}"),
+            ))
         };
         // Bytes → revisions (decrypted with the password, when the document is encrypted).
         let password = self.options.password.as_ref().map(Password::as_str);

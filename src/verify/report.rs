@@ -214,7 +214,7 @@ pub struct DocumentReport {
 /// Why a document could not be read at all (the class of [`DocumentReport::error`]).
 ///
 /// The line it draws is between input that is not a PDF document the verifier could look at
-/// (`Io`, `TooLarge`, `NotPdf`: the CLI's exit code 2, like a usage error) and a PDF whose
+/// (`Io`, `TooLarge`, `NotPdf`, `Encrypted`: the CLI's exit code 2, like a usage error) and a PDF whose
 /// structure is broken (`Malformed`: a document that does not pass, exit code 1). A file that
 /// starts like a PDF but whose revisions cannot be read may be a truncated or tampered signed
 /// document, so it is a failed verification, never "not a PDF".
@@ -238,7 +238,7 @@ pub enum DocumentErrorKind {
 
 impl DocumentErrorKind {
     /// True for the kinds that mean the input is not a PDF the verifier could read at all
-    /// (`Io`, `TooLarge`, `NotPdf`), false for a PDF that is broken (`Malformed`).
+    /// (`Io`, `TooLarge`, `NotPdf`, `Encrypted`), false for a PDF that is broken (`Malformed`).
     pub fn is_unreadable_input(self) -> bool {
         !matches!(self, DocumentErrorKind::Malformed)
     }

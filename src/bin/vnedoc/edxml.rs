@@ -75,8 +75,19 @@ pub(crate) fn run_edxml(action: EdxmlAction) -> Result<ExitCode, String> {
             // of becoming a tree of folders.
             check_output_folder(&dir)?;
             let bytes = read(&file)?;
+            let looks_like_xml = starts_like_xml(&bytes);
             let env = match edxml::from_xml(bytes) {
                 Ok(env) => env,
+                // Not XML at all, or XML of another kind: input of an unsupported format (2),
+                // as a file without the %PDF- header is for `verify`.
+                Err(e)
+                    if !looks_like_xml || matches!(e, edxml::EdxmlError::UnexpectedRoot { .. }) =>
+                {
+                    eprintln!("vnedoc: {}: not an edXML envelope: {e}", file.display());
+                    return Ok(ExitCode::from(2));
+                }
+                // An envelope that is cut, malformed or refused by the reader's rules: a
+                // document that was read and does not pass (1).
                 Err(e) => {
                     eprintln!(
                         "vnedoc: {}: not a readable edXML envelope: {e}",
@@ -93,4 +104,13 @@ pub(crate) fn run_edxml(action: EdxmlAction) -> Result<ExitCode, String> {
             Ok(emit(&out))
         }
     }
+}
+
+/// True when the first byte after an optional UTF-8 byte-order mark and white space is `<`:
+/// the file may be XML (an envelope, or something else the reader then names).
+fn starts_like_xml(bytes: &[u8]) -> bool {
+    let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    rest.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<')
 }

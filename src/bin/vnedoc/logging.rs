@@ -2,7 +2,7 @@
 //!
 //! | flags        | shown                                   |
 //! |--------------|-----------------------------------------|
-//! | `-q`         | errors only (the library logs none)     |
+//! | `-q`         | errors only (the library logs none); no warnings, notes or progress bar from the CLI either |
 //! | (none)       | warnings                                |
 //! | `-v`         | and info: one line per document, summaries |
 //! | `-vv`        | and debug: each verification step        |
@@ -17,8 +17,19 @@
 //! Logs go to stderr only: stdout carries the reports (text, JSON, CSV), which stay the same
 //! whatever the level.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
+
+/// `-q` was given: the CLI's own warnings, notes and progress bar stay off stderr too.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// True when `-q` asked for errors only: callers skip their warnings, notes and progress bars
+/// (the report on stdout is never skipped).
+pub(crate) fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
 
 /// The environment variable read for a filter.
 const ENV: &str = "VNEDOC_LOG";
@@ -37,6 +48,7 @@ fn level(verbose: u8, quiet: bool) -> LevelFilter {
 /// Installs the subscriber for the whole process: `VNEDOC_LOG` if set (an unreadable filter is
 /// reported and the flags' level used instead), else the level of `-v`/`-q`.
 pub(crate) fn init(verbose: u8, quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
     let from_flags = level(verbose, quiet);
     let filter = match std::env::var(ENV) {
         Ok(spec) if !spec.trim().is_empty() => match EnvFilter::builder().parse(spec.trim()) {

@@ -16,8 +16,8 @@
 //! | code | meaning |
 //! |------|---------|
 //! | 0 | The command did its job; for `verify`, every file has a signature and every signature is TOTAL_PASSED. |
-//! | 1 | A document was read and does not pass: a signature that is not TOTAL_PASSED, no signature, a PDF whose structure is broken (it has the `%PDF-` header but its revisions or fields cannot be read); for `edxml unpack`, an envelope that does not parse or is refused; for `dump`, a signature that could not be taken apart; for `directory find` and `route`, no match or a refused route. |
-//! | 2 | A usage error (bad flag or value, a trust anchor that cannot be loaded), or input that cannot be read as any supported format: a missing file or a directory, a file over `--max-size`, a file without the `%PDF-` header (empty, another format), or an output file or folder that cannot be written. |
+//! | 1 | A document was read and does not pass: a signature that is not TOTAL_PASSED, no signature, a PDF whose structure is broken (it has the `%PDF-` header but its revisions or fields cannot be read); for `edxml unpack`, an envelope that is cut, malformed or refused by the reader's rules; for `dump`, a signature that could not be taken apart; for `directory find` and `route`, no match or a refused route. |
+//! | 2 | A usage error (bad flag or value, a trust anchor that cannot be loaded), or input that cannot be read as any supported format: a missing file or a directory, a file over `--max-size`, a file without the `%PDF-` header (empty, another format), for `edxml unpack` a file that is not XML or whose root is not an edXML envelope, or an output file or folder that cannot be written. |
 //! | 3 | An internal error, never expected: a panic (a bug: please report it), or stdout that cannot be written (a closed pipe, as in `vnedoc … \| head`, is not an error). |
 //!
 //! With several files, every file is reported and the highest code wins: 3 over 2 over 1

@@ -199,8 +199,11 @@ pub(crate) fn run_sign(a: SignArgs) -> Result<ExitCode, String> {
 
 /// Prints what will stop the signature from validating (an expired or not yet valid
 /// certificate, a key usage that does not allow signing) as warnings: the document is still
-/// signed.
+/// signed. `-q` leaves them out.
 fn warn_before_signing(signer: &dyn vnedoc::sign::Signer, opts: &vnedoc::sign::SignOptions<'_>) {
+    if crate::logging::quiet() {
+        return;
+    }
     // A certificate that does not parse was refused when the signer was built.
     if let Ok(warnings) = vnedoc::sign::preflight(signer.certificate(), opts.signing_time) {
         for w in warnings {

@@ -106,7 +106,7 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
     let mut scanner = Scanner::new(&verifier, &classifier, a.units_from);
     scanner.direction = direction;
 
-    let bar = if std::io::stderr().is_terminal() {
+    let bar = if std::io::stderr().is_terminal() && !crate::logging::quiet() {
         let bar = indicatif::ProgressBar::new(u64::try_from(jobs.len()).unwrap_or(u64::MAX));
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{spinner} {pos}/{len} files [{bar:40}] {per_sec} eta {eta}",
@@ -163,12 +163,14 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
     if let Some(out) = &a.html {
         std::fs::write(out, report.to_html())
             .map_err(|e| format!("--html: output {}: {}", out.display(), io(&e)))?;
-        eprintln!(
-            "vnedoc: wrote {} ({} units, {} files)",
-            out.display(),
-            report.units.len(),
-            report.files
-        );
+        if !crate::logging::quiet() {
+            eprintln!(
+                "vnedoc: wrote {} ({} units, {} files)",
+                out.display(),
+                report.units.len(),
+                report.files
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     // Through `emit`: a closed pipe is not an error, another write failure exits 3.

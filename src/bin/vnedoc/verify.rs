@@ -13,8 +13,9 @@
 //!   SIGNER the certificate's subject CN (else its whole subject), SIGNING_TIME the claimed
 //!   signing time (RFC 3339, UTC), KIND `signature` or `document-timestamp`;
 //! - one line for a file without signatures: `FILE  -  NO_SIGNATURE  -  -  -`;
-//! - one line for a file that cannot be read: STATUS `UNREADABLE` (I/O), `TOO_LARGE`, `NOT_PDF`
-//!   (exit 2) or `MALFORMED` (a broken PDF, exit 1), and the error message in the KIND column.
+//! - one line for a file that cannot be read: STATUS `UNREADABLE` (I/O), `TOO_LARGE`, `NOT_PDF`,
+//!   `ENCRYPTED` (no or a wrong password, an unsupported handler) (exit 2) or `MALFORMED` (a
+//!   broken PDF, exit 1), and the error message in the KIND column.
 //!
 //! Tabs, line breaks and other control characters in a value (a field name or a subject comes
 //! from the file) are printed as spaces, so a line is always one record of six columns.
@@ -153,6 +154,7 @@ fn summary(r: &DocumentReport, out: &mut String) -> std::fmt::Result {
             Some(DocumentErrorKind::Io) => "UNREADABLE",
             Some(DocumentErrorKind::TooLarge) => "TOO_LARGE",
             Some(DocumentErrorKind::NotPdf) => "NOT_PDF",
+            Some(DocumentErrorKind::Encrypted) => "ENCRYPTED",
             _ => "MALFORMED",
         };
         return writeln!(out, "{file}\t-\t{status}\t-\t-\t{}", cell(e));
