@@ -7,7 +7,8 @@
 //! Through the library API: anchor pki/root.pem, no CRL, validated at 2026-11-26T00:00:00Z.
 
 // Test code: a panic is the failure report (STYLE.md: unwrap allowed in tests).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// The `as` conversions are those of the shared helpers in tests/common, on sizes they make.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
 mod common;
 

@@ -131,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bare_value_that_starts_like_an_octet_string_keeps_both_readings() {
+    fn a_bare_value_that_starts_like_an_octet_string() {
         // 0x04 0x7e: an OCTET STRING of 126 bytes, not the key's 128, so only the bare reading.
         let mut sig = vec![0x04, 0x7e];
         sig.extend((0..126).map(|i: u8| i.wrapping_mul(7) | 1));
@@ -139,6 +139,16 @@ mod tests {
             signature_candidates(&sig, 128).unwrap(),
             vec![sig.as_slice()]
         );
+        // 0x04 0x81 0x80: it reads as an OCTET STRING of 128 bytes when zero padding follows, so
+        // both readings are kept and the RSA verification decides.
+        let mut sig = vec![0x04, 0x81, 0x80];
+        sig.extend((0..125).map(|i: u8| i | 1));
+        let mut contents = sig.clone();
+        contents.extend_from_slice(&[0; 10]);
+        let both = signature_candidates(&contents, 128).unwrap();
+        assert_eq!(both.len(), 2);
+        assert_eq!(both[0], &contents[3..131]);
+        assert_eq!(both[1], sig.as_slice());
     }
 
     #[test]
