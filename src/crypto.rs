@@ -469,6 +469,11 @@ fn unsupported(what: impl Into<String>) -> CryptoError {
 }
 
 /// Decide the scheme from the signature AlgorithmIdentifier and the context digest.
+///
+/// The key's own OID as the signature algorithm (rsaEncryption, id-ecPublicKey, as CMS producers
+/// write it: RFC 5652 §10.1.2 allows rsaEncryption) takes the digest from the context, the
+/// SignerInfo's digestAlgorithm; the key type is still checked against the scheme, and the
+/// digest still meets the caller's policy.
 fn scheme_of(
     sig_alg_oid: &[u8],
     params: Option<&Any<'_>>,
@@ -483,8 +488,10 @@ fn scheme_of(
         }
     };
     let ecdsa = |d: DigestAlgorithm| {
-        // RFC 5758 §3.2: parameters MUST be absent.
-        if params.is_none() {
+        // RFC 5758 §3.2: parameters MUST be absent. Several producers write an explicit NULL
+        // instead (as RFC 3279 §2.2.3 had it for ecdsa-with-SHA1); a NULL says nothing, so it
+        // reads as absent. Any other parameter is refused.
+        if params_absent_or_null(params) {
             Ok(Scheme::Ecdsa(d))
         } else {
             Err(CryptoError::MalformedAlgorithm)
@@ -1173,11 +1180,68 @@ mod tests {
                 verify_signature(&pk, sig_oid, None, None, b"other", sig.as_ref()),
                 Err(CryptoError::BadSignature)
             );
-            // ecdsa-with-SHA* parameters must be absent.
+            // ecdsa-with-SHA* parameters are absent (RFC 5758 §3.2); an explicit NULL, as
+            // producers write it, reads the same; any other parameter is refused.
             assert_eq!(
                 verify_signature(&pk, sig_oid, Some(&[0x05, 0x00]), None, MSG, sig.as_ref()),
-                Err(CryptoError::MalformedAlgorithm)
+                Ok(a)
             );
+            assert_eq!(
+                verify_signature(
+                    &pk,
+                    oid::EC_PUBLIC_KEY,
+                    Some(&[0x05, 0x00]),
+                    digest,
+                    MSG,
+                    sig.as_ref()
+                ),
+                Ok(a)
+            );
+            let mut curve_param = vec![0x06, u8::try_from(curve.len()).unwrap()];
+            curve_param.extend_from_slice(curve);
+            for other in [
+                &[0x05, 0x01, 0x00][..],
+                &[0x02, 0x01, 0x00],
+                &curve_param,
+                &[0x30, 0x00],
+            ] {
+                assert_eq!(
+                    verify_signature(&pk, sig_oid, Some(other), None, MSG, sig.as_ref()),
+                    Err(CryptoError::MalformedAlgorithm),
+                    "parameters {other:02x?}"
+                );
+                assert_eq!(
+                    verify_signature(
+                        &pk,
+                        oid::EC_PUBLIC_KEY,
+                        Some(other),
+                        digest,
+                        MSG,
+                        sig.as_ref()
+                    ),
+                    Err(CryptoError::MalformedAlgorithm),
+                    "id-ecPublicKey with parameters {other:02x?}"
+                );
+            }
+            // The key's OID as the signature algorithm needs the context digest, and a key of
+            // the other type is refused.
+            assert_eq!(
+                verify_signature(&pk, oid::EC_PUBLIC_KEY, None, None, MSG, sig.as_ref()),
+                Err(CryptoError::MissingDigest {
+                    algorithm: "id-ecPublicKey"
+                })
+            );
+            assert!(matches!(
+                verify_signature(
+                    &pk,
+                    oid::RSA_ENCRYPTION,
+                    Some(&[0x05, 0x00]),
+                    digest,
+                    MSG,
+                    sig.as_ref()
+                ),
+                Err(CryptoError::KeyMismatch { .. })
+            ));
         }
     }
 

@@ -11,6 +11,7 @@
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::indication::{Indication, SubIndication};
+use crate::cms::pkcs1::Pkcs1Error;
 use crate::cms::signer::SignerProblem;
 use crate::cms::timestamp::TimestampError;
 use crate::malformed::{CmsError, PdfError};
@@ -24,6 +25,8 @@ pub enum Finding {
     ByteRange(PdfError),
     /// /Contents is not a readable CMS SignedData.
     Cms(CmsError),
+    /// An `adbe.x509.rsa_sha1` signature whose /Contents or /Cert cannot be read.
+    Pkcs1(Pkcs1Error),
     /// The SignedData does not have exactly one SignerInfo.
     SignerInfo(CmsError),
     /// The SignerInfo's digest algorithm is not implemented.
@@ -142,6 +145,7 @@ impl Finding {
         match self {
             F::ByteRange(_) => "pdf.byte_range",
             F::Cms(_) => "cms.malformed",
+            F::Pkcs1(_) => "pdf.pkcs1_signature",
             F::SignerInfo(_) => "cms.signer_info",
             F::DigestUnsupported { .. } => "crypto.digest_unsupported",
             F::NotDetached { .. } => "pdf.sub_filter.not_detached",
@@ -185,6 +189,8 @@ impl Finding {
         match self {
             F::ByteRange(_) => (T, S::FormatFailure),
             F::Cms(e) => (T, cms_subindication(e)),
+            F::Pkcs1(Pkcs1Error::NoCert) => (I, S::NoSigningCertificateFound),
+            F::Pkcs1(_) => (T, S::FormatFailure),
             F::SignerInfo(_) => (T, S::FormatFailure),
             F::DigestUnsupported { .. } => (I, S::CryptoConstraintsFailure),
             F::NotDetached { .. } | F::Sha1ContentMissing => (T, S::FormatFailure),
@@ -227,7 +233,8 @@ impl Finding {
         use Finding as F;
         match self {
             F::ByteRange(_) => 0,
-            F::Cms(_) => 10,
+            F::Pkcs1(Pkcs1Error::NoCert) => 30,
+            F::Cms(_) | F::Pkcs1(_) => 10,
             F::SignerInfo(_) => 11,
             F::DigestUnsupported { .. } => 12,
             F::NotDetached { .. } => 20,
@@ -319,6 +326,7 @@ impl std::fmt::Display for Finding {
         match self {
             F::ByteRange(e) => write!(f, "{e}"),
             F::Cms(e) | F::SignerInfo(e) => write!(f, "CMS: {e}"),
+            F::Pkcs1(e) => write!(f, "adbe.x509.rsa_sha1: {e}"),
             F::DigestUnsupported { oid } => write!(f, "digest algorithm {oid} is not supported"),
             F::NotDetached { sub_filter } => write!(
                 f,

@@ -9,10 +9,11 @@ use super::report::{
     RevocationStatus, SignatureReport, SignerReport, TimestampReport, ValidationTime,
 };
 use super::{PerDocument, Verifier};
+use crate::cms::pkcs1;
 use crate::cms::signer::{self, SignerProblem};
 use crate::cms::timestamp::{self, TstInfo};
 use crate::cms::{SignedData, SignerInfo, oid};
-use crate::crypto::{DigestAlgorithm, PublicKeyInfo};
+use crate::crypto::{self, CryptoError, DigestAlgorithm, PublicKeyInfo};
 use crate::malformed::PdfError;
 use crate::pdf::Modifications;
 use crate::pdf::byte_range::{self, CheckedRange};
@@ -117,6 +118,10 @@ impl Verifier {
                 signatures::changes_after(doc, signed.range.revision);
             Ok(())
         })?;
+        if rep.sub_filter.as_deref() == Some(pkcs1::SUB_FILTER) {
+            // No CMS: a PKCS#1 signature value and the /Cert chain (cms::pkcs1).
+            return self.check_pkcs1_signature(doc, &signed, shared, rep, v);
+        }
         let sd = step("cms", v, |v| {
             SignedData::from_pdf_contents(signed.contents()).map_err(|e| v.stop(Finding::Cms(e)))
         })?;
@@ -167,14 +172,7 @@ impl Verifier {
             self.certificate_path(&sd, signer, cert, &pool, shared, claimed, rep, v)
         })?;
         step("disallowed_changes", v, |v| {
-            if rep.modifications == Modifications::Disallowed {
-                let what = rep
-                    .modification_details
-                    .first()
-                    .cloned()
-                    .unwrap_or_default();
-                v.push(Finding::DisallowedChange { what });
-            }
+            disallowed_changes(rep, v);
             Ok(())
         })
     }
@@ -252,14 +250,31 @@ impl Verifier {
         rep: &mut SignatureReport,
         v: &mut Verdict,
     ) -> Result<(), Stop> {
+        let (mut crls, mut ocsps): (Vec<&[u8]>, Vec<&[u8]>) = SignedData::adobe_revocation(signer);
+        crls.extend(sd.crls.iter().copied());
+        ocsps.extend(sd.ocsp_responses.iter().copied());
+        self.validate_path(cert, pool, crls, ocsps, shared, claimed, rep, v)
+    }
+
+    /// The certificate path of `cert` at the validation time, with the revocation data the
+    /// signature carries (`crls`, `ocsps`) and the document security store's.
+    #[allow(clippy::too_many_arguments)]
+    fn validate_path<'p>(
+        &self,
+        cert: &[u8],
+        pool: &[&[u8]],
+        mut crls: Vec<&'p [u8]>,
+        mut ocsps: Vec<&'p [u8]>,
+        shared: &'p PerDocument<'_>,
+        claimed: Option<Timestamp>,
+        rep: &mut SignatureReport,
+        v: &mut Verdict,
+    ) -> Result<(), Stop> {
         let vt = match self.options.time {
             ValidationTime::At(t) => t,
             ValidationTime::Claimed => claimed.ok_or_else(|| v.stop(Finding::NoClaimedTime))?,
         };
         rep.validation_time = Some(vt);
-        let (mut crls, mut ocsps): (Vec<&[u8]>, Vec<&[u8]>) = SignedData::adobe_revocation(signer);
-        crls.extend(sd.crls.iter().copied());
-        ocsps.extend(sd.ocsp_responses.iter().copied());
         crls.extend(shared.dss.crls.iter().map(Vec::as_slice));
         ocsps.extend(shared.dss.ocsps.iter().map(Vec::as_slice));
         let mut opts = PathOptions::new(vt);
@@ -294,6 +309,150 @@ impl Verifier {
         }
         Ok(())
     }
+}
+
+impl Verifier {
+    /// The steps of an `adbe.x509.rsa_sha1` signature (ISO 32000-1 §12.8.3.2): the signer's
+    /// certificate is the first of /Cert, the PKCS#1 v1.5 signature value in /Contents is
+    /// verified over the byte ranges with the hash its DigestInfo names, then the algorithm
+    /// policy, the certificate path at the claimed time (/M: there are no signed attributes)
+    /// and the changes after signing, as for a CMS signature.
+    fn check_pkcs1_signature(
+        &self,
+        doc: &Document<'_>,
+        signed: &SignedRevision<'_, '_>,
+        shared: &PerDocument<'_>,
+        rep: &mut SignatureReport,
+        v: &mut Verdict,
+    ) -> Result<(), Stop> {
+        let certs = step("pkcs1_certificates", v, |v| {
+            pkcs1_certificates(doc, signed).map_err(|e| v.stop(Finding::Pkcs1(e)))
+        })?;
+        let mut pool: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+        let Some(&cert) = pool.first() else {
+            return Err(v.stop(Finding::Pkcs1(pkcs1::Pkcs1Error::NoCert)));
+        };
+        pool.extend(self.options.trust.intermediates().iter().map(Vec::as_slice));
+        pool.extend(shared.dss.certs.iter().map(Vec::as_slice));
+        let summary = self.summary(cert);
+        rep.signer = summary.as_ref().map(SignerReport::from);
+        let (key, digest_alg) = step("signature_value", v, |v| {
+            pkcs1_signature_value(cert, signed, rep, v)
+        })?;
+        step("policy", v, |v| {
+            self.check_policy(digest_alg, &key, pkcs1::SUB_FILTER, v);
+            Ok(())
+        })?;
+        let claimed = claimed_time(&signed.dict, None, None);
+        rep.signing_time = claimed;
+        step("certificate_path", v, |v| {
+            self.validate_path(cert, &pool, Vec::new(), Vec::new(), shared, claimed, rep, v)
+        })?;
+        step("disallowed_changes", v, |v| {
+            disallowed_changes(rep, v);
+            Ok(())
+        })
+    }
+}
+
+/// A change after signing that the signature's permissions do not allow is a finding.
+fn disallowed_changes(rep: &SignatureReport, v: &mut Verdict) {
+    if rep.modifications == Modifications::Disallowed {
+        let what = rep
+            .modification_details
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        v.push(Finding::DisallowedChange { what });
+    }
+}
+
+/// The DER certificates of /Cert (a string, or an array of strings, each possibly indirect) as
+/// the signed revision has them; the signer's comes first.
+fn pkcs1_certificates(
+    doc: &Document<'_>,
+    signed: &SignedRevision<'_, '_>,
+) -> Result<Vec<Vec<u8>>, pkcs1::Pkcs1Error> {
+    let rev = signed.range.revision;
+    let resolve = |o: &Object| {
+        doc.resolve(o, rev)
+            .map_err(|_| pkcs1::Pkcs1Error::CertNotStrings)
+    };
+    let Some(entry) = signed.dict.get(b"Cert") else {
+        return Ok(Vec::new());
+    };
+    let items = match resolve(entry)? {
+        Object::String(s) => return Ok(vec![s.bytes]),
+        Object::Array(items) => items,
+        _ => return Err(pkcs1::Pkcs1Error::CertNotStrings),
+    };
+    if items.len() > pkcs1::MAX_CERTS {
+        return Err(pkcs1::Pkcs1Error::TooManyCerts {
+            limit: pkcs1::MAX_CERTS,
+        });
+    }
+    items
+        .iter()
+        .map(|item| match resolve(item)? {
+            Object::String(s) => Ok(s.bytes),
+            _ => Err(pkcs1::Pkcs1Error::CertNotStrings),
+        })
+        .collect()
+}
+
+/// The PKCS#1 v1.5 signature value of /Contents over the byte ranges, with the key of `cert`:
+/// each reading of /Contents ([`pkcs1::signature_candidates`]) with each hash a DigestInfo may
+/// name ([`pkcs1::DIGESTS`]). Returns the key and the hash that verified.
+fn pkcs1_signature_value(
+    cert: &[u8],
+    signed: &SignedRevision<'_, '_>,
+    rep: &mut SignatureReport,
+    v: &mut Verdict,
+) -> Result<(PublicKeyInfo, DigestAlgorithm), Stop> {
+    let key = match signer::spki_of(cert) {
+        Ok(k) => k,
+        Err(CryptoError::Unsupported { what }) => {
+            return Err(v.stop(Finding::Signer(SignerProblem::KeyUnsupported { what })));
+        }
+        Err(e) => return Err(v.stop(Finding::Signer(SignerProblem::Key(e)))),
+    };
+    let Some(bits) = key.rsa_bits() else {
+        return Err(v.stop(Finding::Signer(SignerProblem::Signature(
+            CryptoError::KeyMismatch {
+                key: key.describe(),
+                algorithm: "RSA PKCS#1 v1.5",
+            },
+        ))));
+    };
+    let modulus_len = bits.div_ceil(8);
+    let candidates = pkcs1::signature_candidates(signed.contents(), modulus_len)
+        .map_err(|e| v.stop(Finding::Pkcs1(e)))?;
+    let (r1, r2) = signed.range.slices(signed.data);
+    let message = [r1, r2].concat();
+    // A hash ring cannot use with this key (SHA-384 with RSA-1024) leaves integrity unknown:
+    // INDETERMINATE rather than a failure, since that hash may be the one the DigestInfo names.
+    let mut unsupported = None;
+    for (digest, alg_oid) in pkcs1::DIGESTS {
+        for value in &candidates {
+            match crypto::verify_signature(&key, alg_oid, None, None, &message, value) {
+                Ok(alg) => {
+                    rep.signature_algorithm = Some(alg.name.to_string());
+                    rep.digest_algorithm = Some(digest.name().to_string());
+                    rep.integrity = true;
+                    return Ok((key, digest));
+                }
+                Err(CryptoError::Unsupported { what }) => unsupported = Some(what),
+                Err(_) => {}
+            }
+        }
+    }
+    Err(v.stop(Finding::Signer(match unsupported {
+        Some(what) => {
+            rep.signature_algorithm = Some(what.clone());
+            SignerProblem::AlgorithmUnsupported { what }
+        }
+        None => SignerProblem::Signature(CryptoError::BadSignature),
+    })))
 }
 
 /// The byte range, checked on the dictionary as it was in the revision it signs. When it breaks

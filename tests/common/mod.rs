@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests that drive the `vnedoc` binary and
-//! peer verifiers as child processes (`tests/corpus.rs`, `tests/cross_check.rs`,
-//! `tests/cli.rs`), and, in [`fixtures`], the library-level helpers of the
+//! peer verifiers as child processes (`tests/corpus.rs`, `tests/wild.rs`,
+//! `tests/cross_check.rs`, `tests/cli.rs`; the manifest check of the first two is
+//! [`manifest`]), and, in [`fixtures`], the library-level helpers of the
 //! fixture tests.
 //!
 //! Only std, serde_json and the crate itself, so the tests build wherever the
@@ -12,6 +13,8 @@
 pub mod docgen;
 pub mod fixtures;
 pub mod hostile;
+#[cfg(feature = "cli")]
+pub mod manifest;
 pub mod pdfsig;
 pub mod tmp;
 pub mod tsa_server;
