@@ -3,10 +3,40 @@
 //!
 //! Allowed: new signature fields and their signatures, filling an empty signature field,
 //! document security store (/DSS, VRI) and document timestamps, metadata (/Info, XMP), the
-//! structure tree, and form filling or annotations where DocMDP permits them (form filling only in
-//! a revision that also adds a signature, as a signer fills a form and signs it). Everything else
-//! is disallowed, including re-pointing /Root, pages, content streams or appearance streams
-//! shared with other objects (the shadow and sneaky-appearance attacks).
+//! structure tree, form filling and annotations where DocMDP permits them. Everything else
+//! is disallowed, including pages, content streams or appearance streams shared with other
+//! objects (the shadow and sneaky-appearance attacks).
+//!
+//! Form filling (ISO 32000-2 §12.8.2.2; pyHanko's FORM_FILLING): a field's /V, /AS, /MK, /DA,
+//! and its widgets' /AP may change in a later revision with or without a new signature, after
+//! an approval signature and under DocMDP P=2 and P=3; never under P=1. Without a new
+//! signature, filling is a new value drawn by a new appearance object: an appearance that
+//! changes over an unchanged value, a signed appearance stream rewritten in place, or
+//! /NeedAppearances changed (viewers redraw every field from /V) change what the earlier
+//! signer saw and not what the form says (the shadow "replace" attacks), so these stay
+//! allowed only in a revision that adds a signature. FieldMDP (§12.8.2.4):
+//! the /Lock of every signed signature field and the FieldMDP /TransformParams of every
+//! signature's /Reference lock fields by fully qualified name (/Action /All, /Include or
+//! /Exclude of /Fields, a name covering its descendants); a locked field may not change, and
+//! a new visible signature field whose name is locked may not be added (an invisible one
+//! changes nothing shown). The /P of a lock dictionary (PDF 2.0) restricts like DocMDP: the
+//! strictest of DocMDP and every lock's /P applies.
+//!
+//! Objects are compared by what they resolve to, not by where they are stored: an unchanged
+//! object written again, or moved into an object stream of a later revision (full
+//! compression), is no change.
+//!
+//! Benign edits are decided by one rule: a change is benign when nothing that renders the
+//! document or reads its form reads what changed (ISO 32000), never by the name of a key.
+//! - The catalog may be written again under a new object number: the new catalog is compared
+//!   with the old key by key, so one with other /Pages, an /OpenAction or /Names is caught;
+//!   the old catalog object may then not change.
+//! - A page tree node (not a leaf page) may change in any key other than those a reader
+//!   takes from it ([`PAGE_TREE_KEYS`]: the node keys of Table 30 and the inheritable page
+//!   attributes of Table 31), e.g. iText's /ITXT version stamp.
+//! - The AcroForm's /DR (and its /Font or other category dictionaries, inline or indirect)
+//!   may gain entries but not lose or change any: unchanged content reaches resources by
+//!   name and names only the old ones.
 //!
 //! The whitelist never covers what the signed revision draws: an object reachable from its pages
 //! is judged as page content whatever else it is named as (XMP metadata, /Info, a DSS entry, a
@@ -39,6 +69,20 @@ const SIG_FIELD_KEYS: &[&[u8]] = &[b"V", b"AP", b"AS", b"F", b"P", b"DA", b"MK",
 const FORM_FILL_KEYS: &[&[u8]] = &[b"V", b"AP", b"AS", b"MK", b"DA"];
 /// Keys of a page that adding a widget may change.
 const PAGE_KEYS: &[&[u8]] = &[b"Annots", b"StructParents"];
+/// Keys a conforming reader reads from a page tree node (not a leaf): ISO 32000-2 Table 30
+/// (/Type, /Parent, /Kids, /Count) and the inheritable page attributes of Table 31
+/// (/Resources, /MediaBox, /CropBox, /Rotate). Any other key of a page tree node is read by
+/// nothing that renders or fills the document (iText's /ITXT version stamp is one).
+const PAGE_TREE_KEYS: &[&[u8]] = &[
+    b"Type",
+    b"Parent",
+    b"Kids",
+    b"Count",
+    b"Resources",
+    b"MediaBox",
+    b"CropBox",
+    b"Rotate",
+];
 
 /// Structural equality of two objects; streams compare dictionary and raw data.
 pub fn same(doc: &Document<'_>, a: &Object, b: &Object) -> bool {
@@ -141,6 +185,14 @@ struct Context {
     widget_field: HashMap<u32, u32>,
     /// Objects of the catalog's /Extensions (ISO 32000-1 §7.12), updated by newer signers.
     extensions: HashSet<u32>,
+    /// The AcroForm's /DR dictionary and its resource-category dictionaries, when indirect.
+    dr_objects: HashSet<u32>,
+    /// The AcroForm's /NeedAppearances is true: viewers draw fields from /V, /DA and /DR.
+    need_appearances: bool,
+    /// Fully qualified name of each terminal field, by the field's object number.
+    field_names: HashMap<u32, String>,
+    /// The FieldMDP locks of the signed signature fields.
+    locks: Vec<fields::FieldLock>,
 }
 
 /// The object number an entry names, when it is a reference.
@@ -178,9 +230,14 @@ impl Context {
             sig_widgets: HashSet::new(),
             widget_field: HashMap::new(),
             extensions,
+            dr_objects: dr_objects(doc, &cat, rev)?,
+            need_appearances: need_appearances(doc, &cat, rev),
+            field_names: HashMap::new(),
+            locks: fields::field_locks(doc, rev)?,
         };
         for f in fields::walk_fields(doc, rev)? {
             let Some(fid) = f.id else { continue };
+            ctx.field_names.insert(fid, f.name.clone());
             ctx.add_field(fid, &f);
             // Appearance streams of the field's widget(s), for in-place appearance updates.
             if let Some(Object::Dict(fd)) = doc.get(fid, rev)? {
@@ -290,6 +347,50 @@ fn fields_array(doc: &Document<'_>, cat: &Dict, rev: usize) -> Result<Option<u32
             _ => None,
         },
     )
+}
+
+/// The AcroForm's /DR dictionary and the resource-category dictionaries in it (/Font, …),
+/// when they are indirect objects.
+fn dr_objects(doc: &Document<'_>, cat: &Dict, rev: usize) -> Result<HashSet<u32>, PdfError> {
+    let mut out = HashSet::new();
+    let Some(Object::Dict(af)) = cat
+        .get(b"AcroForm")
+        .map(|a| doc.resolve(a, rev))
+        .transpose()?
+    else {
+        return Ok(out);
+    };
+    let Some(dr) = af.get(b"DR") else {
+        return Ok(out);
+    };
+    out.extend(ref_id(Some(dr)));
+    if let Object::Dict(d) = doc.resolve(dr, rev)? {
+        out.extend(d.entries.iter().filter_map(|(_, v)| ref_id(Some(v))));
+    }
+    Ok(out)
+}
+
+/// True when the AcroForm of catalog `cat` sets /NeedAppearances true.
+fn need_appearances(doc: &Document<'_>, cat: &Dict, rev: usize) -> bool {
+    match cat.get(b"AcroForm").map(|a| doc.resolve(a, rev)) {
+        Some(Ok(Object::Dict(af))) => matches!(
+            af.get(b"NeedAppearances").map(|n| doc.resolve(n, rev)),
+            Some(Ok(Object::Bool(true)))
+        ),
+        _ => false,
+    }
+}
+
+/// True when `new` keeps every entry of `old` (resource dictionaries one level down compared
+/// the same way): entries were only added. Unchanged content names only the old entries, so
+/// what it draws does not change (ISO 32000-1 §7.8.3: a content stream reaches resources by
+/// name).
+fn adds_only(doc: &Document<'_>, old: &Dict, new: &Dict, depth: usize) -> bool {
+    old.entries.iter().all(|(k, ov)| match (ov, new.get(k)) {
+        (_, None) => false,
+        (Object::Dict(a), Some(Object::Dict(b))) if depth == 0 => adds_only(doc, a, b, 1),
+        (a, Some(b)) => same(doc, a, b),
+    })
 }
 
 /// The objects of the catalog's /DSS: the dictionary, its entries and the entries of its VRI.
@@ -407,14 +508,17 @@ fn analyse_revision(
         .difference(&ctx.sig_dicts)
         .copied()
         .collect();
-    let adds_signature = !new_sigs.is_empty();
+    // The /P of a signed field's lock (PDF 2.0) restricts like DocMDP: the strictest applies.
+    let docmdp = ctx.locks.iter().filter_map(|l| l.p).chain(docmdp).min();
     let judge = Judge {
         doc,
         before,
         rev,
-        // Form filling (fields, their appearances, /NeedAppearances) is allowed only in a
-        // revision that also adds a signature, and only where DocMDP permits it (P ≥ 2).
-        fill_ok: adds_signature && docmdp.is_none_or(|p| p >= 2),
+        // Form filling (field values, their appearances, /NeedAppearances) is allowed after
+        // an approval signature and under DocMDP P=2 and P=3 (ISO 32000-2 §12.8.2.2), with
+        // or without a new signature; FieldMDP locks are checked field by field.
+        fill_ok: docmdp.is_none_or(|p| p >= 2),
+        adds_signature: !new_sigs.is_empty(),
         annots_ok: docmdp == Some(3),
         ctx,
         after,
@@ -449,13 +553,24 @@ struct Judge<'r, 'a> {
     rev: usize,
     ctx: Context,
     after: Context,
-    /// Form filling is allowed (a new signature, DocMDP P ≥ 2 or none).
+    /// Form filling is allowed (DocMDP P ≥ 2 or none).
     fill_ok: bool,
+    /// The revision adds a signature, whose signer saw the fields as they are drawn now.
+    adds_signature: bool,
     /// Annotations may be added (DocMDP P = 3).
     annots_ok: bool,
 }
 
 impl Judge<'_, '_> {
+    /// What a new signature's signer saw may be redrawn: /NeedAppearances changed (viewers
+    /// redraw every field from /V, /DA and /DR instead of the signed appearances) or a signed
+    /// appearance stream rewritten in place. Without a new signature both change what the
+    /// earlier signer saw while the form says the same (the shadow "replace" attacks);
+    /// filling without a signature writes a new value and a new appearance object.
+    fn redraw_ok(&self) -> bool {
+        self.fill_ok && self.adds_signature
+    }
+
     fn deny(&self, findings: &mut Vec<String>, why: String) {
         findings.push(format!("revision {}: {why}", self.rev + 1));
     }
@@ -468,7 +583,8 @@ impl Judge<'_, '_> {
             if !new_sigs.is_empty() && new_sigs.iter().any(|n| !is_doc_timestamp(doc, *n, rev)) {
                 self.deny(
                     findings,
-                    "a signature was added to a document certified with no changes allowed".into(),
+                    "a signature was added where DocMDP or a field lock's /P allows no changes"
+                        .into(),
                 );
             }
         }
@@ -488,16 +604,16 @@ impl Judge<'_, '_> {
     ) -> Result<(), PdfError> {
         let (doc, before, rev) = (self.doc, self.before, self.rev);
         let (_, new_cat) = catalog(doc, rev)?;
-        if self.ctx.root != self.after.root {
-            self.deny(findings, "trailer /Root now names another object".into());
-        }
+        // A catalog written again under a new number (iText, some signing servers) is judged
+        // by what it says: check_catalog compares the two catalogs key by key, so one that
+        // names other /Pages, adds /OpenAction or /Names is caught there.
         check_catalog(
             doc,
             before,
             rev,
             &self.ctx.catalog,
             &new_cat,
-            self.fill_ok,
+            self.redraw_ok(),
             findings,
             scratch,
         );
@@ -547,6 +663,14 @@ impl Judge<'_, '_> {
         }
         let (od, nd) = (old.as_dict(), new.as_dict());
         if Some(num) == self.ctx.root {
+            if self.ctx.root != self.after.root {
+                // The former catalog rewritten while /Root names another: nothing reads it
+                // as the catalog any more, but the rewrite has no reason; fail closed.
+                self.deny(
+                    findings,
+                    format!("former catalog {num} changed after /Root moved"),
+                );
+            }
             return Ok(()); // judged through check_catalog
         }
         if self.whitelisted(num, &old, od, rendered, findings)? == Judged::Yes
@@ -645,9 +769,32 @@ impl Judge<'_, '_> {
         let (doc, before, rev, ctx) = (self.doc, self.before, self.rev, &self.ctx);
         if Some(num) == ctx.acroform {
             if let (Some(a), Some(b)) = (od, nd) {
-                check_acroform(doc, before, rev, a, b, self.fill_ok, findings, scratch, rev);
+                check_acroform(
+                    doc,
+                    before,
+                    rev,
+                    a,
+                    b,
+                    self.redraw_ok(),
+                    findings,
+                    scratch,
+                    rev,
+                );
             } else {
                 self.deny(findings, "AcroForm replaced by a non-dictionary".into());
+            }
+            return Ok(Judged::Yes);
+        }
+        if ctx.dr_objects.contains(&num) {
+            // /DR is read only to draw a field from its value (ISO 32000-1 §12.7.3.3): it
+            // changes what is shown only where viewers are told to redraw the fields.
+            if self.after.need_appearances
+                && !(od.zip(nd).is_some_and(|(a, b)| adds_only(doc, a, b, 0)))
+            {
+                self.deny(
+                    findings,
+                    format!("AcroForm resources {num} changed other than by additions"),
+                );
             }
             return Ok(Judged::Yes);
         }
@@ -704,7 +851,7 @@ impl Judge<'_, '_> {
         }
         if ctx.form_fields.contains(&num) {
             if let (Some(a), Some(b)) = (od, nd) {
-                self.form_field(num, a, b, findings);
+                self.form_field(num, a, b, findings)?;
             }
             return Ok(Judged::Yes);
         }
@@ -737,24 +884,93 @@ impl Judge<'_, '_> {
 
     /// A form field (`a` before, `b` after) may change only in the keys form filling sets,
     /// and only where form filling is allowed.
-    fn form_field(&self, num: u32, a: &Dict, b: &Dict, findings: &mut Vec<String>) {
+    fn form_field(
+        &self,
+        num: u32,
+        a: &Dict,
+        b: &Dict,
+        findings: &mut Vec<String>,
+    ) -> Result<(), PdfError> {
         let fill_ok = self.fill_ok;
         let bad: Vec<String> = changed_keys(self.doc, a, b)
             .iter()
             .filter(|k| !FORM_FILL_KEYS.contains(&k.as_slice()))
             .map(|k| name(k))
             .collect();
-        if !bad.is_empty() || !fill_ok {
+        if fill_ok && bad.is_empty() {
+            self.lock_check(num, findings);
+            if changed_keys(self.doc, a, b)
+                .iter()
+                .any(|k| k.as_slice() == b"AP")
+            {
+                self.appearance_follows_value(num, findings)?;
+            }
+            return Ok(());
+        }
+        let why = if fill_ok {
+            format!(": {}", bad.join(", "))
+        } else {
+            " where DocMDP permits no form filling".to_string()
+        };
+        self.deny(findings, format!("form field {num} changed{why}"));
+        Ok(())
+    }
+
+    /// Filling a field redraws it from its new value. A new appearance over an unchanged
+    /// value, in a revision no one signs, changes what the signer saw and not what the form
+    /// says: the shadow "replace" attack (a value hidden under another appearance when
+    /// signed, revealed later), so it is disallowed.
+    fn appearance_follows_value(
+        &self,
+        num: u32,
+        findings: &mut Vec<String>,
+    ) -> Result<(), PdfError> {
+        if self.adds_signature {
+            return Ok(());
+        }
+        let (doc, before, rev) = (self.doc, self.before, self.rev);
+        let field = self.ctx.widget_field.get(&num).copied().unwrap_or(num);
+        let value = |r: usize| -> Result<Option<Object>, PdfError> {
+            let Some(Object::Dict(fd)) = doc.get(field, r)? else {
+                return Ok(None);
+            };
+            fd.get(b"V").map(|v| doc.resolve(v, r)).transpose()
+        };
+        let changed = match (value(before)?, value(rev)?) {
+            (None, None) => false,
+            (Some(a), Some(b)) => !same(doc, &a, &b),
+            _ => true,
+        };
+        if !changed {
             self.deny(
                 findings,
-                format!(
-                    "form field {num} changed{}",
-                    if fill_ok {
-                        format!(": {}", bad.join(", "))
-                    } else {
-                        " without a new signature".to_string()
-                    }
-                ),
+                format!("field {field}: appearance changed but not its value"),
+            );
+        }
+        Ok(())
+    }
+
+    /// The fully qualified name of field or widget `num` of the signed revision.
+    fn field_name(&self, num: u32) -> Option<&str> {
+        let ctx = &self.ctx;
+        ctx.field_names
+            .get(&num)
+            .or_else(|| {
+                ctx.widget_field
+                    .get(&num)
+                    .and_then(|f| ctx.field_names.get(f))
+            })
+            .map(String::as_str)
+    }
+
+    /// Denies a change of field (or widget) `num` that a signature's FieldMDP lock covers.
+    fn lock_check(&self, num: u32, findings: &mut Vec<String>) {
+        if let Some(name) = self.field_name(num)
+            && self.ctx.locks.iter().any(|l| l.locks(name))
+        {
+            self.deny(
+                findings,
+                format!("field {num} '{name}', locked by a signature (FieldMDP), changed"),
             );
         }
     }
@@ -775,9 +991,12 @@ impl Judge<'_, '_> {
         if let Some(field) = ctx.widget_ap_streams.get(&num) {
             let field_ok = (ctx.empty_sig_fields.contains(field)
                 && self.after.signed_sig_fields.contains(field))
-                || (ctx.form_fields.contains(field) && self.fill_ok);
+                || (ctx.form_fields.contains(field) && self.redraw_ok());
             if !field_ok || referenced_elsewhere(doc, before, num, *field)? {
                 self.deny(findings, format!("appearance stream {num} overwritten"));
+            } else if ctx.form_fields.contains(field) {
+                self.lock_check(*field, findings);
+                self.appearance_follows_value(*field, findings)?;
             }
             return Ok(Judged::Yes);
         }
@@ -803,7 +1022,21 @@ impl Judge<'_, '_> {
             return Ok(Judged::Yes);
         }
         if ctx.page_nodes.contains(&num) {
-            self.deny(findings, format!("page tree node {num} changed"));
+            let keys = od
+                .zip(nd)
+                .map(|(a, b)| changed_keys(doc, a, b))
+                .unwrap_or_else(|| vec![b"Type".to_vec()]);
+            let read: Vec<String> = keys
+                .iter()
+                .filter(|k| PAGE_TREE_KEYS.contains(&k.as_slice()))
+                .map(|k| name(k))
+                .collect();
+            if !read.is_empty() {
+                self.deny(
+                    findings,
+                    format!("page tree node {num}: {} changed", read.join(", ")),
+                );
+            }
             return Ok(Judged::Yes);
         }
         Ok(Judged::No)
@@ -858,9 +1091,44 @@ impl Judge<'_, '_> {
                     findings,
                     format!("new non-signature field {id} '{}' added", f.name),
                 );
+            } else if !known
+                && self.ctx.locks.iter().any(|l| l.locks(&f.name))
+                && self.visible_field(id)?
+            {
+                // A new invisible signature field changes nothing shown (LTV updates and
+                // later signers add them under /All locks); a visible one is a form change
+                // the lock forbids (pyHanko's rule as well).
+                self.deny(
+                    findings,
+                    format!(
+                        "new visible signature field {id} '{}' added against a field lock",
+                        f.name
+                    ),
+                );
             }
         }
         Ok(())
+    }
+}
+
+impl Judge<'_, '_> {
+    /// True when field `id` of revision `rev`, or one of its widget kids, has a visible area.
+    fn visible_field(&self, id: u32) -> Result<bool, PdfError> {
+        let (doc, rev) = (self.doc, self.rev);
+        let Some(Object::Dict(fd)) = doc.get(id, rev)? else {
+            return Ok(false);
+        };
+        if visible_rect(doc, &fd, rev).is_some() {
+            return Ok(true);
+        }
+        for k in refs_of(doc, fd.get(b"Kids"), rev)?.into_iter().take(64) {
+            if let Some(Object::Dict(kd)) = doc.get(k, rev)?
+                && visible_rect(doc, &kd, rev).is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }
 
@@ -996,7 +1264,7 @@ fn check_catalog(
     rev: usize,
     old: &Dict,
     new: &Dict,
-    fill_ok: bool,
+    redraw_ok: bool,
     findings: &mut Vec<String>,
     level: &mut Modifications,
 ) {
@@ -1013,7 +1281,7 @@ fn check_catalog(
             let b = new.get(b"AcroForm").map(|o| doc.resolve(o, rev));
             match (a, b) {
                 (Some(Ok(Object::Dict(a))), Some(Ok(Object::Dict(b)))) => {
-                    check_acroform(doc, before, rev, &a, &b, fill_ok, findings, level, rev)
+                    check_acroform(doc, before, rev, &a, &b, redraw_ok, findings, level, rev)
                 }
                 (None, Some(Ok(Object::Dict(_)))) => {}
                 _ => {
@@ -1035,16 +1303,20 @@ fn check_acroform(
     rev: usize,
     old: &Dict,
     new: &Dict,
-    fill_ok: bool,
+    redraw_ok: bool,
     findings: &mut Vec<String>,
     level: &mut Modifications,
     shown: usize,
 ) {
     for k in changed_keys(doc, old, new) {
         // NeedAppearances makes viewers redraw every field from its value: a change of what
-        // the pages show, allowed only where form filling is.
+        // the pages show, allowed only in a revision that signs what it shows
+        // (`Judge::redraw_ok`).
         if !ACROFORM_KEYS.contains(&k.as_slice())
-            || (k.as_slice() == b"NeedAppearances" && !fill_ok)
+            || (k.as_slice() == b"NeedAppearances" && !redraw_ok)
+            || (k.as_slice() == b"DR"
+                && matches!(new.get(b"NeedAppearances"), Some(Object::Bool(true)))
+                && !dr_added_to(doc, before, rev, old, new))
         {
             findings.push(format!(
                 "revision {}: AcroForm /{} changed",
@@ -1060,6 +1332,34 @@ fn check_acroform(
         findings.push(format!("revision {}: form fields removed", shown + 1));
         *level = Modifications::Disallowed;
     }
+}
+
+/// True when the AcroForm /DR of `new` (revision `rev`) keeps every resource of `old`'s
+/// (revision `before`), or `old` had none: resources were only added.
+fn dr_added_to(doc: &Document<'_>, before: usize, rev: usize, old: &Dict, new: &Dict) -> bool {
+    if !old.has(b"DR") {
+        return true;
+    }
+    let resolved = |d: &Dict, r: usize| match d.get(b"DR").map(|x| doc.resolve(x, r)) {
+        Some(Ok(Object::Dict(d))) => Some(d),
+        _ => None,
+    };
+    match (resolved(old, before), resolved(new, rev)) {
+        (Some(a), Some(b)) => adds_only_resolved(doc, before, rev, &a, &b),
+        _ => false,
+    }
+}
+
+/// [`adds_only`] for two /DR dictionaries whose category entries may be indirect.
+fn adds_only_resolved(doc: &Document<'_>, before: usize, rev: usize, a: &Dict, b: &Dict) -> bool {
+    a.entries.iter().all(|(k, av)| {
+        let Some(bv) = b.get(k) else { return false };
+        match (doc.resolve(av, before), doc.resolve(bv, rev)) {
+            (Ok(Object::Dict(x)), Ok(Object::Dict(y))) => adds_only(doc, &x, &y, 1),
+            (Ok(x), Ok(y)) => same(doc, &x, &y),
+            _ => false,
+        }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -282,3 +282,150 @@ pub fn docmdp_level(doc: &Document<'_>, rev: usize) -> Option<i64> {
     }
     Some(2)
 }
+
+/// What a FieldMDP lock covers (ISO 32000-2 Table 236, /Action of a signature field's /Lock
+/// dictionary and of the FieldMDP transform parameters, Table 257).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LockAction {
+    /// `/All`: every field.
+    All,
+    /// `/Include`: the fields named (and their descendants).
+    Include(Vec<String>),
+    /// `/Exclude`: every field except those named (and their descendants).
+    Exclude(Vec<String>),
+}
+
+/// A field lock of a signed signature field: which fields its signature locks, and the /P of
+/// the lock dictionary (PDF 2.0: the DocMDP permission the signature grants, 1 to 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldLock {
+    pub action: LockAction,
+    pub p: Option<i64>,
+}
+
+impl FieldLock {
+    /// Reads a /Lock dictionary or FieldMDP /TransformParams. Fails closed: an unknown or
+    /// missing /Action, or an /Include list with an entry that is not a text string, locks
+    /// every field; a /P outside 1..=3 is read as 1 (no changes).
+    pub fn from_dict(doc: &Document<'_>, d: &Dict, rev: usize) -> Self {
+        let names = || -> Option<Vec<String>> {
+            let list = doc.resolve(d.get(b"Fields")?, rev).ok()?;
+            list.as_array()?
+                .iter()
+                .map(|o| text_string(doc.resolve(o, rev).ok().as_ref()))
+                .collect()
+        };
+        let action = match d.name(b"Action") {
+            Some(b"Include") => names().map_or(LockAction::All, LockAction::Include),
+            Some(b"Exclude") => {
+                // An unreadable entry excludes nothing: fewer exclusions lock more.
+                let list = doc
+                    .resolve(d.get(b"Fields").unwrap_or(&Object::Null), rev)
+                    .ok();
+                let list = list
+                    .as_ref()
+                    .and_then(Object::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|o| text_string(doc.resolve(o, rev).ok().as_ref()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                LockAction::Exclude(list)
+            }
+            _ => LockAction::All,
+        };
+        let p = d
+            .int(b"P")
+            .map(|p| if (1..=3).contains(&p) { p } else { 1 });
+        FieldLock { action, p }
+    }
+
+    /// True when the lock covers the field with fully qualified name `name`. A name in
+    /// /Fields covers its descendants too (`applicant` covers `applicant.id`), as a
+    /// non-terminal field's value is its kids'.
+    pub fn locks(&self, name: &str) -> bool {
+        let covers = |list: &[String]| {
+            list.iter().any(|f| {
+                name == f
+                    || name
+                        .strip_prefix(f.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        match &self.action {
+            LockAction::All => true,
+            LockAction::Include(list) => covers(list),
+            LockAction::Exclude(list) => !covers(list),
+        }
+    }
+}
+
+/// The field locks in force in revision `rev`: the /Lock of every signed signature field and
+/// the FieldMDP /TransformParams of every signature's /Reference (ISO 32000-2 §12.8.2.4). A
+/// lock binds once its field is signed.
+pub fn field_locks(doc: &Document<'_>, rev: usize) -> Result<Vec<FieldLock>, PdfError> {
+    let mut locks = Vec::new();
+    for (f, v) in walk(doc, rev)? {
+        if !f.is_sig || !f.has_value {
+            continue;
+        }
+        if let Some(id) = f.id
+            && let Some(Object::Dict(fd)) = doc.get(id, rev)?
+            && let Some(l) = fd.get(b"Lock")
+            && let Ok(Object::Dict(ld)) = doc.resolve(l, rev)
+        {
+            locks.push(FieldLock::from_dict(doc, &ld, rev));
+        }
+        let Some(Ok(Object::Dict(sig))) = v.map(|v| doc.resolve(&v, rev)) else {
+            continue;
+        };
+        let Some(Ok(Object::Array(refs))) = sig.get(b"Reference").map(|r| doc.resolve(r, rev))
+        else {
+            continue;
+        };
+        for r in refs.iter().take(64) {
+            if let Ok(Object::Dict(rd)) = doc.resolve(r, rev)
+                && rd.name(b"TransformMethod") == Some(b"FieldMDP")
+            {
+                let params = match rd.get(b"TransformParams").map(|t| doc.resolve(t, rev)) {
+                    Some(Ok(Object::Dict(t))) => t,
+                    // FieldMDP without readable parameters: lock everything.
+                    _ => Dict::default(),
+                };
+                locks.push(FieldLock::from_dict(doc, &params, rev));
+            }
+        }
+    }
+    Ok(locks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FieldLock, LockAction};
+
+    fn lock(action: LockAction) -> FieldLock {
+        FieldLock { action, p: None }
+    }
+
+    #[test]
+    fn a_name_covers_itself_and_its_descendants_only() {
+        let l = lock(LockAction::Include(vec!["applicant".into()]));
+        assert!(l.locks("applicant"));
+        assert!(l.locks("applicant.id"));
+        assert!(l.locks("applicant.id.part"));
+        // A longer name with the same prefix is another field.
+        assert!(!l.locks("applicant2"));
+        assert!(!l.locks("applicantid"));
+        assert!(!l.locks("name"));
+    }
+
+    #[test]
+    fn exclude_locks_everything_else_and_all_locks_everything() {
+        let l = lock(LockAction::Exclude(vec!["name".into()]));
+        assert!(!l.locks("name"));
+        assert!(l.locks("applicant.id"));
+        assert!(l.locks("name2"));
+        assert!(lock(LockAction::All).locks("anything"));
+    }
+}

@@ -287,7 +287,7 @@ pub fn variants(b: &Bases) -> Vec<Variant> {
     }
     // The same replacement made in a revision that also adds a signature (by leaf-other, from
     // an untrusted root): form filling followed by signing is on the whitelist when no DocMDP
-    // forbids it (README: "form filling only in a revision that also adds a signature"), so
+    // forbids it (an in-place appearance rewrite too, as the new signer signs what it shows), so
     // Signature1 stays TOTAL_PASSED with `allowed` changes, and the reader is warned by the
     // new signature's own verdict.
     {
