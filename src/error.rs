@@ -6,6 +6,7 @@
 
 use thiserror::Error;
 
+pub use crate::cms::pkcs1::Pkcs1Error;
 pub use crate::cms::signer::{SignerProblem, TokenSignerError};
 pub use crate::cms::timestamp::TimestampError;
 pub use crate::crypto::CryptoError;
@@ -26,6 +27,9 @@ pub enum Error {
     /// A CMS SignedData that cannot be read.
     #[error("CMS: {0}")]
     Cms(#[from] CmsError),
+    /// An `adbe.x509.rsa_sha1` signature whose /Contents or /Cert cannot be read.
+    #[error("adbe.x509.rsa_sha1: {0}")]
+    Pkcs1(#[from] Pkcs1Error),
     /// Malformed DER.
     #[error("DER: {0}")]
     Der(#[from] DerError),

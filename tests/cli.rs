@@ -1028,6 +1028,44 @@ fn dump_writes_beside_the_file_by_default() {
 }
 
 #[test]
+fn dump_of_an_adbe_x509_rsa_sha1_signature_writes_its_pkcs1_value_and_cert_chain() {
+    let dir = TempDir::new("dump-pkcs1");
+    let out_dir = dir.join("out");
+    let pdf = "fixtures/producers/x509-rsa-sha1.pdf";
+    assert_exit(&["dump", pdf, "-o", out_dir.to_str().unwrap()], 0);
+    assert_eq!(
+        names_in(&out_dir),
+        [
+            "index.json",
+            "sig1-Signature1.revision.pdf",
+            "sig1-cert1.der",
+            "sig1-cert2.der",
+            "sig1.pkcs1.bin"
+        ]
+    );
+    assert_eq!(
+        std::fs::metadata(out_dir.join("sig1.pkcs1.bin"))
+            .unwrap()
+            .len(),
+        256
+    );
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("index.json")).unwrap()).unwrap();
+    let s = &index["signatures"][0];
+    assert_eq!(s["sub_filter"], "adbe.x509.rsa_sha1", "{s}");
+    assert_eq!(s["pkcs1_signature"], "sig1.pkcs1.bin", "{s}");
+    assert_eq!(s["cms"], Value::Null, "{s}");
+    assert_eq!(s["cms_error"], Value::Null, "{s}");
+    assert_eq!(s["certificates"][0]["signer"], true, "{s}");
+    // Without /Cert there is no key to read the value with: said, and exit 1.
+    let out_dir = dir.join("no-cert");
+    let pdf = "fixtures/producers/x509-rsa-sha1-no-cert.pdf";
+    let out = assert_exit(&["dump", pdf, "-o", out_dir.to_str().unwrap()], 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/Cert is missing"), "{stderr}");
+}
+
+#[test]
 fn dump_reports_a_broken_byte_range_instead_of_skipping_it() {
     let dir = TempDir::new("dump-broken");
     let out_dir = dir.join("out");

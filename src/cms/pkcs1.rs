@@ -63,6 +63,12 @@ pub enum Pkcs1Error {
     /// /Cert is not a string or an array of strings.
     #[error("/Cert is not a string or an array of strings")]
     CertNotStrings,
+    /// The first /Cert certificate has no RSA key, so no PKCS#1 v1.5 value can be read.
+    #[error("the first /Cert certificate has no RSA key")]
+    CertNotRsa,
+    /// Asked for the CMS of an `adbe.x509.rsa_sha1` signature, which has none.
+    #[error("an adbe.x509.rsa_sha1 signature holds a PKCS#1 signature value, not a CMS")]
+    NotCms,
     /// /Cert has more entries than [`MAX_CERTS`].
     #[error("/Cert has more than {limit} entries")]
     TooManyCerts {

@@ -326,7 +326,8 @@ impl Verifier {
         v: &mut Verdict,
     ) -> Result<(), Stop> {
         let certs = step("pkcs1_certificates", v, |v| {
-            pkcs1_certificates(doc, signed).map_err(|e| v.stop(Finding::Pkcs1(e)))
+            pkcs1_certificates(doc, &signed.dict, signed.range.revision)
+                .map_err(|e| v.stop(Finding::Pkcs1(e)))
         })?;
         let mut pool: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
         let Some(&cert) = pool.first() else {
@@ -368,17 +369,17 @@ fn disallowed_changes(rep: &SignatureReport, v: &mut Verdict) {
 }
 
 /// The DER certificates of /Cert (a string, or an array of strings, each possibly indirect) as
-/// the signed revision has them; the signer's comes first.
-fn pkcs1_certificates(
+/// the revision `rev` has them; the signer's comes first. Also what [`super::extract`] writes.
+pub(super) fn pkcs1_certificates(
     doc: &Document<'_>,
-    signed: &SignedRevision<'_, '_>,
+    dict: &Dict,
+    rev: usize,
 ) -> Result<Vec<Vec<u8>>, pkcs1::Pkcs1Error> {
-    let rev = signed.range.revision;
     let resolve = |o: &Object| {
         doc.resolve(o, rev)
             .map_err(|_| pkcs1::Pkcs1Error::CertNotStrings)
     };
-    let Some(entry) = signed.dict.get(b"Cert") else {
+    let Some(entry) = dict.get(b"Cert") else {
         return Ok(Vec::new());
     };
     let items = match resolve(entry)? {

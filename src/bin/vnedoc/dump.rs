@@ -8,13 +8,16 @@
 //!   complete PDF that the signature covers, and `vnedoc verify` can check on its own;
 //! - `sigN.p7s`: the CMS from /Contents, as the signer encoded it, without the zero padding;
 //! - `sigN-certK.der`: each certificate the CMS carries, K from 1 in the CMS's order;
+//! - for an `adbe.x509.rsa_sha1` signature, which has no CMS, `sigN.pkcs1.bin` instead of the
+//!   `.p7s`: the PKCS#1 v1.5 signature value from /Contents (`openssl pkeyutl -verifyrecover`
+//!   reads it with the signer's key), and the certificates are those of /Cert, the signer first;
 //! - `index.json`: what was written for each signature (field, SubFilter, byte range, signer
 //!   and certificate subjects, file names) and, for what could not be written, why.
 //!
 //! FIELD is the field name with everything but ASCII letters, digits, `-` and `_` replaced by
 //! `_` (the name comes from the file). Fail closed: a signature whose byte range breaks a rule
 //! gets no revision file, only the reason in the index, and the command exits 1; so does one
-//! whose /Contents holds no CMS. The paths written are printed, one per line, `index.json`
+//! whose /Contents holds no CMS (or, for `adbe.x509.rsa_sha1`, no PKCS#1 value). The paths written are printed, one per line, `index.json`
 //! last.
 //!
 //! DIR is created if needed; an existing DIR that is not empty is refused (exit 2) unless
@@ -73,6 +76,9 @@ struct Entry<'a> {
     /// The `.p7s` file name, or `null` with `cms_error`.
     cms: Option<String>,
     cms_error: Option<String>,
+    /// `adbe.x509.rsa_sha1` only: the `.pkcs1.bin` file name, or `null` with `cms_error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pkcs1_signature: Option<String>,
     /// The signer's certificate's subject, when the CMS carries it.
     signer: Option<&'a str>,
     certificates: Vec<CertificateFile<'a>>,
@@ -182,9 +188,17 @@ fn dump_one<'s>(
         }
         Err(e) => (None, Some(format!("/ByteRange: {e}; no revision written"))),
     };
-    let (cms, cms_error) = match &s.cms {
-        Ok(der) => (Some(write(format!("sig{n}.p7s"), der)?), None),
-        Err(e) => (None, Some(format!("{e}; no CMS written"))),
+    let (cms, cms_error, pkcs1_signature) = match (&s.cms, &s.pkcs1_signature) {
+        (_, Some(Ok(value))) => (None, None, Some(write(format!("sig{n}.pkcs1.bin"), value)?)),
+        (_, Some(Err(e))) => (
+            None,
+            Some(format!(
+                "adbe.x509.rsa_sha1: {e}; no signature value written"
+            )),
+            None,
+        ),
+        (Ok(der), None) => (Some(write(format!("sig{n}.p7s"), der)?), None, None),
+        (Err(e), None) => (None, Some(format!("{e}; no CMS written")), None),
     };
     let mut certificates = Vec::new();
     for (k, c) in s.certificates.iter().enumerate() {
@@ -210,6 +224,7 @@ fn dump_one<'s>(
         revision_error,
         cms,
         cms_error,
+        pkcs1_signature,
         signer,
         certificates,
     })
