@@ -187,7 +187,7 @@ impl FbInput {
         let ok = match self.family {
             Family::Ed448 => {
                 let k: [u8; 57] = self.key_bits[..].try_into().unwrap();
-                let k = ed448_goldilocks::VerifyingKey::from_bytes(&k.into()).unwrap();
+                let k = ed448_goldilocks::VerifyingKey::from_bytes(&k).unwrap();
                 let sig = ed448_goldilocks::Signature::from_slice(s).unwrap();
                 k.verify_raw(&sig, m).is_ok()
             }

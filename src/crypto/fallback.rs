@@ -197,7 +197,7 @@ pub(super) fn dsa(spki: &[u8], digest: &[u8], signature: &[u8]) -> Result<(), Cr
 /// Ed448 (RFC 8032 §5.2, pure, empty context) over `message` with the 57-octet `key`.
 pub(super) fn ed448(key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
     let bytes: [u8; 57] = key.try_into().map_err(|_| CryptoError::MalformedKey)?;
-    let key = ed448_goldilocks::VerifyingKey::from_bytes(&bytes.into())
+    let key = ed448_goldilocks::VerifyingKey::from_bytes(&bytes)
         .map_err(|_| CryptoError::MalformedKey)?;
     let sig = ed448_goldilocks::Signature::from_slice(signature)
         .map_err(|_| CryptoError::BadSignature)?;
