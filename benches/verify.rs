@@ -10,6 +10,9 @@
 //! - `multisig/20MB`: a 20 MB document with 5 signatures against the same with 1.
 //! - `sign/1MB/rsa2048`: signing into a sink against ring SHA-256 of the file plus one
 //!   RSA-2048 signature.
+//! - The fallback table (`benches/support/fallback.rs`): one fixture of fixtures/algos/ per
+//!   algorithm ring lacks, verified, against the digest of its ranges plus one verification
+//!   done directly with the RustCrypto crate that serves it.
 //!
 //! Inputs come from `benches/support/inputs.rs`, signed by the crate's own signer with the test
 //! PKI; each must verify `TOTAL_PASSED` before anything is timed.
@@ -19,6 +22,8 @@
 // Its `as` conversions are on sizes and counts it makes itself, not on untrusted input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
+#[path = "support/fallback.rs"]
+mod fallback;
 #[path = "support/inputs.rs"]
 mod inputs;
 
@@ -409,6 +414,36 @@ fn main() {
             fmt_dur(tc),
             tv.as_secs_f64() / tb.as_secs_f64(),
             tv.as_secs_f64() / tc.as_secs_f64()
+        );
+    }
+
+    // The algorithms ring lacks, each against its own bound (same crate, same run).
+    println!();
+    println!(
+        "Algorithms ring lacks (fallback crate; bound = digest + one verification by that crate):"
+    );
+    println!(
+        "{:<40} {:>11} {:>11} {:>9}",
+        "document", "verify", "bound", "v/bound"
+    );
+    for (rel, family, hash) in fallback::INPUTS {
+        let input = fallback::load(rel, *family, *hash);
+        assert!(passes(&v, &input.pdf), "{rel}: does not verify");
+        input.bound();
+        let n = rounds(bench_mode, input.pdf.len()).min(101);
+        let (tv, tb) = paired(
+            n,
+            || {
+                black_box(v.verify_bytes("b.pdf", black_box(&input.pdf)));
+            },
+            || input.bound(),
+        );
+        println!(
+            "{:<40} {:>11} {:>11} {:>9.2}",
+            input.name,
+            fmt_dur(tv),
+            fmt_dur(tb),
+            tv.as_secs_f64() / tb.as_secs_f64()
         );
     }
 

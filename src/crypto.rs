@@ -1,4 +1,4 @@
-//! Digests, public keys and signature verification, all computed by `ring`.
+//! Digests, public keys and signature verification: `ring` first, RustCrypto where ring lacks.
 //!
 //! This module is the only place that touches signature math. It takes algorithm identifiers as
 //! raw DER (the OBJECT IDENTIFIER content bytes and the parameters' full TLV), so the CMS and PKI
@@ -10,13 +10,19 @@
 //! Policy (is SHA-1 or RSA-1024 acceptable?) is not decided here: legacy algorithms are verified
 //! through ring's `*_FOR_LEGACY_USE_ONLY` variants so that integrity is still known, and the
 //! caller judges the algorithm it gets back.
+//!
+//! ring is the fast path and serves everything it implements. What it does not (SHA-224 and the
+//! SHA-3 family, SHAKE256, RSA keys it refuses, PSS with another salt length, P-521, brainpool,
+//! DSA, Ed448, ECDSA with a hash ring does not pair with the curve) goes to [`fallback`], which
+//! uses RustCrypto's crates and lists which crate serves which algorithm.
+
+mod fallback;
 
 use std::borrow::Cow;
 use std::fmt;
 
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_parser::der_parser::asn1_rs::{Any, FromDer, Oid, Tag};
-use x509_parser::public_key::RSAPublicKey;
 use x509_parser::signature_algorithm::RsaSsaPssParams;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
@@ -30,8 +36,46 @@ pub mod oid {
     pub const SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
     /// id-sha512 2.16.840.1.101.3.4.2.3
     pub const SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
-    /// id-sha224 2.16.840.1.101.3.4.2.4 (named only to report it unsupported)
+    /// id-sha224 2.16.840.1.101.3.4.2.4
     pub const SHA224: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04];
+    /// NIST hash algorithms arc 2.16.840.1.101.3.4.2 (RFC 8702 §2); the algorithms add one arc.
+    const fn nist_hash(last: u8) -> [u8; 9] {
+        [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, last]
+    }
+    /// id-sha3-224 2.16.840.1.101.3.4.2.7
+    pub const SHA3_224: &[u8] = &nist_hash(7);
+    /// id-sha3-256 2.16.840.1.101.3.4.2.8
+    pub const SHA3_256: &[u8] = &nist_hash(8);
+    /// id-sha3-384 2.16.840.1.101.3.4.2.9
+    pub const SHA3_384: &[u8] = &nist_hash(9);
+    /// id-sha3-512 2.16.840.1.101.3.4.2.10
+    pub const SHA3_512: &[u8] = &nist_hash(10);
+    /// id-shake256 2.16.840.1.101.3.4.2.12 (RFC 8419 §2.3: 512 bits of output with Ed448)
+    pub const SHAKE256: &[u8] = &nist_hash(12);
+    /// id-shake256-len 2.16.840.1.101.3.4.2.18 (RFC 8419 §2.3; what pyHanko writes)
+    pub const SHAKE256_LEN: &[u8] = &nist_hash(18);
+    /// NIST signature algorithms arc 2.16.840.1.101.3.4.3 (RFC 5758, NIST CSOR).
+    const fn nist_sig(last: u8) -> [u8; 9] {
+        [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, last]
+    }
+    /// id-dsa-with-sha224 2.16.840.1.101.3.4.3.1 (RFC 5758 §3.1)
+    pub const DSA_WITH_SHA224: &[u8] = &nist_sig(1);
+    /// id-ecdsa-with-sha3-224 2.16.840.1.101.3.4.3.9
+    pub const ECDSA_WITH_SHA3_224: &[u8] = &nist_sig(9);
+    /// id-ecdsa-with-sha3-256 2.16.840.1.101.3.4.3.10
+    pub const ECDSA_WITH_SHA3_256: &[u8] = &nist_sig(10);
+    /// id-ecdsa-with-sha3-384 2.16.840.1.101.3.4.3.11
+    pub const ECDSA_WITH_SHA3_384: &[u8] = &nist_sig(11);
+    /// id-ecdsa-with-sha3-512 2.16.840.1.101.3.4.3.12
+    pub const ECDSA_WITH_SHA3_512: &[u8] = &nist_sig(12);
+    /// id-rsassa-pkcs1-v1_5-with-sha3-224 2.16.840.1.101.3.4.3.13
+    pub const SHA3_224_WITH_RSA: &[u8] = &nist_sig(13);
+    /// id-rsassa-pkcs1-v1_5-with-sha3-256 2.16.840.1.101.3.4.3.14
+    pub const SHA3_256_WITH_RSA: &[u8] = &nist_sig(14);
+    /// id-rsassa-pkcs1-v1_5-with-sha3-384 2.16.840.1.101.3.4.3.15
+    pub const SHA3_384_WITH_RSA: &[u8] = &nist_sig(15);
+    /// id-rsassa-pkcs1-v1_5-with-sha3-512 2.16.840.1.101.3.4.3.16
+    pub const SHA3_512_WITH_RSA: &[u8] = &nist_sig(16);
     /// id-md5 1.2.840.113549.2.5 (named only to report it unsupported)
     pub const MD5: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05];
 
@@ -132,13 +176,23 @@ pub enum CryptoError {
     },
 }
 
-/// A digest algorithm that this crate computes (through `ring::digest`).
+/// A digest algorithm that this crate computes: SHA-1 and SHA-256/384/512 through
+/// `ring::digest`, SHA-224 through `sha2`, the SHA-3 family through `sha3`, SHAKE256 through
+/// `shake`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DigestAlgorithm {
     Sha1,
+    Sha224,
     Sha256,
     Sha384,
     Sha512,
+    Sha3_224,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
+    /// SHAKE256 with 512 bits of output (RFC 8419 §2.3, the digest of Ed448 signatures).
+    Shake256,
 }
 
 impl DigestAlgorithm {
@@ -146,9 +200,17 @@ impl DigestAlgorithm {
     pub fn from_oid(oid: &[u8]) -> Option<Self> {
         match oid {
             oid::SHA1 => Some(Self::Sha1),
+            oid::SHA224 => Some(Self::Sha224),
             oid::SHA256 => Some(Self::Sha256),
             oid::SHA384 => Some(Self::Sha384),
             oid::SHA512 => Some(Self::Sha512),
+            oid::SHA3_224 => Some(Self::Sha3_224),
+            oid::SHA3_256 => Some(Self::Sha3_256),
+            oid::SHA3_384 => Some(Self::Sha3_384),
+            oid::SHA3_512 => Some(Self::Sha3_512),
+            // The length parameter of id-shake256-len is not seen here: 512 bits are computed,
+            // and a message digest of another length fails as a length mismatch (closed).
+            oid::SHAKE256 | oid::SHAKE256_LEN => Some(Self::Shake256),
             _ => None,
         }
     }
@@ -157,9 +219,15 @@ impl DigestAlgorithm {
     pub fn oid(self) -> &'static [u8] {
         match self {
             Self::Sha1 => oid::SHA1,
+            Self::Sha224 => oid::SHA224,
             Self::Sha256 => oid::SHA256,
             Self::Sha384 => oid::SHA384,
             Self::Sha512 => oid::SHA512,
+            Self::Sha3_224 => oid::SHA3_224,
+            Self::Sha3_256 => oid::SHA3_256,
+            Self::Sha3_384 => oid::SHA3_384,
+            Self::Sha3_512 => oid::SHA3_512,
+            Self::Shake256 => oid::SHAKE256,
         }
     }
 
@@ -167,30 +235,57 @@ impl DigestAlgorithm {
     pub fn name(self) -> &'static str {
         match self {
             Self::Sha1 => "SHA-1",
+            Self::Sha224 => "SHA-224",
             Self::Sha256 => "SHA-256",
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
+            Self::Sha3_224 => "SHA3-224",
+            Self::Sha3_256 => "SHA3-256",
+            Self::Sha3_384 => "SHA3-384",
+            Self::Sha3_512 => "SHA3-512",
+            Self::Shake256 => "SHAKE256",
         }
     }
 
     /// Output length in bytes.
     pub fn output_len(self) -> usize {
-        self.ring().output_len()
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha224 | Self::Sha3_224 => 28,
+            Self::Sha256 | Self::Sha3_256 => 32,
+            Self::Sha384 | Self::Sha3_384 => 48,
+            Self::Sha512 | Self::Sha3_512 | Self::Shake256 => 64,
+        }
     }
 
-    fn ring(self) -> &'static ring::digest::Algorithm {
+    /// ring's algorithm, for the digests ring computes.
+    fn ring(self) -> Option<&'static ring::digest::Algorithm> {
         match self {
-            Self::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            Self::Sha256 => &ring::digest::SHA256,
-            Self::Sha384 => &ring::digest::SHA384,
-            Self::Sha512 => &ring::digest::SHA512,
+            Self::Sha1 => Some(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            Self::Sha256 => Some(&ring::digest::SHA256),
+            Self::Sha384 => Some(&ring::digest::SHA384),
+            Self::Sha512 => Some(&ring::digest::SHA512),
+            _ => None,
         }
     }
 
     /// An incremental hasher.
     pub fn hasher(self) -> Hasher {
+        use sha3::Digest as _;
+        let state = match self.ring() {
+            Some(alg) => HashState::Ring(ring::digest::Context::new(alg)),
+            None => match self {
+                Self::Sha224 => HashState::Sha224(sha2::Sha224::new()),
+                Self::Sha3_224 => HashState::Sha3_224(sha3::Sha3_224::new()),
+                Self::Sha3_384 => HashState::Sha3_384(sha3::Sha3_384::new()),
+                Self::Sha3_512 => HashState::Sha3_512(sha3::Sha3_512::new()),
+                Self::Shake256 => HashState::Shake256(shake::Shake256::default()),
+                _ => HashState::Sha3_256(sha3::Sha3_256::new()),
+            },
+        };
         Hasher {
-            ctx: ring::digest::Context::new(self.ring()),
+            algorithm: self,
+            state,
         }
     }
 
@@ -219,26 +314,60 @@ impl fmt::Display for DigestAlgorithm {
     }
 }
 
-/// Incremental digest computation (wraps `ring::digest::Context`).
+/// Incremental digest computation (`ring::digest::Context` for the digests ring computes).
 #[derive(Clone)]
 pub struct Hasher {
-    ctx: ring::digest::Context,
+    algorithm: DigestAlgorithm,
+    state: HashState,
+}
+
+#[derive(Clone)]
+enum HashState {
+    Ring(ring::digest::Context),
+    Sha224(sha2::Sha224),
+    Sha3_224(sha3::Sha3_224),
+    Sha3_256(sha3::Sha3_256),
+    Sha3_384(sha3::Sha3_384),
+    Sha3_512(sha3::Sha3_512),
+    Shake256(shake::Shake256),
 }
 
 impl Hasher {
     pub fn update(&mut self, data: &[u8]) {
-        self.ctx.update(data);
+        match &mut self.state {
+            HashState::Ring(ctx) => ctx.update(data),
+            HashState::Sha224(h) => sha3::Digest::update(h, data),
+            HashState::Sha3_224(h) => sha3::Digest::update(h, data),
+            HashState::Sha3_256(h) => sha3::Digest::update(h, data),
+            HashState::Sha3_384(h) => sha3::Digest::update(h, data),
+            HashState::Sha3_512(h) => sha3::Digest::update(h, data),
+            HashState::Shake256(h) => shake::digest::Update::update(h, data),
+        }
     }
 
     pub fn finish(self) -> Vec<u8> {
-        self.ctx.finish().as_ref().to_vec()
+        use sha3::Digest as _;
+        match self.state {
+            HashState::Ring(ctx) => ctx.finish().as_ref().to_vec(),
+            HashState::Sha224(h) => h.finalize().to_vec(),
+            HashState::Sha3_224(h) => h.finalize().to_vec(),
+            HashState::Sha3_256(h) => h.finalize().to_vec(),
+            HashState::Sha3_384(h) => h.finalize().to_vec(),
+            HashState::Sha3_512(h) => h.finalize().to_vec(),
+            HashState::Shake256(h) => {
+                use shake::digest::{ExtendableOutput as _, XofReader as _};
+                let mut out = vec![0u8; DigestAlgorithm::Shake256.output_len()];
+                h.finalize_xof().read(&mut out);
+                out
+            }
+        }
     }
 }
 
 impl fmt::Debug for Hasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hasher")
-            .field("algorithm", self.ctx.algorithm())
+            .field("algorithm", &self.algorithm)
             .finish()
     }
 }
@@ -312,6 +441,11 @@ pub struct PublicKeyInfo {
     /// What ring's `UnparsedPublicKey` takes: the RSAPublicKey DER for RSA, the uncompressed
     /// point for EC, the 32 raw bytes for Ed25519; the BIT STRING content otherwise.
     key: Vec<u8>,
+    /// The whole SubjectPublicKeyInfo, for the keys whose parameters the fallback verifier
+    /// reads (DSA's p, q, g); empty otherwise.
+    spki: Vec<u8>,
+    /// The key algorithm is Ed448 (RFC 8410 §3): `key` holds its 57 octets.
+    ed448: bool,
 }
 
 impl PublicKeyInfo {
@@ -339,16 +473,9 @@ impl PublicKeyInfo {
                 if !params_absent_or_null(params) {
                     return Err(CryptoError::MalformedKey);
                 }
-                let (rest, rsa) =
-                    RSAPublicKey::from_der(bits).map_err(|_| CryptoError::MalformedKey)?;
-                if !rest.is_empty() {
-                    return Err(CryptoError::MalformedKey);
-                }
-                let bits_len = integer_bits(rsa.modulus).ok_or(CryptoError::MalformedKey)?;
-                Ok(Self {
-                    kind: KeyKind::Rsa { bits: bits_len },
-                    key: bits.to_vec(),
-                })
+                let (n, _) = rsa_public_key(bits).ok_or(CryptoError::MalformedKey)?;
+                let bits_len = integer_bits(n).ok_or(CryptoError::MalformedKey)?;
+                Ok(Self::new(KeyKind::Rsa { bits: bits_len }, bits))
             }
             oid::EC_PUBLIC_KEY => {
                 // RFC 5480 §2.1.1: ECParameters ::= CHOICE { namedCurve OID, ... }; only
@@ -360,25 +487,39 @@ impl PublicKeyInfo {
                     });
                 }
                 let curve = Curve::from_oid(curve_any.data);
-                Ok(Self {
-                    kind: KeyKind::Ec { curve },
-                    key: bits.to_vec(),
-                })
+                Ok(Self::new(KeyKind::Ec { curve }, bits))
             }
             oid::ED25519 => {
                 // RFC 8410 §3: parameters MUST be absent.
                 if params.is_some() || bits.len() != 32 {
                     return Err(CryptoError::MalformedKey);
                 }
-                Ok(Self {
-                    kind: KeyKind::Ed25519,
-                    key: bits.to_vec(),
-                })
+                Ok(Self::new(KeyKind::Ed25519, bits))
             }
-            other => Ok(Self {
-                kind: KeyKind::Other(key_alg_name(other)),
-                key: bits.to_vec(),
-            }),
+            oid::ED448 => {
+                // RFC 8410 §3: parameters MUST be absent; the key is 57 octets (RFC 8032 §5.2.2).
+                if params.is_some() || bits.len() != 57 {
+                    return Err(CryptoError::MalformedKey);
+                }
+                let mut key = Self::new(KeyKind::Other(key_alg_name(alg)), bits);
+                key.ed448 = true;
+                Ok(key)
+            }
+            oid::DSA => {
+                let mut key = Self::new(KeyKind::Other(key_alg_name(alg)), bits);
+                key.spki = info.raw.to_vec();
+                Ok(key)
+            }
+            other => Ok(Self::new(KeyKind::Other(key_alg_name(other)), bits)),
+        }
+    }
+
+    fn new(kind: KeyKind, key: &[u8]) -> Self {
+        Self {
+            kind,
+            key: key.to_vec(),
+            spki: Vec::new(),
+            ed448: false,
         }
     }
 
@@ -407,6 +548,54 @@ impl PublicKeyInfo {
             _ => None,
         }
     }
+}
+
+/// The modulus and exponent INTEGER contents of an RSAPublicKey (RFC 8017 A.1.1), leading zero
+/// octets included. Read with the crate's own DER reader rather than x509-parser's, which
+/// refuses non-minimal INTEGERs: keys of some card issuers carry them, and the certificate's
+/// signature covers the key whatever its encoding (the fallback verifier reads them).
+///
+/// ```text
+/// RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+/// ```
+fn rsa_public_key(der: &[u8]) -> Option<(&[u8], &[u8])> {
+    let seq = crate::der::parse_exact(der)
+        .ok()?
+        .expect(crate::der::TAG_SEQUENCE)
+        .ok()?;
+    let mut r = seq.children();
+    let n = r.expect(crate::der::TAG_INTEGER).ok()?.content;
+    let e = r.expect(crate::der::TAG_INTEGER).ok()?.content;
+    r.finish().ok()?;
+    // A negative exponent is no exponent (a negative modulus is refused by `integer_bits`).
+    integer_bits(e)?;
+    Some((n, e))
+}
+
+/// Whether ring's RSA key parser takes this key for a family of `min_bits`..=8192 bits: both
+/// INTEGERs minimally encoded (ring's `der::positive_integer`), the modulus odd and its length
+/// rounded up to whole octets within the family, the exponent odd and from 3 to 2^33 − 1
+/// (ring 0.17 `rsa::public_exponent`, `rsa::public_modulus`). A key it does not take goes to
+/// the fallback verifier instead of failing in ring as a bad signature.
+fn ring_takes_rsa_key(n: &[u8], e: &[u8], min_bits: usize) -> bool {
+    let minimal = |i: &[u8]| match i {
+        [] => false,
+        [0] => false,
+        [0, next, ..] => next & 0x80 != 0,
+        _ => true,
+    };
+    let strip = |i: &'_ [u8]| -> Vec<u8> { i.iter().copied().skip_while(|&b| b == 0).collect() };
+    if !minimal(n) || !minimal(e) {
+        return false;
+    }
+    let (n, e) = (strip(n), strip(e));
+    let n_bits = n.len().saturating_mul(8);
+    let odd = |v: &[u8]| v.last().is_some_and(|b| b & 1 == 1);
+    if !odd(&n) || n_bits < min_bits || n_bits > RSA_MAX_BITS || !odd(&e) || e.len() > 5 {
+        return false;
+    }
+    let value = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    (3..=(1u64 << 33) - 1).contains(&value)
 }
 
 /// Bit length of a DER INTEGER's content (big-endian, possibly with a sign byte); `None` for a
@@ -445,7 +634,7 @@ pub struct SignatureAlgorithm {
     /// e.g. `"RSA PKCS#1 v1.5 SHA-256"`, `"RSASSA-PSS SHA-256"`, `"ECDSA P-256 SHA-256"`,
     /// `"Ed25519"`.
     pub name: &'static str,
-    /// The digest the signature covers (`None` for Ed25519, which hashes internally).
+    /// The digest the signature covers (`None` for Ed25519 and Ed448, which hash internally).
     pub digest: Option<DigestAlgorithm>,
 }
 
@@ -457,6 +646,10 @@ enum Scheme {
     /// ECDSA with the plain r‖s encoding (BSI TR-03111 §5.2.1), used by some EU signers.
     EcdsaPlain(DigestAlgorithm),
     Ed25519,
+    /// Ed448 (RFC 8410); only through the fallback verifier.
+    Ed448,
+    /// DSA with SHA-224 or SHA-256 (RFC 5758 §3.1); only through the fallback verifier.
+    Dsa(DigestAlgorithm),
 }
 
 /// ecdsa-plain-SHA256/384/512, 0.4.0.127.0.7.1.1.4.1.{3,4,5} (BSI TR-03111 §5.2.1).
@@ -516,7 +709,15 @@ fn scheme_of(
         oid::ECDSA_WITH_SHA384 => ecdsa(DigestAlgorithm::Sha384),
         oid::ECDSA_WITH_SHA512 => ecdsa(DigestAlgorithm::Sha512),
         oid::ECDSA_WITH_SHA1 => Err(unsupported("ECDSA with SHA-1")),
-        oid::ECDSA_WITH_SHA224 => Err(unsupported("ECDSA with SHA-224")),
+        oid::ECDSA_WITH_SHA224 => ecdsa(DigestAlgorithm::Sha224),
+        oid::ECDSA_WITH_SHA3_224 => ecdsa(sha3_digest(DigestAlgorithm::Sha3_224, digest)?),
+        oid::ECDSA_WITH_SHA3_256 => ecdsa(sha3_digest(DigestAlgorithm::Sha3_256, digest)?),
+        oid::ECDSA_WITH_SHA3_384 => ecdsa(sha3_digest(DigestAlgorithm::Sha3_384, digest)?),
+        oid::ECDSA_WITH_SHA3_512 => ecdsa(sha3_digest(DigestAlgorithm::Sha3_512, digest)?),
+        oid::SHA3_224_WITH_RSA => pkcs1(sha3_digest(DigestAlgorithm::Sha3_224, digest)?),
+        oid::SHA3_256_WITH_RSA => pkcs1(sha3_digest(DigestAlgorithm::Sha3_256, digest)?),
+        oid::SHA3_384_WITH_RSA => pkcs1(sha3_digest(DigestAlgorithm::Sha3_384, digest)?),
+        oid::SHA3_512_WITH_RSA => pkcs1(sha3_digest(DigestAlgorithm::Sha3_512, digest)?),
         oid::ED25519 => {
             if params.is_none() {
                 Ok(Scheme::Ed25519)
@@ -524,10 +725,41 @@ fn scheme_of(
                 Err(CryptoError::MalformedAlgorithm)
             }
         }
-        oid::ED448 => Err(unsupported("Ed448")),
+        oid::ED448 => {
+            // RFC 8410 §3: parameters absent. RFC 8419 §3: with signed attributes the message
+            // digest is SHAKE256; any other digest is refused as the policy of the algorithm.
+            if params.is_some() {
+                return Err(CryptoError::MalformedAlgorithm);
+            }
+            match digest {
+                Some(d) if d != DigestAlgorithm::Shake256 => Err(unsupported(format!(
+                    "Ed448 with {}: RFC 8419 requires SHAKE256",
+                    d.name()
+                ))),
+                _ => Ok(Scheme::Ed448),
+            }
+        }
         oid::MD5_WITH_RSA => Err(unsupported("RSA PKCS#1 v1.5 with MD5")),
-        oid::SHA224_WITH_RSA => Err(unsupported("RSA PKCS#1 v1.5 with SHA-224")),
-        oid::DSA | oid::DSA_WITH_SHA1 | oid::DSA_WITH_SHA256 => Err(unsupported("DSA")),
+        oid::SHA224_WITH_RSA => pkcs1(DigestAlgorithm::Sha224),
+        // dsa-with-sha1 is integrity-wise verifiable but SHA-1: refused as the policy does.
+        oid::DSA_WITH_SHA1 => Err(unsupported("DSA with SHA-1")),
+        // RFC 5758 §3.1: parameters MUST be absent.
+        oid::DSA_WITH_SHA224 | oid::DSA_WITH_SHA256 if params.is_some() => {
+            Err(CryptoError::MalformedAlgorithm)
+        }
+        oid::DSA_WITH_SHA224 => Ok(Scheme::Dsa(DigestAlgorithm::Sha224)),
+        oid::DSA_WITH_SHA256 => Ok(Scheme::Dsa(DigestAlgorithm::Sha256)),
+        // The key's OID as the signature algorithm (iText writes it), the digest from the
+        // SignerInfo, as for rsaEncryption above; parameters absent or NULL.
+        oid::DSA if !params_absent_or_null(params) => Err(CryptoError::MalformedAlgorithm),
+        oid::DSA => match digest {
+            Some(d @ (DigestAlgorithm::Sha224 | DigestAlgorithm::Sha256)) => Ok(Scheme::Dsa(d)),
+            Some(DigestAlgorithm::Sha1) => Err(unsupported("DSA with SHA-1")),
+            Some(d) => Err(unsupported(format!("DSA with {}", d.name()))),
+            None => Err(CryptoError::MissingDigest {
+                algorithm: "id-dsa",
+            }),
+        },
         o if o.starts_with(oid::GOST_PREFIX) => {
             Err(unsupported(format!("GOST ({})", oid_to_string(o))))
         }
@@ -538,8 +770,26 @@ fn scheme_of(
     }
 }
 
-/// RSASSA-PSS parameters (RFC 4055 §3.1); only the profile ring implements is accepted:
-/// hash SHA-256/384/512, MGF1 with the same hash, salt length = hash length, trailer 1.
+/// A SHA-3 signature algorithm's hash, which must be the SignerInfo's digest algorithm when
+/// there is one (as DSS requires: its DSS-1420 files sign a SHA-256 message digest with
+/// SHA3-256withRSA and are not valid). Older SHA-2 algorithms keep their behaviour.
+fn sha3_digest(
+    named: DigestAlgorithm,
+    context: Option<DigestAlgorithm>,
+) -> Result<DigestAlgorithm, CryptoError> {
+    match context {
+        Some(c) if c != named => Err(unsupported(format!(
+            "{} signature over a {} message digest",
+            named.name(),
+            c.name()
+        ))),
+        _ => Ok(named),
+    }
+}
+
+/// RSASSA-PSS parameters (RFC 4055 §3.1): hash SHA-224, SHA-256/384/512 or SHA3-*, MGF1 with
+/// the same hash, any salt length, trailer 1. Returns the hash and the salt length; ring serves
+/// SHA-256/384/512 with the salt as long as the hash, the fallback the rest.
 ///
 /// ```text
 /// RSASSA-PSS-params  ::=  SEQUENCE  {
@@ -548,7 +798,7 @@ fn scheme_of(
 ///     saltLength         [2] INTEGER DEFAULT 20,
 ///     trailerField       [3] INTEGER DEFAULT 1  }
 /// ```
-fn pss_digest(params: Option<&Any<'_>>) -> Result<DigestAlgorithm, CryptoError> {
+fn pss_digest(params: Option<&Any<'_>>) -> Result<(DigestAlgorithm, usize), CryptoError> {
     // Absent parameters mean all defaults, i.e. SHA-1 (RFC 4055 §3.1).
     let params = params.ok_or_else(|| unsupported("RSASSA-PSS with SHA-1"))?;
     let pss = RsaSsaPssParams::try_from(params).map_err(|_| CryptoError::MalformedAlgorithm)?;
@@ -559,6 +809,7 @@ fn pss_digest(params: Option<&Any<'_>>) -> Result<DigestAlgorithm, CryptoError> 
     }
     let hash_oid = pss.hash_algorithm_oid().as_bytes();
     let digest = DigestAlgorithm::from_oid(hash_oid)
+        .filter(|d| *d != DigestAlgorithm::Shake256)
         .ok_or_else(|| unsupported(format!("RSASSA-PSS with hash {}", oid_to_string(hash_oid))))?;
     if digest == DigestAlgorithm::Sha1 {
         return Err(unsupported("RSASSA-PSS with SHA-1"));
@@ -578,16 +829,10 @@ fn pss_digest(params: Option<&Any<'_>>) -> Result<DigestAlgorithm, CryptoError> 
         ));
     }
     let salt = usize::try_from(pss.salt_length()).map_err(|_| CryptoError::MalformedAlgorithm)?;
-    if salt != digest.output_len() {
-        return Err(unsupported(format!(
-            "RSASSA-PSS {} with salt length {salt}",
-            digest.name()
-        )));
-    }
     if pss.trailer_field() != 1 {
         return Err(CryptoError::MalformedAlgorithm);
     }
-    Ok(digest)
+    Ok((digest, salt))
 }
 
 /// Parse the full DER TLV of algorithm parameters; trailing data is rejected.
@@ -672,6 +917,45 @@ impl Verifier {
             digest: Some(digest),
         }
     }
+
+    /// Verify with ring.
+    fn run(
+        self,
+        key: &PublicKeyInfo,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<SignatureAlgorithm, CryptoError> {
+        UnparsedPublicKey::new(self.alg, key.key_bytes())
+            .verify(message, signature)
+            .map_err(|_| CryptoError::BadSignature)?;
+        Ok(SignatureAlgorithm {
+            name: self.name,
+            digest: self.digest,
+        })
+    }
+}
+
+/// `"<prefix> <digest name>"` as a `&'static str`, for the names of fallback algorithms.
+macro_rules! with_digest {
+    ($d:expr, $prefix:literal) => {
+        match $d {
+            DigestAlgorithm::Sha1 => concat!($prefix, " SHA-1"),
+            DigestAlgorithm::Sha224 => concat!($prefix, " SHA-224"),
+            DigestAlgorithm::Sha256 => concat!($prefix, " SHA-256"),
+            DigestAlgorithm::Sha384 => concat!($prefix, " SHA-384"),
+            DigestAlgorithm::Sha512 => concat!($prefix, " SHA-512"),
+            DigestAlgorithm::Sha3_224 => concat!($prefix, " SHA3-224"),
+            DigestAlgorithm::Sha3_256 => concat!($prefix, " SHA3-256"),
+            DigestAlgorithm::Sha3_384 => concat!($prefix, " SHA3-384"),
+            DigestAlgorithm::Sha3_512 => concat!($prefix, " SHA3-512"),
+            DigestAlgorithm::Shake256 => concat!($prefix, " SHAKE256"),
+        }
+    };
+}
+
+/// A signature the fallback verified: its name and digest.
+fn fallback_ok(name: &'static str, digest: Option<DigestAlgorithm>) -> SignatureAlgorithm {
+    SignatureAlgorithm { name, digest }
 }
 
 /// The key of the signature does not fit the signature algorithm.
@@ -690,11 +974,11 @@ fn verify_with_any(
     message: &[u8],
     signature: &[u8],
 ) -> Result<SignatureAlgorithm, CryptoError> {
-    let v = match scheme_of(sig_alg_oid, params, digest)? {
-        Scheme::Pkcs1(d) => rsa_pkcs1(key, d)?,
-        Scheme::Pss => rsa_pss(key, params)?,
-        Scheme::EcdsaPlain(d) => ecdsa_plain(key, d)?,
-        Scheme::Ecdsa(d) => ecdsa(key, d)?,
+    match scheme_of(sig_alg_oid, params, digest)? {
+        Scheme::Pkcs1(d) => rsa_pkcs1(key, d, message, signature),
+        Scheme::Pss => rsa_pss(key, params, message, signature),
+        Scheme::EcdsaPlain(d) => ecdsa_plain(key, d, message, signature),
+        Scheme::Ecdsa(d) => ecdsa(key, d, message, signature),
         Scheme::Ed25519 => {
             if key.kind() != &KeyKind::Ed25519 {
                 return Err(key_mismatch(key, "Ed25519"));
@@ -704,138 +988,218 @@ fn verify_with_any(
                 name: "Ed25519",
                 digest: None,
             }
+            .run(key, message, signature)
         }
-    };
-    UnparsedPublicKey::new(v.alg, key.key_bytes())
-        .verify(message, signature)
-        .map_err(|_| CryptoError::BadSignature)?;
-    Ok(SignatureAlgorithm {
-        name: v.name,
-        digest: v.digest,
-    })
+        Scheme::Ed448 => {
+            if !key.ed448 {
+                return Err(key_mismatch(key, "Ed448"));
+            }
+            fallback::ed448(key.key_bytes(), message, signature)?;
+            Ok(fallback_ok("Ed448", None))
+        }
+        Scheme::Dsa(d) => {
+            if key.spki.is_empty() {
+                return Err(key_mismatch(key, "DSA"));
+            }
+            fallback::dsa(&key.spki, &d.digest(&[message]), signature)?;
+            Ok(fallback_ok(with_digest!(d, "DSA"), Some(d)))
+        }
+    }
 }
 
-/// RSA PKCS#1 v1.5 with digest `d`: keys of 1024 to 8192 bits (2048 for SHA-384).
-fn rsa_pkcs1(key: &PublicKeyInfo, d: DigestAlgorithm) -> Result<Verifier, CryptoError> {
+/// The modulus and exponent of an RSA key and its size, within the sizes verified at all
+/// (1024 to 8192 bits: smaller keys stay unsupported, whatever the policy).
+fn rsa_parts<'k>(
+    key: &'k PublicKeyInfo,
+    algorithm: &'static str,
+) -> Result<(&'k [u8], &'k [u8], usize), CryptoError> {
+    let bits = key.rsa_bits().ok_or_else(|| key_mismatch(key, algorithm))?;
+    let (n, e) = rsa_public_key(key.key_bytes()).ok_or(CryptoError::MalformedKey)?;
+    Ok((n, e, bits))
+}
+
+/// RSA PKCS#1 v1.5 with digest `d`: keys of 1024 to 8192 bits. ring serves SHA-1, SHA-256 and
+/// SHA-512 from 1024 bits and SHA-384 from 2048 bits, for the keys it takes; the fallback the
+/// rest (SHA-224, SHA-3, SHA-384 below 2048 bits, keys ring refuses).
+fn rsa_pkcs1(
+    key: &PublicKeyInfo,
+    d: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<SignatureAlgorithm, CryptoError> {
     use DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
-    let bits = key
-        .rsa_bits()
-        .ok_or_else(|| key_mismatch(key, "RSA PKCS#1 v1.5"))?;
+    let (n, e, bits) = rsa_parts(key, "RSA PKCS#1 v1.5")?;
     if !(RSA_MIN_LEGACY_BITS..=RSA_MAX_BITS).contains(&bits) {
         return Err(unsupported(format!("RSA-{bits}")));
     }
-    Ok(match d {
-        Sha1 => Verifier::new(
+    // No PKCS#1 v1.5 identifier uses SHAKE (RFC 8702 defines it for PSS and ECDSA only).
+    if d == DigestAlgorithm::Shake256 {
+        return Err(unsupported("RSA PKCS#1 v1.5 with SHAKE256"));
+    }
+    let ring = match d {
+        Sha1 => Some((
             &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            "RSA PKCS#1 v1.5 SHA-1",
-            d,
-        ),
-        Sha256 => Verifier::new(
+            RSA_MIN_LEGACY_BITS,
+        )),
+        Sha256 => Some((
             &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-            "RSA PKCS#1 v1.5 SHA-256",
-            d,
-        ),
+            RSA_MIN_LEGACY_BITS,
+        )),
         // ring has no legacy 1024-bit variant for SHA-384.
-        Sha384 if bits < RSA_MIN_BITS => {
-            return Err(unsupported(format!("RSA-{bits} with SHA-384")));
-        }
-        Sha384 => Verifier::new(
-            &signature::RSA_PKCS1_2048_8192_SHA384,
-            "RSA PKCS#1 v1.5 SHA-384",
-            d,
-        ),
-        Sha512 => Verifier::new(
+        Sha384 => Some((&signature::RSA_PKCS1_2048_8192_SHA384, RSA_MIN_BITS)),
+        Sha512 => Some((
             &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-            "RSA PKCS#1 v1.5 SHA-512",
-            d,
-        ),
-    })
+            RSA_MIN_LEGACY_BITS,
+        )),
+        _ => None,
+    };
+    let name = with_digest!(d, "RSA PKCS#1 v1.5");
+    if let Some((alg, min)) = ring
+        && ring_takes_rsa_key(n, e, min)
+    {
+        return Verifier::new(alg, name, d).run(key, message, signature);
+    }
+    fallback::rsa_pkcs1(n, e, RSA_MAX_BITS, d, &d.digest(&[message]), signature)?;
+    Ok(fallback_ok(name, Some(d)))
 }
 
-/// RSASSA-PSS with the digest its parameters name: keys of 2048 to 8192 bits, no SHA-1.
-fn rsa_pss(key: &PublicKeyInfo, params: Option<&Any<'_>>) -> Result<Verifier, CryptoError> {
-    use DigestAlgorithm::{Sha1, Sha256, Sha384, Sha512};
-    let bits = key
-        .rsa_bits()
-        .ok_or_else(|| key_mismatch(key, "RSASSA-PSS"))?;
-    let d = pss_digest(params)?;
-    if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
+/// RSASSA-PSS with the digest and salt length its parameters name: keys of 1024 to 8192 bits,
+/// no SHA-1. ring serves SHA-256/384/512 with a salt as long as the hash on keys of 2048 bits
+/// and up that it takes; the fallback the rest.
+fn rsa_pss(
+    key: &PublicKeyInfo,
+    params: Option<&Any<'_>>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<SignatureAlgorithm, CryptoError> {
+    use DigestAlgorithm::{Sha256, Sha384, Sha512};
+    let (n, e, bits) = rsa_parts(key, "RSASSA-PSS")?;
+    let (d, salt) = pss_digest(params)?;
+    if !(RSA_MIN_LEGACY_BITS..=RSA_MAX_BITS).contains(&bits) {
         return Err(unsupported(format!("RSASSA-PSS with RSA-{bits}")));
     }
-    Ok(match d {
-        Sha256 => Verifier::new(
-            &signature::RSA_PSS_2048_8192_SHA256,
-            "RSASSA-PSS SHA-256",
-            d,
-        ),
-        Sha384 => Verifier::new(
-            &signature::RSA_PSS_2048_8192_SHA384,
-            "RSASSA-PSS SHA-384",
-            d,
-        ),
-        Sha512 => Verifier::new(
-            &signature::RSA_PSS_2048_8192_SHA512,
-            "RSASSA-PSS SHA-512",
-            d,
-        ),
-        Sha1 => return Err(unsupported("RSASSA-PSS with SHA-1")),
-    })
+    let ring: Option<&'static dyn VerificationAlgorithm> = match d {
+        Sha256 => Some(&signature::RSA_PSS_2048_8192_SHA256),
+        Sha384 => Some(&signature::RSA_PSS_2048_8192_SHA384),
+        Sha512 => Some(&signature::RSA_PSS_2048_8192_SHA512),
+        _ => None,
+    };
+    let name = with_digest!(d, "RSASSA-PSS");
+    if let Some(alg) = ring
+        && salt == d.output_len()
+        && ring_takes_rsa_key(n, e, RSA_MIN_BITS)
+    {
+        return Verifier::new(alg, name, d).run(key, message, signature);
+    }
+    fallback::rsa_pss(
+        n,
+        e,
+        RSA_MAX_BITS,
+        d,
+        salt,
+        &d.digest(&[message]),
+        signature,
+    )?;
+    Ok(fallback_ok(name, Some(d)))
 }
 
-/// Plain (BSI TR-03111) ECDSA: P-256 with SHA-256 and P-384 with SHA-384.
-fn ecdsa_plain(key: &PublicKeyInfo, d: DigestAlgorithm) -> Result<Verifier, CryptoError> {
+/// Plain (BSI TR-03111) ECDSA: ring serves P-256 with SHA-256 and P-384 with SHA-384, the
+/// fallback the other pairs and P-521 and brainpoolP256r1/P384r1.
+fn ecdsa_plain(
+    key: &PublicKeyInfo,
+    d: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<SignatureAlgorithm, CryptoError> {
     use DigestAlgorithm::{Sha256, Sha384};
     let KeyKind::Ec { curve } = key.kind() else {
         return Err(key_mismatch(key, "ECDSA"));
     };
-    Ok(match (curve, d) {
-        (Curve::P256, Sha256) => Verifier::new(
-            &signature::ECDSA_P256_SHA256_FIXED,
-            "ECDSA (plain) P-256 SHA-256",
-            d,
-        ),
-        (Curve::P384, Sha384) => Verifier::new(
-            &signature::ECDSA_P384_SHA384_FIXED,
-            "ECDSA (plain) P-384 SHA-384",
-            d,
-        ),
-        (other, _) => {
-            return Err(unsupported(format!(
-                "plain ECDSA {} with {}",
-                other.name(),
-                d.name()
-            )));
-        }
-    })
-}
-
-/// DER-encoded ECDSA: P-256 and P-384, each with SHA-256 or SHA-384.
-fn ecdsa(key: &PublicKeyInfo, d: DigestAlgorithm) -> Result<Verifier, CryptoError> {
-    use DigestAlgorithm::{Sha256, Sha384};
-    let KeyKind::Ec { curve } = key.kind() else {
-        return Err(key_mismatch(key, "ECDSA"));
-    };
-    Ok(match (curve, d) {
+    match (curve, d) {
         (Curve::P256, Sha256) => {
-            Verifier::new(&signature::ECDSA_P256_SHA256_ASN1, "ECDSA P-256 SHA-256", d)
-        }
-        (Curve::P256, Sha384) => {
-            Verifier::new(&signature::ECDSA_P256_SHA384_ASN1, "ECDSA P-256 SHA-384", d)
-        }
-        (Curve::P384, Sha256) => {
-            Verifier::new(&signature::ECDSA_P384_SHA256_ASN1, "ECDSA P-384 SHA-256", d)
+            return Verifier::new(
+                &signature::ECDSA_P256_SHA256_FIXED,
+                "ECDSA (plain) P-256 SHA-256",
+                d,
+            )
+            .run(key, message, signature);
         }
         (Curve::P384, Sha384) => {
-            Verifier::new(&signature::ECDSA_P384_SHA384_ASN1, "ECDSA P-384 SHA-384", d)
+            return Verifier::new(
+                &signature::ECDSA_P384_SHA384_FIXED,
+                "ECDSA (plain) P-384 SHA-384",
+                d,
+            )
+            .run(key, message, signature);
         }
-        (Curve::P256 | Curve::P384, _) => {
-            return Err(unsupported(format!(
-                "ECDSA {} with {}",
-                curve.name(),
-                d.name()
-            )));
-        }
-        (other, _) => return Err(unsupported(format!("ECDSA {}", other.name()))),
+        _ => {}
+    }
+    let name = ecdsa_name(curve, d, true)
+        .ok_or_else(|| unsupported(format!("plain ECDSA {} with {}", curve.name(), d.name())))?;
+    fallback::ecdsa(
+        curve,
+        key.key_bytes(),
+        true,
+        &d.digest(&[message]),
+        signature,
+    )?;
+    Ok(fallback_ok(name, Some(d)))
+}
+
+/// DER-encoded ECDSA: ring serves P-256 and P-384 each with SHA-256 or SHA-384, the fallback
+/// the other hashes on them and P-521 and brainpoolP256r1/P384r1.
+fn ecdsa(
+    key: &PublicKeyInfo,
+    d: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<SignatureAlgorithm, CryptoError> {
+    use DigestAlgorithm::{Sha256, Sha384};
+    let KeyKind::Ec { curve } = key.kind() else {
+        return Err(key_mismatch(key, "ECDSA"));
+    };
+    let ring = match (curve, d) {
+        (Curve::P256, Sha256) => Some((&signature::ECDSA_P256_SHA256_ASN1, "ECDSA P-256 SHA-256")),
+        (Curve::P256, Sha384) => Some((&signature::ECDSA_P256_SHA384_ASN1, "ECDSA P-256 SHA-384")),
+        (Curve::P384, Sha256) => Some((&signature::ECDSA_P384_SHA256_ASN1, "ECDSA P-384 SHA-256")),
+        (Curve::P384, Sha384) => Some((&signature::ECDSA_P384_SHA384_ASN1, "ECDSA P-384 SHA-384")),
+        _ => None,
+    };
+    if let Some((alg, name)) = ring {
+        return Verifier::new(alg, name, d).run(key, message, signature);
+    }
+    let name = ecdsa_name(curve, d, false).ok_or_else(|| match d {
+        DigestAlgorithm::Shake256 => unsupported(format!("ECDSA {} with SHAKE256", curve.name())),
+        _ => unsupported(format!("ECDSA {}", curve.name())),
+    })?;
+    fallback::ecdsa(
+        curve,
+        key.key_bytes(),
+        false,
+        &d.digest(&[message]),
+        signature,
+    )?;
+    Ok(fallback_ok(name, Some(d)))
+}
+
+/// The name of an ECDSA algorithm the fallback serves; `None` for a curve it does not
+/// (brainpoolP512r1 and unnamed curves) or for SHAKE256 (no ECDSA identifier uses it).
+fn ecdsa_name(curve: &Curve, d: DigestAlgorithm, plain: bool) -> Option<&'static str> {
+    if d == DigestAlgorithm::Shake256 {
+        return None;
+    }
+    Some(match (curve, plain) {
+        (Curve::P256, false) => with_digest!(d, "ECDSA P-256"),
+        (Curve::P384, false) => with_digest!(d, "ECDSA P-384"),
+        (Curve::P521, false) => with_digest!(d, "ECDSA P-521"),
+        (Curve::BrainpoolP256r1, false) => with_digest!(d, "ECDSA brainpoolP256r1"),
+        (Curve::BrainpoolP384r1, false) => with_digest!(d, "ECDSA brainpoolP384r1"),
+        (Curve::P256, true) => with_digest!(d, "ECDSA (plain) P-256"),
+        (Curve::P384, true) => with_digest!(d, "ECDSA (plain) P-384"),
+        (Curve::P521, true) => with_digest!(d, "ECDSA (plain) P-521"),
+        (Curve::BrainpoolP256r1, true) => with_digest!(d, "ECDSA (plain) brainpoolP256r1"),
+        (Curve::BrainpoolP384r1, true) => with_digest!(d, "ECDSA (plain) brainpoolP384r1"),
+        _ => return None,
     })
 }
 
@@ -1081,19 +1445,18 @@ mod tests {
         let small_key = PublicKeyInfo::from_parsed_spki(small.public_key()).unwrap();
         assert_eq!(small_key.rsa_bits(), Some(1024));
         assert_eq!(small_key.describe(), "RSA-1024");
-        // SHA-384 with RSA-1024 has no ring variant.
+        // SHA-384 with RSA-1024 has no ring variant, and PSS needs 2048 bits in ring: both go
+        // to the fallback (the policy then judges the key size), which refuses a zero
+        // signature.
         assert_eq!(
             verify_signature(&small_key, oid::SHA384_WITH_RSA, None, None, MSG, &[0; 128]),
-            Err(CryptoError::Unsupported {
-                what: "RSA-1024 with SHA-384".into()
-            })
+            Err(CryptoError::BadSignature)
         );
-        // PSS needs at least 2048 bits in ring.
         let p = pss_params(oid::SHA256, oid::SHA256, 32);
-        assert!(matches!(
+        assert_eq!(
             verify_signature(&small_key, oid::RSASSA_PSS, Some(&p), None, MSG, &[0; 128]),
-            Err(CryptoError::Unsupported { .. })
-        ));
+            Err(CryptoError::BadSignature)
+        );
     }
 
     #[test]
@@ -1114,12 +1477,15 @@ mod tests {
             "RSASSA-PSS SHA-512"
         );
 
+        // Another salt length goes to the fallback, which checks it: a signature made with a
+        // 32-octet salt does not verify as one with a 20-octet salt.
+        let salt20 = pss_params(oid::SHA256, oid::SHA256, 20);
+        assert_eq!(
+            verify_signature(&pk, oid::RSASSA_PSS, Some(&salt20), None, MSG, &sig),
+            Err(CryptoError::BadSignature)
+        );
         let cases: Vec<(Option<Vec<u8>>, &str)> = vec![
             (None, "RSASSA-PSS with SHA-1"),
-            (
-                Some(pss_params(oid::SHA256, oid::SHA256, 20)),
-                "RSASSA-PSS SHA-256 with salt length 20",
-            ),
             (
                 Some(pss_params(oid::SHA256, oid::SHA1, 32)),
                 "RSASSA-PSS with MGF1 hash different from message hash",
@@ -1253,11 +1619,10 @@ mod tests {
         let kp = EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref(), &rng).unwrap();
         let pk = PublicKeyInfo::from_spki_der(&ec_spki(oid::CURVE_P256, kp.public_key().as_ref()))
             .unwrap();
+        // P-256 with SHA-512 goes to the fallback, which refuses an empty signature.
         assert_eq!(
             verify_signature(&pk, oid::ECDSA_WITH_SHA512, None, None, MSG, &[]),
-            Err(CryptoError::Unsupported {
-                what: "ECDSA P-256 with SHA-512".into()
-            })
+            Err(CryptoError::BadSignature)
         );
         assert_eq!(
             verify_signature(&pk, oid::ECDSA_WITH_SHA1, None, None, MSG, &[]),
@@ -1283,32 +1648,138 @@ mod tests {
     }
 
     #[test]
-    fn p521_and_brainpool_are_unsupported() {
+    fn p521_and_brainpool_go_to_the_fallback() {
         let p521 = PublicKeyInfo::from_spki_der(fixture!("p521.spki.der")).unwrap();
         assert_eq!(p521.kind(), &KeyKind::Ec { curve: Curve::P521 });
         assert_eq!(p521.describe(), "ECDSA P-521");
         assert_eq!(
             verify_signature(&p521, oid::ECDSA_WITH_SHA512, None, None, MSG, &[]),
-            Err(CryptoError::Unsupported {
-                what: "ECDSA P-521".into()
-            })
+            Err(CryptoError::BadSignature)
         );
         let bp_der = pem(fixture!("root-bp.pem"));
         let (_, bp) = X509Certificate::from_der(&bp_der).unwrap();
         let key = PublicKeyInfo::from_parsed_spki(bp.public_key()).unwrap();
         assert_eq!(key.describe(), "ECDSA brainpoolP256r1");
+        // The self-signature of the brainpool root verifies (bp256), and fails for other bytes.
+        let ok = verify_with_algorithm(
+            &key,
+            &bp.signature_algorithm,
+            None,
+            bp.tbs_certificate.as_ref(),
+            &bp.signature_value.data,
+        )
+        .unwrap();
+        assert!(ok.name.starts_with("ECDSA brainpoolP256r1 "), "{}", ok.name);
         assert_eq!(
             verify_with_algorithm(
                 &key,
                 &bp.signature_algorithm,
                 None,
-                bp.tbs_certificate.as_ref(),
+                b"other",
                 &bp.signature_value.data
             ),
+            Err(CryptoError::BadSignature)
+        );
+        // brainpoolP512r1 has no maintained crate: unsupported, with the curve named.
+        let mut point = vec![0x04];
+        point.extend_from_slice(&[0x11; 128]);
+        let bp512 = PublicKeyInfo::from_spki_der(&ec_spki(oid::BRAINPOOL_P512R1, &point)).unwrap();
+        assert_eq!(
+            verify_signature(&bp512, oid::ECDSA_WITH_SHA512, None, None, MSG, &[]),
             Err(CryptoError::Unsupported {
-                what: "ECDSA brainpoolP256r1".into()
+                what: "ECDSA brainpoolP512r1".into()
             })
         );
+    }
+
+    #[test]
+    fn sha3_signatures_must_match_the_message_digest() {
+        let (_, pk) = rsa_key();
+        // DSS-1420: a SHA3-256withRSA signature over a SHA-256 message digest.
+        assert_eq!(
+            verify_signature(
+                &pk,
+                oid::SHA3_256_WITH_RSA,
+                None,
+                Some(DigestAlgorithm::Sha256),
+                MSG,
+                &[]
+            ),
+            Err(CryptoError::Unsupported {
+                what: "SHA3-256 signature over a SHA-256 message digest".into()
+            })
+        );
+        // Ed448 with signed attributes needs SHAKE256 (RFC 8419).
+        let ed448 =
+            PublicKeyInfo::from_spki_der(&spki(&alg_id(oid::ED448, None), &[0x22; 57])).unwrap();
+        assert_eq!(
+            verify_signature(
+                &ed448,
+                oid::ED448,
+                None,
+                Some(DigestAlgorithm::Sha512),
+                MSG,
+                &[]
+            ),
+            Err(CryptoError::Unsupported {
+                what: "Ed448 with SHA-512: RFC 8419 requires SHAKE256".into()
+            })
+        );
+        // A 56-octet Ed448 key is malformed.
+        assert_eq!(
+            PublicKeyInfo::from_spki_der(&spki(&alg_id(oid::ED448, None), &[0x22; 56])),
+            Err(CryptoError::MalformedKey)
+        );
+    }
+
+    #[test]
+    fn new_digests_match_known_vectors() {
+        // FIPS 202 / NIST CSRC example values for "abc".
+        let hex = |d: DigestAlgorithm| faster_hex::hex_string(&d.digest(&[b"a", b"bc"]));
+        assert_eq!(
+            hex(DigestAlgorithm::Sha3_256),
+            "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
+        );
+        assert_eq!(
+            hex(DigestAlgorithm::Sha224),
+            "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"
+        );
+        assert!(hex(DigestAlgorithm::Shake256).starts_with("483366601360a8771c6863080cc4114d"));
+        for d in [
+            DigestAlgorithm::Sha224,
+            DigestAlgorithm::Sha3_224,
+            DigestAlgorithm::Sha3_256,
+            DigestAlgorithm::Sha3_384,
+            DigestAlgorithm::Sha3_512,
+            DigestAlgorithm::Shake256,
+        ] {
+            assert_eq!(DigestAlgorithm::from_oid(d.oid()), Some(d));
+            assert_eq!(d.digest(&[b"abc"]).len(), d.output_len(), "{d}");
+        }
+    }
+
+    #[test]
+    fn ring_takes_only_what_its_parser_takes() {
+        let mut n = vec![0x00, 0xc0];
+        n.extend_from_slice(&[0x55; 255]);
+        n.push(0x01); // 2048 bits, odd, with its sign octet
+        assert!(ring_takes_rsa_key(&n, &[1, 0, 1], 2048));
+        // A non-minimal modulus (an extra zero octet) or exponent.
+        let mut padded = vec![0x00];
+        padded.extend_from_slice(&n);
+        assert!(!ring_takes_rsa_key(&padded, &[1, 0, 1], 2048));
+        assert!(!ring_takes_rsa_key(&n, &[0, 1, 0, 1], 2048));
+        // An exponent above 2^33 - 1, an even one, one of 1.
+        assert!(!ring_takes_rsa_key(&n, &[0x02, 0, 0, 0, 1], 2048));
+        assert!(ring_takes_rsa_key(
+            &n,
+            &[0x01, 0xff, 0xff, 0xff, 0xff],
+            2048
+        ));
+        assert!(!ring_takes_rsa_key(&n, &[1, 0, 0], 2048));
+        assert!(!ring_takes_rsa_key(&n, &[1], 2048));
+        // Below the family's size.
+        assert!(!ring_takes_rsa_key(&n[..200], &[1, 0, 1], 2048));
     }
 
     #[test]
@@ -1359,7 +1830,16 @@ mod tests {
         let (_, rsa) = rsa_key();
         assert_eq!(
             verify_signature(&rsa, oid::DSA_WITH_SHA256, None, None, MSG, &[]),
-            Err(CryptoError::Unsupported { what: "DSA".into() })
+            Err(CryptoError::KeyMismatch {
+                key: "RSA-2048".into(),
+                algorithm: "DSA"
+            })
+        );
+        assert_eq!(
+            verify_signature(&rsa, oid::DSA_WITH_SHA1, None, None, MSG, &[]),
+            Err(CryptoError::Unsupported {
+                what: "DSA with SHA-1".into()
+            })
         );
         assert_eq!(
             verify_signature(&rsa, oid::MD5_WITH_RSA, None, None, MSG, &[]),

@@ -243,6 +243,9 @@ pub fn check_value(
     ) {
         Ok(alg) => Ok((alg.name, key)),
         Err(CryptoError::Unsupported { what }) => Err(SignerProblem::AlgorithmUnsupported { what }),
+        // A key that reads as an SPKI but not as a key of the algorithm (the fallback verifier
+        // refuses it): the signature cannot be judged, which is not a wrong signature.
+        Err(e @ CryptoError::MalformedKey) => Err(SignerProblem::Key(e)),
         Err(e) => Err(SignerProblem::Signature(e)),
     }
 }

@@ -299,12 +299,12 @@ fn signer_indication(p: &SignerProblem) -> (Indication, SubIndication) {
         SignerProblem::CertificateNotFound => (I, S::NoSigningCertificateFound),
         SignerProblem::DigestLength(_) | SignerProblem::DigestMismatch => (T, S::HashFailure),
         SignerProblem::SigningCertificate(e) => (I, cms_subindication(e)),
-        SignerProblem::KeyUnsupported { .. } | SignerProblem::AlgorithmUnsupported { .. } => {
-            (I, S::CryptoConstraintsFailure)
-        }
-        SignerProblem::Attribute(_)
-        | SignerProblem::DigestNotOctetString
-        | SignerProblem::Key(_) => (T, S::FormatFailure),
+        // A key the crate cannot read cannot judge the signature: INDETERMINATE with the
+        // reason, never TOTAL_FAILED (the rule for keys ring refuses).
+        SignerProblem::KeyUnsupported { .. }
+        | SignerProblem::AlgorithmUnsupported { .. }
+        | SignerProblem::Key(_) => (I, S::CryptoConstraintsFailure),
+        SignerProblem::Attribute(_) | SignerProblem::DigestNotOctetString => (T, S::FormatFailure),
         _ => (T, S::SigCryptoFailure),
     }
 }
