@@ -2,8 +2,18 @@
 //! bytes, and object lookup in any revision.
 //!
 //! Only what signature verification needs is parsed: the xref chain, the trailer, and the objects
-//! asked for. There is no repair of broken files: a chain that cannot be read is an error, so a
-//! verdict is never based on a guessed structure.
+//! asked for. There is no repair of broken files: nothing is guessed (no scan for `obj`
+//! keywords), so a verdict is never based on a guessed structure. A chain that breaks is read
+//! as far as it goes (newest sections first, then a whole older chain when one exists) and the
+//! break is kept in [`Document::unreadable_tail`]: the signatures in what was read are still
+//! found and their bytes checked, and every change after any of them is judged disallowed.
+//!
+//! Lenient where real writers break a rule and nothing is resolved through what they break
+//! (each with a test in `tests/lenient.rs` showing what it must not open): a free xref
+//! entry's generation may exceed 65535; an object stream whose /N overstates its header is
+//! read for the pairs it lists, with a warning ([`Document::warnings`]). Hybrid-reference
+//! sections (ISO 32000-1 §7.5.8.4) are read table first, then the /XRefStm stream for what the
+//! table leaves free or missing.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -290,8 +300,8 @@ impl<'a> Document<'a> {
         // signatures of the revisions before it.
         let mut before = data.len();
         let mut first_error = None;
-        // The longest part of a chain that broke before its end (an older section that cannot
-        // be read), kept for when no `startxref` leads to a whole chain.
+        // The sections of the newest chain that broke before its end (a section it names
+        // cannot be read), read up to the break.
         let mut partial: Vec<Section> = Vec::new();
         for _ in 0..MAX_FALLBACKS {
             let Some(sx) = rfind(data, b"startxref", before) else {
@@ -309,12 +319,28 @@ impl<'a> Document<'a> {
                     break;
                 }
                 Err((read, e)) => {
-                    if read.len() > partial.len() {
+                    // The newest chain that read anything: its sections are the newest.
+                    if partial.is_empty() {
                         partial = read;
                     }
                     first_error.get_or_insert(e);
                 }
             }
+        }
+        // An earlier `startxref` read to its end, but a newer chain read some sections before
+        // it broke (a /Prev that names no section): those newer sections come first, so that
+        // the revisions they make (and the signatures in them) are not dropped. The break is
+        // kept as unreadable, and every change after a signature is disallowed.
+        if let (Some(newest), Some(read)) = (doc.sections.first().map(|s| s.end), partial.first())
+            && read.end > newest
+        {
+            let known: HashSet<usize> = doc.sections.iter().map(|s| s.offset).collect();
+            let mut merged: Vec<Section> = std::mem::take(&mut partial)
+                .into_iter()
+                .filter(|s| s.end > newest && !known.contains(&s.offset))
+                .collect();
+            merged.append(&mut doc.sections);
+            doc.sections = merged;
         }
         // No chain reads to its end: the newest sections that read are the document, and the
         // break is kept as a part that cannot be read. Every signature is then still found and
