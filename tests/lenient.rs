@@ -4,8 +4,9 @@
 //! (made by `fixtures/gen/lenient_pdfs.py`: the signed `pdf/pyhanko-rsa2048-cades.pdf` with
 //! one incremental update appended).
 
-// Test code: a panic is the failure report (STYLE.md: unwrap allowed in tests).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Test code: a panic is the failure report (STYLE.md: unwrap allowed in tests). The `as`
+// conversions are in the shared helpers of tests/common, on sizes they make themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
 mod common;
 
@@ -27,7 +28,9 @@ const STRICT: &[&str] = &[
     "objstm-n-overstated-page.pdf",
     "hybrid-xrefstm-changes-page.pdf",
     "broken-tail.pdf",
+    "broken-objstm-tail.pdf",
     "broken-prev.pdf",
+    "broken-prev-chain.pdf",
 ];
 
 fn sig(name: &str) -> SignatureReport {
@@ -217,4 +220,37 @@ fn broken_older_section_does_not_hide_the_signature() {
         "{:?}",
         s.modification_details
     );
+}
+
+#[test]
+fn broken_object_stream_after_the_signature_never_passes() {
+    // The newest catalog sits in an object stream that does not inflate: the signature is
+    // found from the revision it signs, and the change after it is disallowed.
+    let s = assert_found_but_changed("broken-objstm-tail.pdf");
+    assert!(
+        s.modification_details
+            .iter()
+            .any(|d| d.contains("could not be analysed")),
+        "{:?}",
+        s.modification_details
+    );
+}
+
+#[test]
+fn broken_prev_does_not_drop_the_newer_signed_revision() {
+    // Only the first revision's `startxref` leads to a whole chain; the signed update after
+    // the garbage names it with /Prev. The update is still read first: its signature is found
+    // and checked, and the unreadable part makes every change after it disallowed.
+    let report = verify("lenient/broken-prev-chain.pdf");
+    assert!(report.signed, "{:?}", report.error);
+    let s = assert_found_but_changed("broken-prev-chain.pdf");
+    assert!(s.covers_whole_file);
+    let data = fixture_bytes("lenient/broken-prev-chain.pdf");
+    let doc = Document::parse(&data, Limits::default()).unwrap();
+    assert_eq!(
+        doc.revisions.len(),
+        2,
+        "the first revision and the signed update"
+    );
+    assert!(doc.unreadable_tail.is_some());
 }
