@@ -91,7 +91,7 @@ def main():
 
     # PDFs: the fixtures, the defect fixtures and the shared corpus.
     pdfs = []
-    for sub in ["fixtures/pdf", "fixtures/defects"]:
+    for sub in ["fixtures/pdf", "fixtures/defects", "fixtures/lenient"]:
         for p in sorted((ROOT / sub).glob("*.pdf")):
             pdfs.append((sub.replace("/", "-") + "-" + p.name, p))
     shared = Path(args.shared)

@@ -2,8 +2,18 @@
 //! bytes, and object lookup in any revision.
 //!
 //! Only what signature verification needs is parsed: the xref chain, the trailer, and the objects
-//! asked for. There is no repair of broken files: a chain that cannot be read is an error, so a
-//! verdict is never based on a guessed structure.
+//! asked for. There is no repair of broken files: nothing is guessed (no scan for `obj`
+//! keywords), so a verdict is never based on a guessed structure. A chain that breaks is read
+//! as far as it goes (newest sections first, then a whole older chain when one exists) and the
+//! break is kept in [`Document::unreadable_tail`]: the signatures in what was read are still
+//! found and their bytes checked, and every change after any of them is judged disallowed.
+//!
+//! Lenient where real writers break a rule and nothing is resolved through what they break
+//! (each with a test in `tests/lenient.rs` showing what it must not open): a free xref
+//! entry's generation may exceed 65535; an object stream whose /N overstates its header is
+//! read for the pairs it lists, with a warning ([`Document::warnings`]). Hybrid-reference
+//! sections (ISO 32000-1 §7.5.8.4) are read table first, then the /XRefStm stream for what the
+//! table leaves free or missing.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -41,6 +51,10 @@ impl Default for Limits {
         }
     }
 }
+
+/// Most warnings a document keeps: a hostile file may have a million broken object streams,
+/// and a report needs a few to say what was tolerated.
+const MAX_WARNINGS: usize = 32;
 
 /// How many earlier `startxref` keywords are tried when the newest one cannot be read.
 const MAX_FALLBACKS: usize = 16;
@@ -84,8 +98,10 @@ pub struct Document<'a> {
     pub revisions: Vec<Revision>,
     /// True when non-whitespace bytes follow the last readable revision.
     pub trailing_bytes: bool,
-    /// Why the newest revision(s) could not be read, when the document was read from an earlier
-    /// `startxref`.
+    /// Why part of the file could not be read: the newest revision(s), when the document was
+    /// read from an earlier `startxref`, or an older section of the chain, when no chain reads
+    /// to its end (the sections before the break are then the document). Either way every
+    /// change after a signature is judged disallowed.
     pub unreadable_tail: Option<PdfError>,
     limits: Limits,
     objstm_cache: RefCell<HashMap<(u32, usize), Rc<ObjStm>>>,
@@ -104,6 +120,8 @@ pub struct Document<'a> {
     /// objects read by number have their strings decrypted, and stream data is decrypted
     /// before its filters are applied.
     pub(crate) security: Option<SecurityHandler>,
+    /// What was read leniently (see [`Document::warnings`]).
+    warnings: RefCell<Vec<String>>,
 }
 
 /// Dictionaries at least this long in the file are kept once parsed.
@@ -274,6 +292,7 @@ impl<'a> Document<'a> {
             revision_verdicts: RefCell::new(HashMap::new()),
             catalogs: RefCell::new(HashMap::new()),
             security: None,
+            warnings: RefCell::new(Vec::new()),
         };
         // Read the chain from the last `startxref`. When the newest revision cannot be read,
         // fall back to the one before it and remember why: the unreadable bytes then count as
@@ -281,6 +300,9 @@ impl<'a> Document<'a> {
         // signatures of the revisions before it.
         let mut before = data.len();
         let mut first_error = None;
+        // The sections of the newest chain that broke before its end (a section it names
+        // cannot be read), read up to the break.
+        let mut partial: Vec<Section> = Vec::new();
         for _ in 0..MAX_FALLBACKS {
             let Some(sx) = rfind(data, b"startxref", before) else {
                 break;
@@ -296,20 +318,46 @@ impl<'a> Document<'a> {
                     doc.sections = sections;
                     break;
                 }
-                Err(e) => {
+                Err((read, e)) => {
+                    // The newest chain that read anything: its sections are the newest.
+                    if partial.is_empty() {
+                        partial = read;
+                    }
                     first_error.get_or_insert(e);
                 }
             }
         }
+        // An earlier `startxref` read to its end, but a newer chain read some sections before
+        // it broke (a /Prev that names no section): those newer sections come first, so that
+        // the revisions they make (and the signatures in them) are not dropped. The break is
+        // kept as unreadable, and every change after a signature is disallowed.
+        if let (Some(newest), Some(read)) = (doc.sections.first().map(|s| s.end), partial.first())
+            && read.end > newest
+        {
+            let known: HashSet<usize> = doc.sections.iter().map(|s| s.offset).collect();
+            let mut merged: Vec<Section> = std::mem::take(&mut partial)
+                .into_iter()
+                .filter(|s| s.end > newest && !known.contains(&s.offset))
+                .collect();
+            merged.append(&mut doc.sections);
+            doc.sections = merged;
+        }
+        // No chain reads to its end: the newest sections that read are the document, and the
+        // break is kept as a part that cannot be read. Every signature is then still found and
+        // its bytes checked, and every change after any of them is disallowed (the analysis
+        // cannot see what the unreadable part held: fail closed), so a file-level error never
+        // turns a signed document into an unsigned one, nor a broken one into a valid one.
         if doc.sections.is_empty() {
-            return Err(first_error.unwrap_or(PdfError::NoStartXref));
+            if partial.is_empty() {
+                return Err(first_error.unwrap_or(PdfError::NoStartXref));
+            }
+            doc.sections = partial;
         }
         doc.unreadable_tail = first_error;
         let mut ends: Vec<usize> = doc.sections.iter().map(|s| s.end).collect();
         ends.sort_unstable();
         ends.dedup();
         doc.revisions = ends.iter().map(|&end| Revision { end }).collect();
-        let _ = &doc.unreadable_tail;
         let last = ends.last().copied().unwrap_or(0);
         doc.trailing_bytes = data
             .get(last..)
@@ -381,9 +429,18 @@ impl<'a> Document<'a> {
         }
     }
 
-    fn read_chain(&self, start: usize) -> Result<Vec<Section>, PdfError> {
-        let limits = self.limits;
+    /// The chain of sections from the one at `start` along /Prev; when a section cannot be
+    /// read, the error with the sections read before it.
+    fn read_chain(&self, start: usize) -> Result<Vec<Section>, (Vec<Section>, PdfError)> {
         let mut sections: Vec<Section> = Vec::new();
+        match self.read_chain_into(start, &mut sections) {
+            Ok(()) => Ok(sections),
+            Err(e) => Err((sections, e)),
+        }
+    }
+
+    fn read_chain_into(&self, start: usize, sections: &mut Vec<Section>) -> Result<(), PdfError> {
+        let limits = self.limits;
         let mut visited = HashSet::new();
         let mut next = Some(start);
         let mut total_entries = 0usize;
@@ -438,7 +495,7 @@ impl<'a> Document<'a> {
             };
             sections.push(section);
         }
-        Ok(sections)
+        Ok(())
     }
 
     /// The end of the revision whose cross-reference section is at `off`: the `%%EOF` after a
@@ -565,12 +622,18 @@ impl<'a> Document<'a> {
             .checked_add(i)
             .and_then(|n| u32::try_from(n).ok())
             .ok_or_else(|| xerr("object number too large"))?;
-        let generation = u16::try_from(g).map_err(|_| xerr("generation too large"))?;
         let e = match kind {
+            // An in-use entry's generation names the object (`num gen obj`, and every
+            // `num gen R`): one above 65535 (ISO 32000-1 §7.5.4: the largest is 65535) is an
+            // error, never cut to 16 bits, where it would alias generation 0 of the same number.
             b"n" => Entry::InFile {
                 offset: usize::try_from(o).map_err(|_| xerr("bad offset"))?,
-                generation,
+                generation: u16::try_from(g).map_err(|_| xerr("generation too large"))?,
             },
+            // A free entry's generation is only the one a writer would give the number's next
+            // object; nothing is resolved through it. Writers that count the free list's head
+            // past 65535 (`0000000000 65536 f`, pdf.js's corpus, some PDF libraries) write it,
+            // and every reader accepts it: so does this one, whatever the number.
             b"f" => Entry::Free,
             _ => return Err(xerr("entry type is not n or f")),
         };
@@ -685,6 +748,21 @@ impl<'a> Document<'a> {
         None
     }
 
+    /// What was read leniently so far: structure that breaks a rule of ISO 32000 in a way that
+    /// real writers do and every reader tolerates (an object stream whose /N overstates what
+    /// it holds). Each is said once; none changes which bytes an object is read from.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.borrow().clone()
+    }
+
+    /// Notes a leniency, once; at most [`MAX_WARNINGS`] are kept.
+    fn warn(&self, what: String) {
+        let mut w = self.warnings.borrow_mut();
+        if w.len() < MAX_WARNINGS && !w.contains(&what) {
+            w.push(what);
+        }
+    }
+
     /// The index of the newest revision.
     pub fn last_revision(&self) -> usize {
         self.revisions.len().saturating_sub(1)
@@ -790,6 +868,13 @@ impl<'a> Document<'a> {
                     generation: 0,
                     what: "bad object stream offset",
                 })?;
+                if pos >= stm.data.len() {
+                    return Err(PdfError::Object {
+                        num,
+                        generation: 0,
+                        what: "object stream offset past its data",
+                    });
+                }
                 let mut lx = Lexer::new(&stm.data, pos, false);
                 Ok(Some(lx.object(0)?))
             }
@@ -827,21 +912,42 @@ impl<'a> Document<'a> {
             .int(b"First")
             .and_then(|v| usize::try_from(v).ok())
             .ok_or(bad("missing /First"))?;
-        if n > data.len() / 2 + 1 {
-            return Err(bad("/N exceeds the stream"));
-        }
-        let mut lx = Lexer::new(&data, 0, false);
-        let mut offsets = Vec::with_capacity(n);
-        for _ in 0..n {
-            let on = lx
+        // The header (ISO 32000-1 §7.5.7: /N pairs of integers before /First) is read within
+        // its own bytes only, so an overstated /N can never read an object's body as a pair,
+        // and within the decoded data only, so nothing past the stream is ever read.
+        let header = data.get(..first).unwrap_or(&data);
+        // Each pair takes at least four bytes (`0 0 `): the table never outgrows the stream,
+        // whatever /N says.
+        let cap = header.len() / 4 + 1;
+        let mut lx = Lexer::new(header, 0, false);
+        let mut offsets = Vec::with_capacity(n.min(cap));
+        for _ in 0..n.min(cap) {
+            let pair = lx
                 .uint()
                 .and_then(|v| u32::try_from(v).ok())
-                .ok_or(bad("bad object stream header"))?;
-            let oo = lx
-                .uint()
-                .and_then(|v| usize::try_from(v).ok())
-                .ok_or(bad("bad object stream header"))?;
-            offsets.push((on, oo));
+                .zip(lx.uint().and_then(|v| usize::try_from(v).ok()));
+            let Some(pair) = pair else {
+                break;
+            };
+            offsets.push(pair);
+        }
+        // Writers that count the objects before dropping some (real files do) state more than
+        // the header lists: the objects that are there are read, the rest are absent (an entry
+        // naming one of them is an error where it is used), and the report says so.
+        if offsets.len() < n {
+            self.warn(format!(
+                "object stream {num}: /N says {n} objects, its header lists {}; those are read",
+                offsets.len()
+            ));
+        }
+        let past = offsets
+            .iter()
+            .filter(|(_, o)| first.checked_add(*o).is_none_or(|p| p >= data.len()))
+            .count();
+        if past > 0 {
+            self.warn(format!(
+                "object stream {num}: {past} of its offsets run past its data; those objects are absent"
+            ));
         }
         let stm = Rc::new(ObjStm {
             data,
@@ -995,6 +1101,109 @@ mod tests {
         assert!(Document::parse(glued.as_bytes(), Limits::default()).is_err());
     }
 
+    /// `minimal_pdf` with the free head's generation written as `generation`.
+    fn with_free_head(generation: &str) -> Vec<u8> {
+        String::from_utf8_lossy(&minimal_pdf())
+            .replacen(
+                "0000000000 65535 f",
+                &format!("0000000000 {generation} f"),
+                1,
+            )
+            .into_bytes()
+    }
+
+    #[test]
+    fn free_entry_generation_is_not_used() {
+        for generation in ["65535", "65536", "99999"] {
+            let data = with_free_head(generation);
+            let doc = Document::parse(&data, Limits::default()).unwrap();
+            assert_eq!(doc.entry(0, 0), Some(Entry::Free), "{generation}");
+            assert!(doc.unreadable_tail.is_none());
+        }
+        // In use, a generation past 65535 is refused, never cut to 16 bits.
+        let data = String::from_utf8_lossy(&minimal_pdf())
+            .replacen(" 00000 n ", " 65536 n ", 1)
+            .into_bytes();
+        assert!(matches!(
+            Document::parse(&data, Limits::default()),
+            Err(PdfError::Xref {
+                what: "generation too large",
+                ..
+            })
+        ));
+    }
+
+    /// A one-revision file whose catalog is object 1 in object stream 3, whose header is
+    /// `header` and /N `n`.
+    fn objstm_pdf(n: &str, header: &str) -> Vec<u8> {
+        let body = "<< /Type /Catalog /Pages 2 0 R >>";
+        let data = format!("{header}{body}");
+        let mut v = b"%PDF-1.7\n".to_vec();
+        let o2 = v.len();
+        v.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+        let o3 = v.len();
+        v.extend_from_slice(
+            format!(
+                "3 0 obj\n<< /Type /ObjStm /N {n} /First {} /Length {} >>\nstream\n{data}\nendstream\nendobj\n",
+                header.len(),
+                data.len()
+            )
+            .as_bytes(),
+        );
+        let x = v.len();
+        let at = |o: usize| u32::try_from(o).unwrap();
+        let rows: Vec<u8> = [
+            (0u8, 0u32, 0u16),
+            (2, 3, 0),
+            (1, at(o2), 0),
+            (1, at(o3), 0),
+            (1, at(x), 0),
+        ]
+        .iter()
+        .flat_map(|(t, a, b)| {
+            let mut r = vec![*t];
+            r.extend_from_slice(&a.to_be_bytes());
+            r.extend_from_slice(&b.to_be_bytes());
+            r
+        })
+        .collect();
+        v.extend_from_slice(
+            format!(
+                "4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length {} >>\nstream\n",
+                rows.len()
+            )
+            .as_bytes(),
+        );
+        v.extend_from_slice(&rows);
+        v.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{x}\n%%EOF\n").as_bytes());
+        v
+    }
+
+    #[test]
+    fn object_stream_with_overstated_n_reads_what_is_there() {
+        for n in ["1", "5", "1000000000000"] {
+            let data = objstm_pdf(n, "1 0 ");
+            let doc = Document::parse(&data, Limits::default()).unwrap();
+            let cat = doc.get(1, 0).unwrap().unwrap();
+            assert_eq!(
+                cat.as_dict().unwrap().type_name(),
+                Some(&b"Catalog"[..]),
+                "{n}"
+            );
+            let warned = doc.warnings().iter().any(|w| w.contains("/N says"));
+            assert_eq!(warned, n != "1", "{n}: {:?}", doc.warnings());
+        }
+        // The header is read within /First: an object body of integers is never a pair.
+        let data = objstm_pdf("2", "1 0 ");
+        let doc = Document::parse(&data, Limits::default()).unwrap();
+        assert!(doc.get(1, 0).unwrap().is_some());
+        // An offset past the stream's data: that object is absent, with a warning.
+        let data = objstm_pdf("1", "1 900 ");
+        let doc = Document::parse(&data, Limits::default()).unwrap();
+        assert!(doc.get(1, 0).is_err());
+        assert!(doc.warnings().iter().any(|w| w.contains("run past")));
+    }
+
     #[test]
     fn prev_loop_is_an_error() {
         let mut data = minimal_pdf();
@@ -1002,9 +1211,16 @@ mod tests {
         let s = String::from_utf8_lossy(&data)
             .replace("/Size 3 /Root", &format!("/Size 3 /Prev {x} /Root"));
         data = s.into_bytes();
+        // The sections before the loop are the document; the loop is the part that cannot be
+        // read (every change after a signature is then disallowed).
+        let doc = Document::parse(&data, Limits::default()).unwrap();
+        assert_eq!(doc.sections.len(), 1);
         assert!(matches!(
-            Document::parse(&data, Limits::default()),
-            Err(PdfError::Xref { .. })
+            doc.unreadable_tail,
+            Some(PdfError::Xref {
+                what: "/Prev loops back to an earlier section",
+                ..
+            })
         ));
     }
 

@@ -289,6 +289,13 @@ impl Verifier {
         for sf in &sigs {
             report.signatures.push(self.verify_one(&doc, sf, &shared));
         }
+        // What the reader tolerated (read while verifying, so known only now) is said with
+        // every signature whose verdict it may have touched.
+        let tolerated = doc.warnings();
+        for rep in &mut report.signatures {
+            rep.warnings
+                .extend(tolerated.iter().map(|w| format!("PDF: {w}")));
+        }
         Ok(report)
     }
 
