@@ -474,7 +474,7 @@ impl PublicKeyInfo {
                     return Err(CryptoError::MalformedKey);
                 }
                 let (n, _) = rsa_public_key(bits).ok_or(CryptoError::MalformedKey)?;
-                let bits_len = integer_bits(n).ok_or(CryptoError::MalformedKey)?;
+                let bits_len = modulus_bits(n).ok_or(CryptoError::MalformedKey)?;
                 Ok(Self::new(KeyKind::Rsa { bits: bits_len }, bits))
             }
             oid::EC_PUBLIC_KEY => {
@@ -567,9 +567,27 @@ fn rsa_public_key(der: &[u8]) -> Option<(&[u8], &[u8])> {
     let n = r.expect(crate::der::TAG_INTEGER).ok()?.content;
     let e = r.expect(crate::der::TAG_INTEGER).ok()?.content;
     r.finish().ok()?;
-    // A negative exponent is no exponent (a negative modulus is refused by `integer_bits`).
+    // A negative exponent is no exponent. A modulus with its top bit set and no sign octet
+    // (negative in DER) is read as the unsigned value it means: see `modulus_bits`.
     integer_bits(e)?;
+    modulus_bits(n)?;
     Some((n, e))
+}
+
+/// Bit length of an RSA modulus INTEGER read as an unsigned big-endian number; `None` for zero.
+///
+/// DER wants a leading zero octet before a modulus whose top bit is set (X.690 §8.3.2); some ID
+/// card issuers (the Estonian ESTEID 2011 generation among them) left it out, so the INTEGER
+/// reads as negative. A modulus is positive by definition (RFC 8017 §3.1), the CA signed these
+/// octets, and OpenSSL, NSS and BouncyCastle read them as the unsigned value: so does this. It
+/// widens no verdict beyond that key: the magnitude is the only modulus the octets can mean,
+/// ring (which refuses the encoding) is not asked, and the fallback verifier checks the
+/// signature under that modulus like any other.
+fn modulus_bits(n: &[u8]) -> Option<usize> {
+    match n.first() {
+        Some(b) if b & 0x80 != 0 => n.len().checked_mul(8),
+        _ => integer_bits(n),
+    }
 }
 
 /// Whether ring's RSA key parser takes this key for a family of `min_bits`..=8192 bits: both
@@ -585,7 +603,9 @@ fn ring_takes_rsa_key(n: &[u8], e: &[u8], min_bits: usize) -> bool {
         _ => true,
     };
     let strip = |i: &'_ [u8]| -> Vec<u8> { i.iter().copied().skip_while(|&b| b == 0).collect() };
-    if !minimal(n) || !minimal(e) {
+    // ring's `positive_integer` refuses a value with its top bit set (negative in DER).
+    let negative = |i: &[u8]| i.first().is_some_and(|b| b & 0x80 != 0);
+    if !minimal(n) || !minimal(e) || negative(n) || negative(e) {
         return false;
     }
     let (n, e) = (strip(n), strip(e));
@@ -1780,6 +1800,11 @@ mod tests {
         assert!(!ring_takes_rsa_key(&n, &[1], 2048));
         // Below the family's size.
         assert!(!ring_takes_rsa_key(&n[..200], &[1, 0, 1], 2048));
+        // The modulus without its sign octet: negative in DER, so not ring's.
+        assert!(!ring_takes_rsa_key(&n[1..], &[1, 0, 1], 2048));
+        assert_eq!(modulus_bits(&n[1..]), integer_bits(&n));
+        assert_eq!(modulus_bits(&[0x80, 0x01]), Some(16));
+        assert_eq!(modulus_bits(&[0x00, 0x00]), None);
     }
 
     #[test]

@@ -69,6 +69,13 @@ const PASSING: &[(&str, &str, &str)] = &[
         "RSA PKCS#1 v1.5 SHA-256",
         "SHA-256",
     ),
+    // Class 3: a modulus without the sign octet DER wants (negative in DER), as older ID cards
+    // wrote it.
+    (
+        "algos/algos-rsa-negative-modulus.pdf",
+        "RSA PKCS#1 v1.5 SHA-256",
+        "SHA-256",
+    ),
     // Made by pyhanko_pdfs.py before the fallback existed: P-521 and PSS with pyHanko's
     // maximal salt.
     ("pdf/pyhanko-p521.pdf", "ECDSA P-521 SHA-512", "SHA-512"),
