@@ -483,7 +483,9 @@ pub fn analyse(
         level = level.max(lvl);
     }
     if let Some(e) = &doc.unreadable_tail {
-        findings.push(format!("a later revision cannot be read ({e})"));
+        findings.push(format!(
+            "part of the file cannot be read, so what changed after signing cannot be judged ({e})"
+        ));
         level = Modifications::Disallowed;
     } else if doc.trailing_bytes {
         findings.push("bytes after the last %%EOF that are not a revision".to_string());
