@@ -111,7 +111,7 @@ pub mod time;
 pub mod verify;
 
 pub use error::Error;
-pub use pki::{KeyUsageRule, TrustStore};
+pub use pki::{KeyUsageRule, TrustProfile, TrustStore};
 pub use verify::{
     DocumentReport, Finding, Indication, RevocationStatus, SignatureReport, SubIndication,
     ValidationTime, Verifier, VerifyOptions,

@@ -15,11 +15,15 @@
 //! 5. revocation,
 //! 6. time: the signer at signing time, then every certificate at validation time.
 
+mod builtin;
 mod cert;
 mod path;
 pub(crate) mod pem;
 mod revocation;
 
+pub use builtin::{
+    BuiltinCertificate, BuiltinRole, Group, TrustProfile, UnknownProfile, builtin_certificates,
+};
 pub use cert::CertSummary;
 pub(crate) use cert::name_to_string;
 pub use path::{MAX_CACHED, PathValidator};

@@ -43,6 +43,7 @@ const EXT_SUBJECT_ALT_NAME: u8 = 17;
 const EXT_ISSUER_ALT_NAME: u8 = 18;
 const EXT_BASIC_CONSTRAINTS: u8 = 19;
 const EXT_NAME_CONSTRAINTS: u8 = 30;
+const EXT_CRL_DISTRIBUTION_POINTS: u8 = 31;
 const EXT_CERT_POLICIES: u8 = 32;
 const EXT_AUTHORITY_KEY_ID: u8 = 35;
 const EXT_POLICY_CONSTRAINTS: u8 = 36;
@@ -539,6 +540,9 @@ fn check_critical_extensions(c: &Cert<'_>) -> Result<(), PathOutcome> {
                 | EXT_SUBJECT_ALT_NAME
                 | EXT_ISSUER_ALT_NAME
                 | EXT_BASIC_CONSTRAINTS
+                // RFC 5280 §4.2.1.13 allows it critical; the CAs under NEAC's 2025 roots mark
+                // it so, and revocation reads it (revocation.rs).
+                | EXT_CRL_DISTRIBUTION_POINTS
                 | EXT_CERT_POLICIES
                 | EXT_AUTHORITY_KEY_ID
                 | EXT_POLICY_CONSTRAINTS
