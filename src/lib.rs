@@ -110,6 +110,14 @@ pub mod sign;
 pub mod time;
 pub mod verify;
 
+/// The trust material of Vietnam's two public PKIs, shipped with the crate: the certificates,
+/// their pins and the profiles ([`TrustStore::from_profile`]). See `data/trust/vn/README.md`.
+pub mod trust {
+    pub use crate::pki::{
+        BuiltinCertificate, BuiltinRole, Group, TrustProfile, UnknownProfile, builtin_certificates,
+    };
+}
+
 pub use error::Error;
 pub use pki::{KeyUsageRule, TrustProfile, TrustStore};
 pub use verify::{

@@ -1870,3 +1870,115 @@ fn an_encrypted_pdf_without_its_password_exits_2_and_says_encrypted() {
         describe(&args, &o)
     );
 }
+
+#[test]
+fn trust_list_shows_the_shipped_certificates_by_profile() {
+    let lines = |out: &Outcome| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    let all = lines(&assert_exit(&["trust", "list"], 0));
+    assert_eq!(all.len(), 79);
+    let vn = lines(&assert_exit(&["trust", "list", "--profile", "vn"], 0));
+    assert_eq!(vn.len(), 65);
+    assert!(
+        vn.iter().all(|l| l.split('\t').nth(2) == Some("yes")),
+        "{vn:?}"
+    );
+    let roots: Vec<_> = vn.iter().filter(|l| l.contains("\troot\t")).collect();
+    assert_eq!(roots.len(), 4, "{roots:?}");
+    let opt_in = lines(&assert_exit(
+        &["trust", "list", "--profile", "vn-unconfirmed"],
+        0,
+    ));
+    assert_eq!(opt_in.len(), 14);
+    assert!(opt_in.iter().all(|l| l.starts_with("vn-unconfirmed\t")));
+    assert!(
+        opt_in
+            .iter()
+            .any(|l| l.contains("Vietnam National Root CA G3"))
+    );
+    let gov = json(&assert_exit(
+        &["trust", "list", "--profile", "vn-gov", "--json"],
+        0,
+    ));
+    let gov = gov.as_array().unwrap();
+    assert_eq!(gov.len(), 10);
+    for c in gov {
+        assert_eq!(c["profile"], "vn-gov", "{c}");
+        assert_eq!(c["sha256"].as_str().unwrap().len(), 64, "{c}");
+        assert!(c["not_before"].as_str().unwrap() < c["not_after"].as_str().unwrap());
+    }
+    let out = assert_exit(&["trust", "list", "--profile", "vn-private"], 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown trust profile"),
+        "{}",
+        describe(&["trust", "list"], &out)
+    );
+}
+
+#[test]
+fn trust_profile_and_trust_replace_flags() {
+    // The shipped profile is added to, not replaced by, --trust: the test root still anchors.
+    for extra in [
+        &[][..],
+        &[
+            "--trust-profile",
+            "vn-gov",
+            "--trust-profile",
+            "vn-unconfirmed",
+        ][..],
+    ] {
+        let mut args = vec!["verify", "--trust", "fixtures/pki/root.pem", "--at", AT];
+        args.extend_from_slice(extra);
+        args.push(VALID);
+        assert_exit(&args, 0);
+    }
+    let replaced = [
+        "verify",
+        "--trust-replace",
+        "--trust",
+        "fixtures/pki/root.pem",
+        "--at",
+        AT,
+        VALID,
+    ];
+    assert_exit(&replaced, 0);
+    // --trust-replace without --trust would trust nothing: refused as a usage error; so is an
+    // unknown profile, and --trust-replace with a profile.
+    assert_exit(&["verify", "--trust-replace", VALID], 2);
+    assert_exit(&["verify", "--trust-profile", "eu", VALID], 2);
+    assert_exit(
+        &[
+            "verify",
+            "--trust-replace",
+            "--trust",
+            "fixtures/pki/root.pem",
+            "--trust-profile",
+            "vn",
+            VALID,
+        ],
+        2,
+    );
+    // Without the test root, the shipped trust does not anchor the test PKI.
+    let out = assert_exit(&["verify", "--json", "--at", AT, VALID], 1);
+    let doc = &json(&out)["documents"][0];
+    assert_eq!(
+        doc["signatures"][0]["subindication"], "NO_CERTIFICATE_CHAIN_FOUND",
+        "{doc}"
+    );
+    // stats takes the same flags.
+    assert_exit(
+        &[
+            "stats",
+            "--trust-profile",
+            "none",
+            "--trust-replace",
+            "fixtures/pdf",
+        ],
+        2,
+    );
+}

@@ -69,10 +69,10 @@ pub enum Pkcs1Error {
     /// Asked for the CMS of an `adbe.x509.rsa_sha1` signature, which has none.
     #[error("an adbe.x509.rsa_sha1 signature holds a PKCS#1 signature value, not a CMS")]
     NotCms,
-    /// /Cert has more entries than [`MAX_CERTS`].
+    /// /Cert has more entries than `MAX_CERTS` (32).
     #[error("/Cert has more than {limit} entries")]
     TooManyCerts {
-        /// [`MAX_CERTS`].
+        /// `MAX_CERTS`.
         limit: usize,
     },
 }

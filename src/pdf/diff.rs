@@ -32,7 +32,7 @@
 //!   with the old key by key, so one with other /Pages, an /OpenAction or /Names is caught;
 //!   the old catalog object may then not change.
 //! - A page tree node (not a leaf page) may change in any key other than those a reader
-//!   takes from it ([`PAGE_TREE_KEYS`]: the node keys of Table 30 and the inheritable page
+//!   takes from it (`PAGE_TREE_KEYS`: the node keys of Table 30 and the inheritable page
 //!   attributes of Table 31), e.g. iText's /ITXT version stamp.
 //! - The AcroForm's /DR (and its /Font or other category dictionaries, inline or indirect)
 //!   may gain entries but not lose or change any: unchanged content reaches resources by

@@ -90,6 +90,31 @@ pub struct BuiltinCertificate {
     pub subject: &'static str,
 }
 
+impl BuiltinCertificate {
+    /// Its validity period (notBefore, notAfter).
+    pub fn validity(&self) -> (crate::time::Timestamp, crate::time::Timestamp) {
+        // Every shipped certificate parses (tested below); the epoch stands in otherwise.
+        super::cert::CertSummary::from_der(self.der).map_or_else(
+            |_| {
+                (
+                    crate::time::Timestamp::UNIX_EPOCH,
+                    crate::time::Timestamp::UNIX_EPOCH,
+                )
+            },
+            |s| (s.not_before, s.not_after),
+        )
+    }
+
+    /// The one profile of `vn-gov`, `vn-public` and `vn-unconfirmed` that holds it.
+    pub fn profile(&self) -> TrustProfile {
+        match (self.confirmed, self.group) {
+            (false, _) => TrustProfile::VnUnconfirmed,
+            (true, Group::Gov) => TrustProfile::VnGov,
+            (true, Group::Public) => TrustProfile::VnPublic,
+        }
+    }
+}
+
 /// Every shipped certificate, in the order of `TRUST.tsv`.
 pub fn builtin_certificates() -> &'static [BuiltinCertificate] {
     table::TABLE
@@ -339,6 +364,9 @@ mod tests {
             .filter(|p| p.includes(c))
             .count();
             assert_eq!(n, 1, "{}", c.file);
+            assert!(c.profile().includes(c), "{}", c.file);
+            let (from, to) = c.validity();
+            assert!(from < to, "{}", c.file);
         }
     }
 

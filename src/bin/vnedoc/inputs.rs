@@ -3,26 +3,59 @@
 
 use std::path::{Path, PathBuf};
 
-use vnedoc::{TrustStore, ValidationTime, Verifier, VerifyOptions};
+use vnedoc::{TrustProfile, TrustStore, ValidationTime, Verifier, VerifyOptions};
+
+/// The trust options `verify` and `stats` share.
+#[derive(clap::Args)]
+pub(crate) struct TrustArgs {
+    /// Trust anchor(s) added to the shipped trust: a PEM/DER file or a directory of them.
+    #[arg(long = "trust", value_name = "PATH")]
+    pub trust: Vec<PathBuf>,
+    /// Trust only the --trust anchors, none of the shipped Vietnamese trust (pyHanko's word).
+    #[arg(long, requires = "trust", conflicts_with = "trust_profile")]
+    pub trust_replace: bool,
+    /// The shipped Vietnamese trust: vn (both PKIs, confirmed roots), vn-gov (VGCA), vn-public
+    /// (NEAC and the licensed CAs), vn-unconfirmed (opt-in: roots seen in one source only),
+    /// none. Repeat to combine. `vnedoc trust list` shows what each holds.
+    #[arg(long = "trust-profile", value_name = "PROFILE", default_value = "vn")]
+    pub trust_profile: Vec<TrustProfile>,
+    /// Extra intermediate certificate(s): a file or a directory.
+    #[arg(long = "cert", value_name = "PATH")]
+    pub cert: Vec<PathBuf>,
+    /// CRL(s): a file or a directory.
+    #[arg(long = "crl", value_name = "PATH")]
+    pub crl: Vec<PathBuf>,
+}
+
+impl TrustArgs {
+    /// The store: the shipped profiles (none with --trust-replace), then the files given.
+    pub(crate) fn store(&self) -> Result<TrustStore, String> {
+        let mut store = TrustStore::new();
+        if !self.trust_replace {
+            for p in &self.trust_profile {
+                store.add_profile(*p);
+            }
+        }
+        load(&self.trust, Kind::Anchor, |d| {
+            store.add_anchor_der(d).map_err(|e| e.to_string())
+        })?;
+        load(&self.cert, Kind::Intermediate, |d| {
+            store.add_intermediate_der(d).map_err(|e| e.to_string())
+        })?;
+        load(&self.crl, Kind::Crl, |d| {
+            store.add_crl_der(d).map_err(|e| e.to_string())
+        })?;
+        Ok(store)
+    }
+}
 
 pub(crate) fn verifier_from(
-    trust: &[PathBuf],
-    cert: &[PathBuf],
-    crl: &[PathBuf],
+    trust: &TrustArgs,
     at: Option<&str>,
     max_size: usize,
     password: Option<&str>,
 ) -> Result<Verifier, String> {
-    let mut store = TrustStore::new();
-    load(trust, Kind::Anchor, |d| {
-        store.add_anchor_der(d).map_err(|e| e.to_string())
-    })?;
-    load(cert, Kind::Intermediate, |d| {
-        store.add_intermediate_der(d).map_err(|e| e.to_string())
-    })?;
-    load(crl, Kind::Crl, |d| {
-        store.add_crl_der(d).map_err(|e| e.to_string())
-    })?;
+    let store = trust.store()?;
     let time = match at {
         None => ValidationTime::At(vnedoc::time::now()),
         Some("claimed") => ValidationTime::Claimed,

@@ -1,11 +1,13 @@
 //! `vnedoc`: a thin command line over the library.
 //!
 //! ```text
-//! vnedoc verify [--trust PATH]... [--cert PATH]... [--crl PATH]... [--at RFC3339|claimed]
+//! vnedoc verify [--trust-profile vn|vn-gov|vn-public|vn-unconfirmed|none]... [--trust PATH]...
+//!               [--trust-replace] [--cert PATH]... [--crl PATH]... [--at RFC3339|claimed]
 //!               [--json|--summary] [--threads N] FILE...
 //! vnedoc dump [-o DIR] [--force] FILE
 //! vnedoc stats [--trust PATH]... [--units-from folders|edxml] [--directory 2019|2025|FILE]
 //!              [--period 2026-Q3] [--target 90] [--json|--csv|--html OUT] PATH...
+//! vnedoc trust list [--profile PROFILE] [--json]
 //! vnedoc sign | edxml pack|unpack | directory list|find | route   (see --help of each)
 //! ```
 //!
@@ -35,6 +37,7 @@ mod inputs;
 mod logging;
 mod sign;
 mod stats;
+mod trust;
 mod verify;
 
 use std::process::ExitCode;
@@ -94,6 +97,11 @@ enum Command {
     Stats(Box<stats::StatsArgs>),
     /// Verify every signature of PDF files.
     Verify(Box<verify::VerifyArgs>),
+    /// The Vietnamese trust certificates shipped with vnedoc, and their profiles.
+    Trust {
+        #[command(subcommand)]
+        action: trust::TrustAction,
+    },
     /// Take a PDF's signatures apart: each signed revision as a PDF, each CMS as a .p7s, each
     /// certificate it carries as DER, and an index.json (like pdfsig -dump).
     Dump(dump::DumpArgs),
@@ -195,6 +203,7 @@ fn run() -> Result<ExitCode, String> {
         Command::Edxml { action } => edxml::run_edxml(action),
         Command::Verify(a) => verify::run_verify(*a),
         Command::Dump(a) => dump::run_dump(a),
+        Command::Trust { action } => trust::run_trust(action),
         Command::Directory {
             action: DirectoryAction::List { directory, json },
         } => Ok(exchange_result(excli::directory_list(&directory, json))),

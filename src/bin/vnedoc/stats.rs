@@ -9,15 +9,8 @@ use crate::inputs::{check_output_file, io, verifier_from};
 
 #[derive(clap::Args)]
 pub(crate) struct StatsArgs {
-    /// Trust anchor(s): a PEM/DER file or a directory of them.
-    #[arg(long = "trust", value_name = "PATH")]
-    trust: Vec<PathBuf>,
-    /// Extra intermediate certificate(s): a file or a directory.
-    #[arg(long = "cert", value_name = "PATH")]
-    cert: Vec<PathBuf>,
-    /// CRL(s): a file or a directory.
-    #[arg(long = "crl", value_name = "PATH")]
-    crl: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: crate::inputs::TrustArgs,
     /// Validation time: RFC 3339, or `claimed` for each signature's own signing time.
     #[arg(long = "at", value_name = "RFC3339|claimed")]
     at: Option<String>,
@@ -93,14 +86,7 @@ pub(crate) fn run_stats(a: StatsArgs) -> Result<ExitCode, String> {
         check_output_file(ledger).map_err(|e| format!("--ledger: {e}"))?;
     }
     let directory = excli::load_directory(&a.directory).map_err(|e| e.to_string())?;
-    let verifier = verifier_from(
-        &a.trust,
-        &a.cert,
-        &a.crl,
-        a.at.as_deref(),
-        a.max_size,
-        a.password.as_deref(),
-    )?;
+    let verifier = verifier_from(&a.trust, a.at.as_deref(), a.max_size, a.password.as_deref())?;
     let classifier = DefaultClassifier::new();
     let (jobs, mut skipped) = collect(&a.paths, a.units_from);
     let mut scanner = Scanner::new(&verifier, &classifier, a.units_from);

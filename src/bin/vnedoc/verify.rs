@@ -32,15 +32,8 @@ use crate::inputs::verifier_from;
 /// `vnedoc verify` arguments.
 #[derive(clap::Args)]
 pub(crate) struct VerifyArgs {
-    /// Trust anchor(s): a PEM/DER file or a directory of them.
-    #[arg(long = "trust", value_name = "PATH")]
-    trust: Vec<PathBuf>,
-    /// Extra intermediate certificate(s): a file or a directory.
-    #[arg(long = "cert", value_name = "PATH")]
-    cert: Vec<PathBuf>,
-    /// CRL(s): a file or a directory.
-    #[arg(long = "crl", value_name = "PATH")]
-    crl: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: crate::inputs::TrustArgs,
     /// Validation time: RFC 3339, or `claimed` for each signature's own signing time.
     #[arg(long = "at", value_name = "RFC3339|claimed")]
     at: Option<String>,
@@ -67,14 +60,7 @@ pub(crate) struct VerifyArgs {
 }
 
 pub(crate) fn run_verify(a: VerifyArgs) -> Result<ExitCode, String> {
-    let verifier = verifier_from(
-        &a.trust,
-        &a.cert,
-        &a.crl,
-        a.at.as_deref(),
-        a.max_size,
-        a.password.as_deref(),
-    )?;
+    let verifier = verifier_from(&a.trust, a.at.as_deref(), a.max_size, a.password.as_deref())?;
     let results = match a.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
