@@ -186,9 +186,12 @@ pub(crate) fn name_to_string(name: &X509Name<'_>) -> String {
     rdns.into_iter().rev().collect::<Vec<_>>().join(",")
 }
 
+/// The comparable form [`canonical_name`] gives.
+pub(crate) type CanonicalName = Vec<Vec<(Vec<u8>, String)>>;
+
 /// Comparable form of a name (RFC 5280 §7.1, simplified): per RDN, the sorted list of
 /// (attribute OID, value with whitespace collapsed and case folded).
-fn canonical_name(name: &X509Name<'_>) -> Vec<Vec<(Vec<u8>, String)>> {
+pub(crate) fn canonical_name(name: &X509Name<'_>) -> CanonicalName {
     name.iter_rdn()
         .map(|rdn| {
             let mut atvs: Vec<(Vec<u8>, String)> = rdn

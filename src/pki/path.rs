@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use x509_parser::extensions::ParsedExtension;
 
-use super::cert::{Cert, CertSummary, names_match};
+use super::cert::{CanonicalName, Cert, CertSummary, canonical_name};
 use super::revocation::{self, RevStatus};
 use super::{
     KeyUsageRule, PathInput, PathOptions, PathOutcome, PathReport, PkiError, Revocation, TrustStore,
@@ -80,6 +80,11 @@ struct Certs<'a> {
     signer: Cert<'a>,
     pool: Vec<Cert<'a>>,
     anchors: Vec<Cert<'a>>,
+    /// The canonical subject of each of `pool` and `anchors`, computed once: the search
+    /// compares every candidate's subject with each child's issuer, and with a large store
+    /// (the shipped profiles hold 65 certificates) normalising both every time dominated.
+    pool_subjects: Vec<CanonicalName>,
+    anchor_subjects: Vec<CanonicalName>,
 }
 
 impl<'a> Certs<'a> {
@@ -402,15 +407,22 @@ impl PathValidator {
             return;
         }
         let aki = child.authority_key_id();
+        // `names_match` (byte-identical, or equal once normalised) with the candidates'
+        // normalised subjects computed once in `gather`.
+        let issuer_raw = child.x509.issuer().as_raw();
+        let issuer_key = canonical_name(child.x509.issuer());
+        let issued_by = |c: &Cert<'_>, subject_key: Option<&CanonicalName>| {
+            c.x509.subject().as_raw() == issuer_raw || subject_key == Some(&issuer_key)
+        };
         let mut candidates: Vec<(bool, Node)> = Vec::new();
         for (i, a) in certs.anchors.iter().enumerate() {
-            if names_match(a.x509.subject(), child.x509.issuer()) {
+            if issued_by(a, certs.anchor_subjects.get(i)) {
                 candidates.push((key_ids_match(aki, a.subject_key_id()), Node::Anchor(i)));
             }
         }
         for (i, c) in certs.pool.iter().enumerate() {
             let node = Node::Pool(i);
-            if !path.contains(&node) && names_match(c.x509.subject(), child.x509.issuer()) {
+            if !path.contains(&node) && issued_by(c, certs.pool_subjects.get(i)) {
                 candidates.push((key_ids_match(aki, c.subject_key_id()), node));
             }
         }
@@ -495,8 +507,16 @@ fn gather<'a>(
             Err(_) => warnings.push("ignored a malformed extra certificate".into()),
         }
     }
+    let subjects = |certs: &[Cert<'_>]| {
+        certs
+            .iter()
+            .map(|c| canonical_name(c.x509.subject()))
+            .collect()
+    };
     Ok(Certs {
         signer,
+        pool_subjects: subjects(&pool),
+        anchor_subjects: subjects(&anchors),
         pool,
         anchors,
     })
