@@ -124,23 +124,7 @@ fn pem(name: &str) -> Vec<u8> {
 
 /// The bound of the last signature of `pdf`, made by `leaf`.
 fn bound_of(pdf: &[u8], leaf: &str) -> Bound {
-    let at = pdf
-        .windows(12)
-        .rposition(|w| w == b"/ByteRange [")
-        .expect("/ByteRange")
-        + 12;
-    let close = at + pdf[at..].iter().position(|b| *b == b']').expect("]");
-    let nums: Vec<usize> = std::str::from_utf8(&pdf[at..close])
-        .expect("ascii")
-        .split_ascii_whitespace()
-        .map(|n| n.parse().expect("integer"))
-        .collect();
-    let (a, b, c) = (nums[1], nums[2], nums[3]);
-    let hex = &pdf[a + 1..b - 1];
-    let contents: Vec<u8> = hex
-        .chunks_exact(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).expect("hex"), 16).expect("hex"))
-        .collect();
+    let ((a, b, c), contents) = inputs::last_signature(pdf);
     let sd = SignedData::from_pdf_contents(&contents).expect("CMS");
     let si = sd.single_signer().expect("SignerInfo");
     let digest = match vnedoc::internals::der::oid_to_string(si.digest_algorithm.oid).as_str() {

@@ -129,3 +129,25 @@ pub fn size_label(bytes: usize) -> String {
         format!("{}KB", (bytes + 512) >> 10)
     }
 }
+
+/// The last signature of `pdf` as the benches read it: its /ByteRange as (gap start, gap end,
+/// length of the second range) and the bytes of its /Contents (the CMS, zero padded).
+pub fn last_signature(pdf: &[u8]) -> ((usize, usize, usize), Vec<u8>) {
+    let at = pdf
+        .windows(12)
+        .rposition(|w| w == b"/ByteRange [")
+        .expect("/ByteRange")
+        + 12;
+    let close = at + pdf[at..].iter().position(|b| *b == b']').expect("]");
+    let nums: Vec<usize> = std::str::from_utf8(&pdf[at..close])
+        .expect("ascii")
+        .split_ascii_whitespace()
+        .map(|n| n.parse().expect("integer"))
+        .collect();
+    let (a, b, c) = (nums[1], nums[2], nums[3]);
+    let contents = pdf[a + 1..b - 1]
+        .chunks_exact(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).expect("hex"), 16).expect("hex"))
+        .collect();
+    ((a, b, c), contents)
+}
